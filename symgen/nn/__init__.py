@@ -1,0 +1,3 @@
+"""Torch modules built on symgen's algebra objects and their generated kernels."""
+
+__all__: list[str] = []
