@@ -5,14 +5,27 @@ the reverse.
 """
 
 from .cache import cache_dir
-from .ir import Bilinear, Linear, Pointwise
+from .ir import Bilinear, Linear, Multilinear, Pointwise, Trilinear
 from .kernel import Kernel
 
-__all__ = ["Bilinear", "Linear", "Pointwise", "Kernel", "cache_dir", "compile"]
+__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "Kernel", "cache_dir",
+           "compile"]
 
 
 def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A001
-    """Compile ``ir`` for ``backend`` (``"numba"`` or ``"torch"``) and return a Kernel."""
+    """Compile ``ir`` for ``backend`` (``"numba"`` or ``"torch"``) and return a Kernel.
+
+    Numba kernels of multilinear IR are called ``fn(*inputs, out)`` on 2-D arrays
+    ``(batch, dim)``; torch kernels ``fn(*inputs) -> out`` broadcast over leading axes.
+    Pointwise: numba ``fn(*inputs, *params, *outs)`` on 1-D arrays, torch
+    ``fn(*inputs, *params) -> tuple``. ``strategy`` is ``"unrolled"``, ``"table"`` or
+    None (chosen by term count).
+
+    >>> from symgen.codegen import Linear
+    >>> k = compile(Linear("negate", 2, 2, ((0, 0, -1), (1, 1, -1))), "torch")
+    >>> print(k.source.splitlines()[-3].strip())
+    -a0,
+    """
     from ..errors import CodegenError
 
     if backend == "numba":
@@ -21,10 +34,9 @@ def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A
         from . import torch_backend as mod
     else:
         raise CodegenError(f"unknown backend {backend!r}; choose 'numba' or 'torch'")
-    if isinstance(ir, Bilinear):
-        return mod.compile_bilinear(ir, strategy)
-    if isinstance(ir, Linear):
-        return mod.compile_linear(ir, strategy)
+    if isinstance(ir, Multilinear):
+        return mod.compile_multilinear(ir, strategy)
     if isinstance(ir, Pointwise):
         return mod.compile_pointwise(ir)
-    raise CodegenError(f"cannot compile {type(ir).__name__}; expected Bilinear, Linear or Pointwise")
+    raise CodegenError(f"cannot compile {type(ir).__name__}; expected a Linear, Bilinear, "
+                       f"Trilinear or Pointwise IR")

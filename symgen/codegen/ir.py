@@ -5,6 +5,7 @@ coefficient*; they know nothing of algebras, groups or PDEs.
 
 - :class:`Bilinear` ``out[k] += c * a[i] * b[j]`` for each term ``(k, i, j, c)``;
 - :class:`Linear` ``out[k] += c * a[i]`` for each term ``(k, i, c)``;
+- :class:`Trilinear` ``out[k] += c * a[i] * b[j] * w[l]`` (weighted products);
 - :class:`Pointwise` SymPy expressions of named inputs, evaluated elementwise.
 
 Coefficients stay exact SymPy numbers (or expressions with symbols) until a backend
@@ -30,7 +31,7 @@ import sympy
 
 from ..errors import CodegenError, SymbolicCoefficientError
 
-__all__ = ["Bilinear", "Linear", "Pointwise"]
+__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise"]
 
 
 def _exact(c):
@@ -68,7 +69,7 @@ def _float(c, what: str) -> float:
 
 
 def _canonical(terms, width):
-    """Merge duplicate index tuples, drop zero coefficients, sort."""
+    """Merge duplicate index tuples (``width`` indices each), drop zeros, sort."""
     acc: dict[tuple, sympy.Expr] = {}
     for t in terms:
         if len(t) != width + 1:
@@ -83,94 +84,74 @@ def _canonical(terms, width):
 
 
 @dataclass(frozen=True)
-class Bilinear:
-    """``out[k] = sum over terms (k, i, j, c) of c * a[i] * b[j]``.
+class Multilinear:
+    """``out[k] = sum over terms (k, i1, ..., im, c) of c * x1[i1] * ... * xm[im]``.
 
-    ``labels`` optionally names the output components (used as comments in the
-    generated source, e.g. ``"e0^e2"``).
+    The common form of :class:`Linear` (m = 1), :class:`Bilinear` (m = 2) and
+    :class:`Trilinear` (m = 3). ``labels`` optionally names the output components
+    (used as comments in the generated source, e.g. ``"e0^e2"``).
     """
 
     name: str
     out_dim: int
-    in1_dim: int
-    in2_dim: int
+    in_dims: tuple
     terms: tuple
     labels: tuple = field(default=(), compare=False)
     doc: str = field(default="", compare=False)
 
     def __post_init__(self):
         _check_name(self.name)
-        terms = _canonical(self.terms, 3)
-        for k, i, j, _ in terms:
-            if not (0 <= k < self.out_dim and 0 <= i < self.in1_dim and 0 <= j < self.in2_dim):
-                raise CodegenError(f"{self.name}: term index {(k, i, j)} out of range")
+        object.__setattr__(self, "in_dims", tuple(int(d) for d in self.in_dims))
+        m = len(self.in_dims)
+        terms = _canonical(self.terms, m + 1)
+        dims = (self.out_dim,) + self.in_dims
+        for t in terms:
+            if not all(0 <= q < d for q, d in zip(t[:-1], dims)):
+                raise CodegenError(f"{self.name}: term index {t[:-1]} out of range for "
+                                   f"dims {dims}")
         object.__setattr__(self, "terms", terms)
 
+    @property
+    def arity(self) -> int:
+        return len(self.in_dims)
+
     def __repr__(self):
-        return (f"Bilinear({self.name}: {self.in1_dim} x {self.in2_dim} -> {self.out_dim}, "
-                f"{len(self.terms)} terms)")
+        ins = " x ".join(map(str, self.in_dims))
+        return f"{type(self).__name__}({self.name}: {ins} -> {self.out_dim}, {len(self.terms)} terms)"
 
     @property
     def free_symbols(self) -> set:
-        return set().union(*(t[3].free_symbols for t in self.terms)) if self.terms else set()
+        return set().union(*(t[-1].free_symbols for t in self.terms)) if self.terms else set()
 
     def key(self) -> str:
-        """Stable hash of the IR (name, shape and exact terms)."""
-        return _digest("Bilinear", self.name, self.out_dim, self.in1_dim, self.in2_dim,
-                       tuple((k, i, j, sympy.srepr(c)) for k, i, j, c in self.terms))
+        """Stable hash of the IR (kind, name, shape and exact terms)."""
+        return _digest(type(self).__name__, self.name, self.out_dim, self.in_dims,
+                       tuple(t[:-1] + (sympy.srepr(t[-1]),) for t in self.terms))
 
     def numeric_terms(self):
-        """Index arrays ``k, i, j`` (int64) and float coefficients ``c``."""
+        """Index arrays (int64) ``k, i1, ..., im`` and float64 coefficients ``c``."""
         n = len(self.terms)
-        k = np.fromiter((t[0] for t in self.terms), np.int64, n)
-        i = np.fromiter((t[1] for t in self.terms), np.int64, n)
-        j = np.fromiter((t[2] for t in self.terms), np.int64, n)
-        c = np.array([_float(t[3], self.name) for t in self.terms], dtype=np.float64)
-        return k, i, j, c
+        cols = [np.fromiter((t[q] for t in self.terms), np.int64, n) for q in range(self.arity + 1)]
+        c = np.array([_float(t[-1], self.name) for t in self.terms], dtype=np.float64)
+        return (*cols, c)
 
-    def subs(self, values: dict) -> Bilinear:
-        """The same IR with symbols in the coefficients replaced."""
-        return Bilinear(self.name, self.out_dim, self.in1_dim, self.in2_dim,
-                        tuple((k, i, j, sympy.sympify(c).subs(values)) for k, i, j, c in self.terms),
-                        self.labels, self.doc)
+    def subs(self, values: dict):
+        """The same IR (same class) with symbols in the coefficients replaced."""
+        terms = tuple(t[:-1] + (sympy.sympify(t[-1]).subs(values),) for t in self.terms)
+        out = object.__new__(type(self))
+        Multilinear.__init__(out, self.name, self.out_dim, self.in_dims, terms, self.labels, self.doc)
+        return out
 
 
-@dataclass(frozen=True)
-class Linear:
+class Linear(Multilinear):
     """``out[k] = sum over terms (k, i, c) of c * a[i]``."""
 
-    name: str
-    out_dim: int
-    in_dim: int
-    terms: tuple
-    labels: tuple = field(default=(), compare=False)
-    doc: str = field(default="", compare=False)
-
-    def __post_init__(self):
-        _check_name(self.name)
-        terms = _canonical(self.terms, 2)
-        for k, i, _ in terms:
-            if not (0 <= k < self.out_dim and 0 <= i < self.in_dim):
-                raise CodegenError(f"{self.name}: term index {(k, i)} out of range")
-        object.__setattr__(self, "terms", terms)
-
-    def __repr__(self):
-        return f"Linear({self.name}: {self.in_dim} -> {self.out_dim}, {len(self.terms)} terms)"
+    def __init__(self, name, out_dim, in_dim, terms, labels=(), doc=""):
+        super().__init__(name, out_dim, (in_dim,), terms, labels, doc)
 
     @property
-    def free_symbols(self) -> set:
-        return set().union(*(t[2].free_symbols for t in self.terms)) if self.terms else set()
-
-    def key(self) -> str:
-        return _digest("Linear", self.name, self.out_dim, self.in_dim,
-                       tuple((k, i, sympy.srepr(c)) for k, i, c in self.terms))
-
-    def numeric_terms(self):
-        n = len(self.terms)
-        k = np.fromiter((t[0] for t in self.terms), np.int64, n)
-        i = np.fromiter((t[1] for t in self.terms), np.int64, n)
-        c = np.array([_float(t[2], self.name) for t in self.terms], dtype=np.float64)
-        return k, i, c
+    def in_dim(self) -> int:
+        return self.in_dims[0]
 
     def matrix(self) -> np.ndarray:
         """Dense float64 matrix ``(out_dim, in_dim)`` of the map."""
@@ -179,10 +160,26 @@ class Linear:
         np.add.at(m, (k, i), c)
         return m
 
-    def subs(self, values: dict) -> Linear:
-        return Linear(self.name, self.out_dim, self.in_dim,
-                      tuple((k, i, sympy.sympify(c).subs(values)) for k, i, c in self.terms),
-                      self.labels, self.doc)
+
+class Bilinear(Multilinear):
+    """``out[k] = sum over terms (k, i, j, c) of c * a[i] * b[j]``."""
+
+    def __init__(self, name, out_dim, in1_dim, in2_dim, terms, labels=(), doc=""):
+        super().__init__(name, out_dim, (in1_dim, in2_dim), terms, labels, doc)
+
+    in1_dim = property(lambda self: self.in_dims[0])
+    in2_dim = property(lambda self: self.in_dims[1])
+
+
+class Trilinear(Multilinear):
+    """``out[k] = sum over terms (k, i, j, l, c) of c * a[i] * b[j] * w[l]``.
+
+    The weighted products of equivariant layers: ``w`` holds one learned weight per
+    grade path, ``l`` says which weight a term uses.
+    """
+
+    def __init__(self, name, out_dim, in1_dim, in2_dim, in3_dim, terms, labels=(), doc=""):
+        super().__init__(name, out_dim, (in1_dim, in2_dim, in3_dim), terms, labels, doc)
 
 
 @dataclass(frozen=True)

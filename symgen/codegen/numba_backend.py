@@ -2,13 +2,14 @@
 
 Each function loops over the batch with ``prange``. Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
-``UNROLL_MAX_TERMS`` terms become a loop over constant tables (CSR by output),
-which compiles in constant time. Functions write into a caller-provided ``out``.
+``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
+CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
+inputs ``(batch, dim)`` and write into a caller-provided ``out``.
 
 >>> import numpy as np
 >>> from symgen.codegen.ir import Bilinear
 >>> ir = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)))
->>> k = compile_bilinear(ir)
+>>> k = compile_multilinear(ir)
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
@@ -22,77 +23,57 @@ import numpy as np
 import sympy
 
 from .kernel import Kernel, build, choose_strategy
-from .printing import bilinear_rows, header, label_comment, linear_rows, pointwise_printer
+from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_bilinear", "compile_linear", "compile_pointwise", "UNROLL_MAX_TERMS"]
+__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
 
 _DECORATOR = "@numba.njit(parallel=True, cache=True)"
+_IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
 def _table(name: str, values, dtype: str) -> str:
     return f"{name} = np.array({np.asarray(values).tolist()!r}, dtype=np.{dtype})\n"
 
 
-def _csr(k: np.ndarray, out_dim: int) -> np.ndarray:
-    ptr = np.zeros(out_dim + 1, dtype=np.int64)
-    np.add.at(ptr, k + 1, 1)
-    return np.cumsum(ptr)
-
-
-def _unrolled(ir, rows, inputs: list[str], dims: list[int]) -> str:
-    args = ", ".join(inputs)
-    lines = [f"{_DECORATOR}\ndef {ir.name}({args}, out):\n",
+def _unrolled(ir) -> str:
+    names = INPUT_NAMES[:ir.arity]
+    lines = [f"{_DECORATOR}\ndef {ir.name}({', '.join(names)}, out):\n",
              "    for t in numba.prange(out.shape[0]):\n"]
-    for name, dim in zip(inputs, dims):
+    for name, dim in zip(names, ir.in_dims):
         lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-    lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(rows)]
+    lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n"
+              for k, row in enumerate(multilinear_rows(ir))]
     return "".join(lines)
 
 
-def _bilinear_source(ir, strategy: str) -> str:
-    src = header(ir, "numba") + "import numba\nimport numpy as np\n\n"
-    if strategy == "unrolled":
-        return src + "\n" + _unrolled(ir, bilinear_rows(ir), ["a", "b"], [ir.in1_dim, ir.in2_dim])
-    k, i, j, c = ir.numeric_terms()
-    order = np.lexsort((j, i, k))
-    k, i, j, c = k[order], i[order], j[order], c[order]
-    src += (_table("PTR", _csr(k, ir.out_dim), "int64") + _table("I", i, "int64")
-            + _table("J", j, "int64") + _table("C", c, "float64"))
+def _tabled(ir) -> str:
+    cols = ir.numeric_terms()
+    order = np.lexsort(cols[-2::-1])          # by output, then inputs
+    k, idx, c = cols[0][order], [col[order] for col in cols[1:-1]], cols[-1][order]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(k, minlength=ir.out_dim))])
+    names = INPUT_NAMES[:ir.arity]
+    src = _table("PTR", ptr, "int64") + _table("C", c, "float64")
+    src += "".join(_table(f"I{name.upper()}", col, "int64") for name, col in zip(names, idx))
+    product = " * ".join(f"{name}[t, I{name.upper()}[q]]" for name in names)
     return src + f"""
 
 {_DECORATOR}
-def {ir.name}(a, b, out):
+def {ir.name}({', '.join(names)}, out):
     for t in numba.prange(out.shape[0]):
         for k in range(PTR.shape[0] - 1):
             acc = 0.0
             for q in range(PTR[k], PTR[k + 1]):
-                acc += C[q] * a[t, I[q]] * b[t, J[q]]
+                acc += C[q] * {product}
             out[t, k] = acc
 """
 
 
-def _linear_source(ir, strategy: str) -> str:
-    src = header(ir, "numba") + "import numba\nimport numpy as np\n\n"
-    if strategy == "unrolled":
-        return src + "\n" + _unrolled(ir, linear_rows(ir), ["a"], [ir.in_dim])
-    k, i, c = ir.numeric_terms()
-    order = np.lexsort((i, k))
-    k, i, c = k[order], i[order], c[order]
-    src += _table("PTR", _csr(k, ir.out_dim), "int64") + _table("I", i, "int64") + _table("C", c, "float64")
-    return src + f"""
-
-{_DECORATOR}
-def {ir.name}(a, out):
-    for t in numba.prange(out.shape[0]):
-        for k in range(PTR.shape[0] - 1):
-            acc = 0.0
-            for q in range(PTR[k], PTR[k + 1]):
-                acc += C[q] * a[t, I[q]]
-            out[t, k] = acc
-"""
+def _multilinear_source(ir, strategy: str) -> str:
+    body = _unrolled(ir) if strategy == "unrolled" else _tabled(ir)
+    return header(ir, "numba") + _IMPORTS + "\n" + body
 
 
 def _pointwise_source(ir) -> str:
@@ -112,16 +93,10 @@ def _pointwise_source(ir) -> str:
             + f"    for t in numba.prange({names[0]}.shape[0]):\n" + "".join(body))
 
 
-def compile_bilinear(ir, strategy: str | None = None) -> Kernel:
-    """Kernel ``fn(a, b, out)`` for a Bilinear IR; ``a``, ``b``, ``out`` are 2-D (batch, dim)."""
+def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
+    """Kernel ``fn(*inputs, out)`` for a Linear/Bilinear/Trilinear IR on 2-D arrays."""
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
-    return build(ir, "numba", strategy, lambda: _bilinear_source(ir, strategy))
-
-
-def compile_linear(ir, strategy: str | None = None) -> Kernel:
-    """Kernel ``fn(a, out)`` for a Linear IR; ``a`` and ``out`` are 2-D (batch, dim)."""
-    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
-    return build(ir, "numba", strategy, lambda: _linear_source(ir, strategy))
+    return build(ir, "numba", strategy, lambda: _multilinear_source(ir, strategy))
 
 
 def compile_pointwise(ir) -> Kernel:

@@ -9,7 +9,7 @@ Pointwise expressions are printed by SymPy's own NumPy and torch printers (run i
 >>> from symgen.codegen.ir import Bilinear
 >>> ir = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)),
 ...               labels=("1", "i"))
->>> for line in bilinear_rows(ir):
+>>> for line in multilinear_rows(ir):
 ...     print(line)
 a0*b0 - a1*b1
 a0*b1 + a1*b0
@@ -22,7 +22,7 @@ from sympy.printing.pytorch import TorchPrinter
 
 from .._version import __version__
 
-__all__ = ["header", "bilinear_rows", "linear_rows", "pointwise_printer"]
+__all__ = ["header", "multilinear_rows", "label_comment", "pointwise_printer", "INPUT_NAMES"]
 
 
 def header(ir, backend: str) -> str:
@@ -55,21 +55,18 @@ def _sum(products) -> str:
     return text
 
 
-def bilinear_rows(ir) -> list[str]:
-    """One expression per output component of a Bilinear IR (numeric coefficients)."""
-    k, i, j, c = ir.numeric_terms()
-    rows = [[] for _ in range(ir.out_dim)]
-    for kk, ii, jj, cc in zip(k.tolist(), i.tolist(), j.tolist(), c.tolist()):
-        rows[kk].append((cc, f"a{ii}*b{jj}"))
-    return [_sum(r) for r in rows]
+#: Names of the inputs of a multilinear op, in order.
+INPUT_NAMES = ("a", "b", "w")
 
 
-def linear_rows(ir) -> list[str]:
-    """One expression per output component of a Linear IR (numeric coefficients)."""
-    k, i, c = ir.numeric_terms()
+def multilinear_rows(ir) -> list[str]:
+    """One expression per output component of a Linear/Bilinear/Trilinear IR."""
+    cols = ir.numeric_terms()
+    k, idx, c = cols[0], cols[1:-1], cols[-1]
     rows = [[] for _ in range(ir.out_dim)]
-    for kk, ii, cc in zip(k.tolist(), i.tolist(), c.tolist()):
-        rows[kk].append((cc, f"a{ii}"))
+    for q in range(len(k)):
+        prod = "*".join(f"{INPUT_NAMES[m]}{int(idx[m][q])}" for m in range(ir.arity))
+        rows[int(k[q])].append((float(c[q]), prod))
     return [_sum(r) for r in rows]
 
 
