@@ -8,6 +8,7 @@ kernel both succeed. The first line of each file records a SHA-256 of the rest; 
 truncated or edited entry fails that check and is regenerated, never imported.
 
 >>> import os, tempfile
+>>> previous = os.environ.get("SYMGEN_CACHE")
 >>> os.environ["SYMGEN_CACHE"] = tempfile.mkdtemp()
 >>> path = store("demo", "abc123", "x = 1\\n")
 >>> load_source(path) == "x = 1\\n"
@@ -15,11 +16,12 @@ True
 >>> _ = path.write_text(path.read_text() + "junk")   # corrupt it
 >>> load_source(path) is None
 True
->>> del os.environ["SYMGEN_CACHE"]
+>>> _ = os.environ.pop("SYMGEN_CACHE") if previous is None else os.environ.update(SYMGEN_CACHE=previous)
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -82,11 +84,20 @@ def load_source(path: Path) -> str | None:
     return body
 
 
+@functools.cache
+def generator_fingerprint() -> str:
+    """Hash of the code generators' own source, so editing a generator invalidates the cache."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def hash_key(ir, backend: str, strategy: str) -> str:
-    """Cache key: hash of the IR, its labels, the backend, strategy and symgen version."""
+    """Cache key: hash of the IR, its labels, backend, strategy, generators and symgen version."""
     h = hashlib.sha256()
     for part in (ir.key(), repr(getattr(ir, "labels", ())), getattr(ir, "doc", ""),
-                 backend, strategy, __version__):
+                 backend, strategy, __version__, generator_fingerprint()):
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()

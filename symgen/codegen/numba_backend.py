@@ -1,6 +1,8 @@
 """Numba backend: IR → a ``.py`` module of ``@njit(parallel=True, cache=True)`` loops.
 
-Each function loops over the batch with ``prange``. Small ops are unrolled into
+Each op is a serial and a ``parallel=True`` (``prange``) loop over the batch behind a
+small dispatcher: batches of ``PARALLEL_MIN_BATCH`` rows and more run in parallel,
+smaller ones serially (and never pay the slower parallel compile). Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
@@ -13,8 +15,8 @@ inputs ``(batch, dim)`` and write into a caller-provided ``out``.
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
->>> print(k.source.splitlines()[-1].strip())
-out[t, 1] = a0*b1 + a1*b0
+>>> print(k.source.splitlines()[-3].strip())
+_cmul_parallel(a, b, out)
 """
 
 from __future__ import annotations
@@ -25,13 +27,31 @@ import sympy
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS"]
+__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "PARALLEL_MIN_BATCH"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
 
-_DECORATOR = "@numba.njit(parallel=True, cache=True)"
+#: Batches at least this long run the parallel variant.
+PARALLEL_MIN_BATCH = 4096
+
 _IMPORTS = "import numba\nimport numpy as np\n\n"
+
+
+def _variants(name: str, args: str, body: str, batch: str = "out.shape[0]") -> str:
+    """Serial and parallel njit functions over the same ``body`` and their dispatcher.
+
+    ``body`` loops ``for t in LOOP(...)``; LOOP becomes ``range`` or ``numba.prange``.
+    """
+    serial = body.replace("LOOP(", "range(")
+    parallel = body.replace("LOOP(", "numba.prange(")
+    return (f"@numba.njit(cache=True)\ndef _{name}_serial({args}):\n{serial}\n\n"
+            f"@numba.njit(parallel=True, cache=True)\ndef _{name}_parallel({args}):\n{parallel}\n\n"
+            f"def {name}({args}):\n"
+            f"    if {batch} >= {PARALLEL_MIN_BATCH}:\n"
+            f"        _{name}_parallel({args})\n"
+            f"    else:\n"
+            f"        _{name}_serial({args})\n")
 
 
 def _table(name: str, values, dtype: str) -> str:
@@ -40,13 +60,12 @@ def _table(name: str, values, dtype: str) -> str:
 
 def _unrolled(ir) -> str:
     names = INPUT_NAMES[:ir.arity]
-    lines = [f"{_DECORATOR}\ndef {ir.name}({', '.join(names)}, out):\n",
-             "    for t in numba.prange(out.shape[0]):\n"]
+    lines = ["    for t in LOOP(out.shape[0]):\n"]
     for name, dim in zip(names, ir.in_dims):
         lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
     lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n"
               for k, row in enumerate(multilinear_rows(ir))]
-    return "".join(lines)
+    return _variants(ir.name, ", ".join(names) + ", out", "".join(lines))
 
 
 def _tabled(ir) -> str:
@@ -58,17 +77,14 @@ def _tabled(ir) -> str:
     src = _table("PTR", ptr, "int64") + _table("C", c, "float64")
     src += "".join(_table(f"I{name.upper()}", col, "int64") for name, col in zip(names, idx))
     product = " * ".join(f"{name}[t, I{name.upper()}[q]]" for name in names)
-    return src + f"""
-
-{_DECORATOR}
-def {ir.name}({', '.join(names)}, out):
-    for t in numba.prange(out.shape[0]):
+    body = f"""    for t in LOOP(out.shape[0]):
         for k in range(PTR.shape[0] - 1):
             acc = 0.0
             for q in range(PTR[k], PTR[k + 1]):
                 acc += C[q] * {product}
             out[t, k] = acc
 """
+    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", body)
 
 
 def _multilinear_source(ir, strategy: str) -> str:
@@ -83,14 +99,14 @@ def _pointwise_source(ir) -> str:
     subs.update({p: sympy.Symbol(f"p{q}") for q, p in enumerate(ir.params)})
     exprs = [e.xreplace(subs) for e in ir.exprs]
     temps, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("x"))
-    body = [f"        v{q} = {n}[t]\n" for q, n in enumerate(names)]
+    body = ["    for t in LOOP(in0.shape[0]):\n"]
+    body += [f"        v{q} = {n}[t]\n" for q, n in enumerate(names)]
     body += [f"        {s} = {printer.doprint(e)}\n" for s, e in temps]
     body += [f"        out{q}[t] = {printer.doprint(e)}\n" for q, e in enumerate(reduced)]
     args = names + [f"p{q}" for q in range(len(ir.params))] + [f"out{q}" for q in range(len(exprs))]
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "numba")
     return (header(ir, "numba") + "import numba\n" + imports + "\n\n"
-            + f"{_DECORATOR}\ndef {ir.name}({', '.join(args)}):\n"
-            + f"    for t in numba.prange({names[0]}.shape[0]):\n" + "".join(body))
+            + _variants(ir.name, ", ".join(args), "".join(body), batch="in0.shape[0]"))
 
 
 def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
