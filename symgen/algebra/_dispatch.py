@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from .. import codegen
-from ..errors import DeviceError, DTypeError, NotInvertibleError, ShapeError
+from ..errors import CodegenError, DeviceError, DTypeError, NotInvertibleError, ShapeError
 
 __all__ = ["bilinear", "linear", "versor_inverse", "sandwich", "is_torch"]
 
@@ -25,6 +25,11 @@ def kernel(alg, op: str, backend: str, k=None):
     """The compiled kernel of ``op`` (bilinear or linear) for ``alg``, built once per algebra."""
     key = (op, k, backend)
     if key not in alg._kernels:
+        if backend == "torch" and _compiling():
+            raise CodegenError(
+                f"the torch kernel of {op!r} for {alg!r} is built on first use, which cannot "
+                f"happen while torch.compile traces; call alg.prepare([{op!r}]) (or the op once, "
+                f"eagerly) before compiling")
         ir = alg.linear_ir(op, k) if (k is not None or op in _LINEAR) else alg.bilinear_ir(op)
         alg._kernels[key] = codegen.compile(ir, backend)
     return alg._kernels[key]
@@ -119,8 +124,9 @@ def versor_inverse(alg, w, rtol):
     norm = alg.geometric_product(w, rev)
     if not (is_torch(w) and _compiling()):
         lib = np if not is_torch(w) else sys.modules["torch"]
-        scal = lib.abs(norm[..., 0])
-        rest = lib.abs(norm[..., 1:]).max() if alg.dim > 1 else 0.0
+        value = norm.detach() if is_torch(w) else norm
+        scal = lib.abs(value[..., 0])
+        rest = lib.abs(value[..., 1:]).max() if alg.dim > 1 else 0.0
         if bool((scal == 0).any()) or bool(rest > rtol * max(float(scal.min()), 1e-300) + 1e-12):
             raise NotInvertibleError(
                 f"w w̃ is not an invertible scalar (min |<w w̃>_0| = {float(scal.min()):.3g}, "

@@ -27,7 +27,6 @@ x0**2 + x1**2 + x2**2
 
 from __future__ import annotations
 
-from functools import cached_property
 
 import sympy
 
@@ -37,6 +36,20 @@ from . import _dispatch
 from .products import GRADE_RULES, geometric_table, popcount, reorder_sign
 
 __all__ = ["CliffordAlgebra"]
+
+
+class _lazy:
+    """Computed on first access, then stored on the instance (no lock, unlike Python 3.11's
+    ``functools.cached_property``, so ``torch.compile`` can trace attribute access)."""
+
+    def __init__(self, fn):
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 BILINEAR_OPS = tuple(GRADE_RULES) + ("commutator", "regressive_product")
 LINEAR_OPS = ("reverse", "grade_involution", "clifford_conjugate", "dual", "undual",
@@ -109,6 +122,7 @@ class CliffordAlgebra:
         self.blades = tuple(_indices(m) for m in masks)
         self.grades = tuple(len(b) for b in self.blades)
         self._kernels: dict = {}
+        self._ir_cache: dict = {}
 
     @classmethod
     def from_signature(cls, p: int, q: int = 0, r: int = 0) -> CliffordAlgebra:
@@ -123,7 +137,7 @@ class CliffordAlgebra:
         return cls((0,) * r + (1,) * p + (-1,) * q)
 
     # ----------------------------------------------------------------- description
-    @cached_property
+    @_lazy
     def signature(self) -> tuple[int, int, int] | None:
         """``(p, q, r)`` for a diagonal metric of 1, -1 and 0 entries, else None."""
         if not self.metric.is_diagonal():
@@ -146,13 +160,13 @@ class CliffordAlgebra:
     def __hash__(self):
         return hash(("CliffordAlgebra", tuple(self.metric)))
 
-    @cached_property
+    @_lazy
     def blade_names(self) -> tuple[str, ...]:
         """Names of the basis blades: ``1, e0, e1, e01, ...`` (``^`` between indices if n > 10)."""
         sep = "^" if self.n > 10 else ""
         return tuple("1" if not b else "e" + sep.join(map(str, b)) for b in self.blades)
 
-    @cached_property
+    @_lazy
     def is_degenerate(self) -> bool:
         return self.metric.det() == 0
 
@@ -179,7 +193,7 @@ class CliffordAlgebra:
             raise GradeError(f"grade {k!r} out of range; {self!r} has grades 0..{self.n}")
 
     # ----------------------------------------------------------------- symbolic tables
-    @cached_property
+    @_lazy
     def _geometric(self) -> dict:
         return geometric_table(self.metric)
 
@@ -193,7 +207,7 @@ class CliffordAlgebra:
                         terms.append((self._index[c], self._index[a], self._index[b], coeff))
         return terms
 
-    @cached_property
+    @_lazy
     def _complement_signs(self) -> tuple:
         """Sign ``s_A`` with ``e_A ∧ (s_A e_Ā) = e_0 ∧ ... ∧ e_{n-1}`` for each blade."""
         full = self.dim - 1
@@ -287,10 +301,6 @@ class CliffordAlgebra:
                 terms.append((self._index[c], q, sympy.simplify(coeff * scale)))
         return terms
 
-    @cached_property
-    def _ir_cache(self) -> dict:
-        return {}
-
     # ----------------------------------------------------------------- symbolic view
     def multivector(self, values, grades=None):
         """A multivector with SymPy coefficients, for inspecting products symbolically.
@@ -307,6 +317,20 @@ class CliffordAlgebra:
         return Multivector.make(self, values, grades)
 
     # ----------------------------------------------------------------- numeric ops
+    def prepare(self, ops=None, backend: str = "torch") -> None:
+        """Build the kernels of ``ops`` (default: all products and involutions) now.
+
+        Kernels are otherwise built on first use; do this before ``torch.compile``
+        traces code that calls the algebra's ops.
+
+        >>> alg = CliffordAlgebra((1, 1))
+        >>> alg.prepare(["geometric_product", "reverse"])
+        >>> sorted(op for op, _, backend in alg._kernels)
+        ['geometric_product', 'reverse']
+        """
+        for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS[:3]:
+            _dispatch.kernel(self, op, backend)
+
     def _bilinear(self, op, a, b):
         return _dispatch.bilinear(self, op, a, b)
 
@@ -382,8 +406,12 @@ class CliffordAlgebra:
         """``<a ã>_0`` as an array of shape ``(...)``."""
         return self.scalar_product(a, self.reverse(a))[..., 0]
 
-    def versor_inverse(self, w, rtol: float = 1e-6):
-        """``w⁻¹ = w̃ / (w w̃)`` for a versor ``w`` (``w w̃`` must be a non-zero scalar)."""
+    def versor_inverse(self, w, rtol: float = 1e-4):
+        """``w⁻¹ = w̃ / (w w̃)`` for a versor ``w``.
+
+        ``w w̃`` must be a non-zero scalar: its other components may be at most ``rtol``
+        times its scalar part, else :class:`~symgen.errors.NotInvertibleError`.
+        """
         return _dispatch.versor_inverse(self, w, rtol)
 
     def sandwich(self, w, x):

@@ -89,7 +89,10 @@ def _pointwise_source(ir) -> str:
     exprs = [e.xreplace(subs) for e in ir.exprs]
     temps, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("x"))
     args = [f"v{q}" for q in range(len(ir.inputs))] + [f"p{q}" for q in range(len(ir.params))]
-    body = [f"    {s} = {printer.doprint(e)}\n" for s, e in temps]
+    # scalar params become tensors so that torch functions accept them
+    body = [f"    p{q} = torch.as_tensor(p{q}, dtype=v0.dtype, device=v0.device)\n"
+            for q in range(len(ir.params))]
+    body += [f"    {s} = {printer.doprint(e)}\n" for s, e in temps]
     inputs = {sympy.Symbol(f"v{q}") for q in range(len(ir.inputs))}
     # an output that does not depend on the inputs must still broadcast like them
     outs = ", ".join(printer.doprint(e) + ("" if e.free_symbols & inputs or temps else " + 0 * v0")
