@@ -17,9 +17,6 @@ a0*b1 + a1*b0
 
 from __future__ import annotations
 
-from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.pytorch import TorchPrinter
-
 from .._version import __version__
 
 __all__ = ["header", "multilinear_rows", "label_comment", "pointwise_printer", "INPUT_NAMES"]
@@ -74,16 +71,13 @@ def label_comment(ir, k: int) -> str:
     return f"  # {ir.labels[k]}" if ir.labels and k < len(ir.labels) else ""
 
 
-class _StrictNumPy(NumPyPrinter):
-    def __init__(self):
-        super().__init__({"strict": True, "fully_qualified_modules": True})
-
-
-class _StrictTorch(TorchPrinter):
-    def __init__(self):
-        super().__init__({"strict": True, "fully_qualified_modules": True})
-
-
 def pointwise_printer(backend: str):
-    """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``."""
-    return _StrictNumPy() if backend == "numba" else _StrictTorch()
+    """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``.
+
+    Imported here, not at module level: SymPy's torch printer imports torch itself.
+    """
+    if backend == "numba":
+        from sympy.printing.numpy import NumPyPrinter as printer
+    else:
+        from sympy.printing.pytorch import TorchPrinter as printer
+    return printer({"strict": True, "fully_qualified_modules": True})
