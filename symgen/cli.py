@@ -1,0 +1,60 @@
+"""The ``symgen`` command: the default job and one subcommand per pillar.
+
+``symgen`` alone runs every pillar's step of the user loop on built-in defaults
+(declare symbolically → generate kernels → run and check them). Subcommands run one
+pillar with options; ``symgen --help`` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ._version import __version__
+from .demos import PILLARS
+from .errors import SymgenError
+
+__all__ = ["main"]
+
+
+def _pillars():
+    return [importlib.import_module(f"symgen.demos.{name}") for name in PILLARS]
+
+
+def build_parser(modules) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"symgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in modules:
+        module.register(sub)
+    return parser
+
+
+def _default_job(modules) -> None:
+    for module in modules:
+        # each pillar parses its own defaults, so the default job needs no options
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        module.register(sub)
+        command = next(iter(sub.choices))
+        module.main_job(parser.parse_args([command]))
+        print()
+
+
+def main(argv=None) -> int:
+    modules = _pillars()
+    args = build_parser(modules).parse_args(argv)
+    try:
+        if args.command is None:
+            _default_job(modules)
+        else:
+            args.run(args)
+    except SymgenError as err:
+        print(f"symgen: {type(err).__name__}: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
