@@ -30,8 +30,9 @@ UNROLL_MAX_TERMS = 1024
 
 
 def _unpack(name: str, dim: int) -> str:
+    """Components as contiguous tensors: one blade-major copy makes every later op contiguous."""
     names = ", ".join(f"{name}{q}" for q in range(dim))
-    return f"    {names}{',' if dim == 1 else ''} = {name}.unbind(-1)\n"
+    return f"    {names}{',' if dim == 1 else ''} = {name}.movedim(-1, 0).contiguous().unbind(0)\n"
 
 
 def _unrolled(ir) -> str:
