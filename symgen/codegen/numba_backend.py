@@ -39,38 +39,57 @@ PARALLEL_MIN_BATCH = 4096
 _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
-def _variants(name: str, args: str, body: str, batch: str = "out.shape[0]") -> str:
-    """Serial and parallel njit functions over the same ``body`` and their dispatcher.
+def _variants(name: str, args: str, bodies: dict, batch: str = "out.shape[0]",
+              pick: str = "") -> str:
+    """Serial and parallel njit functions for each body, and the dispatcher between them.
 
-    ``body`` loops ``for t in LOOP(...)``; LOOP becomes ``range`` or ``numba.prange``.
+    Each body loops ``for t in LOOP(...)``; LOOP becomes ``range`` or ``numba.prange``.
+    With two bodies, ``pick`` is the condition under which the first one runs.
     """
-    serial = body.replace("LOOP(", "range(")
-    parallel = body.replace("LOOP(", "numba.prange(")
-    return (f"@numba.njit(cache=True)\ndef _{name}_serial({args}):\n{serial}\n\n"
-            f"@numba.njit(parallel=True, cache=True)\ndef _{name}_parallel({args}):\n{parallel}\n\n"
-            f"def {name}({args}):\n"
-            f"    if {batch} >= {PARALLEL_MIN_BATCH}:\n"
-            f"        _{name}_parallel({args})\n"
-            f"    else:\n"
-            f"        _{name}_serial({args})\n")
+    src, calls = "", {}
+    for tag, body in bodies.items():
+        fn = f"_{name}_{tag}" if len(bodies) > 1 else f"_{name}"
+        src += (f"@numba.njit(cache=True)\ndef {fn}_serial({args}):\n"
+                f"{body.replace('LOOP(', 'range(')}\n\n"
+                f"@numba.njit(parallel=True, cache=True)\ndef {fn}_parallel({args}):\n"
+                f"{body.replace('LOOP(', 'numba.prange(')}\n\n")
+        calls[tag] = (f"        {fn}_parallel({args})\n    else:\n        {fn}_serial({args})\n")
+    src += f"def {name}({args}):\n"
+    tags = list(bodies)
+    if len(tags) == 1:
+        return src + f"    if {batch} >= {PARALLEL_MIN_BATCH}:\n" + calls[tags[0]]
+    return (src + f"    if {pick}:\n        if {batch} >= {PARALLEL_MIN_BATCH}:\n" + _indent(calls[tags[0]])
+            + f"    elif {batch} >= {PARALLEL_MIN_BATCH}:\n" + calls[tags[1]])
+
+
+def _indent(code: str) -> str:
+    return "".join("    " + line + "\n" for line in code.splitlines())
 
 
 def _table(name: str, values, dtype: str) -> str:
     return f"{name} = np.array({np.asarray(values).tolist()!r}, dtype=np.{dtype})\n"
 
 
-#: Rows per block of the unrolled kernels (see :func:`_unrolled`).
-BLOCK = 256
+#: Rows per block of the blade-major unrolled kernels (see :func:`_unrolled`).
+BLOCK = 128
 
 
 def _unrolled(ir) -> str:
-    """Straight-line code on a blade-major block.
+    """Straight-line code, one line per output component, in two layouts.
 
-    Each block of ``BLOCK`` rows is copied into ``(dim, BLOCK)`` scratch arrays, so the
-    one-line-per-component body reads contiguous memory across rows and LLVM
-    vectorises it; the result is copied back to the row-major ``out``.
+    ``rows`` reads each row's components straight from the row-major inputs.
+    ``blocks`` copies blocks of ``BLOCK`` rows into blade-major ``(dim, BLOCK)``
+    scratch arrays, so the body reads contiguous memory across rows and LLVM
+    vectorises it. By measurement (benchmarks/RESULTS.md) blocks win for float32
+    and rows for float64; the dispatcher picks by dtype.
     """
     names = INPUT_NAMES[:ir.arity]
+    args = ", ".join(names) + ", out"
+    rows = ["    for t in LOOP(out.shape[0]):\n"]
+    for name, dim in zip(names, ir.in_dims):
+        rows += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
+    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n"
+             for k, row in enumerate(multilinear_rows(ir))]
     lines = ["    n = out.shape[0]\n",
              f"    for blk in LOOP((n + {BLOCK} - 1) // {BLOCK}):\n",
              f"        t0 = blk * {BLOCK}\n",
@@ -89,7 +108,8 @@ def _unrolled(ir) -> str:
     lines += ["        for s in range(m):\n",
               f"            for k in range({ir.out_dim}):\n",
               "                out[t0 + s, k] = OUT[k, s]\n"]
-    return _variants(ir.name, ", ".join(names) + ", out", "".join(lines))
+    return _variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
+                     pick="out.dtype == np.float32")
 
 
 def _tabled(ir) -> str:
@@ -108,7 +128,7 @@ def _tabled(ir) -> str:
                 acc += C[q] * {product}
             out[t, k] = acc
 """
-    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", body)
+    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", {"rows": body})
 
 
 def _multilinear_source(ir, strategy: str) -> str:
@@ -130,7 +150,7 @@ def _pointwise_source(ir) -> str:
     args = names + [f"p{q}" for q in range(len(ir.params))] + [f"out{q}" for q in range(len(exprs))]
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "numba")
     return (header(ir, "numba") + "import numba\n" + imports + "\n\n"
-            + _variants(ir.name, ", ".join(args), "".join(body), batch="in0.shape[0]"))
+            + _variants(ir.name, ", ".join(args), {"rows": "".join(body)}, batch="in0.shape[0]"))
 
 
 def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
