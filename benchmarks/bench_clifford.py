@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,18 +21,11 @@ import numpy as np
 import torch
 
 from symgen import CliffordAlgebra
+from symgen.timing import median_time
 
 SIGNATURES = {"Cl(3,0)": (3, 0, 0), "Cl(1,3)": (1, 3, 0), "Cl(3,0,1)": (3, 0, 1), "Cl(5,0)": (5, 0, 0)}
 
 
-def median_time(fn, repeats):
-    fn()                                    # warm-up (compiles)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def dense_cayley(alg):

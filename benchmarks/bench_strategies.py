@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 
@@ -18,16 +17,9 @@ import numpy as np
 import torch
 
 from symgen import CliffordAlgebra, codegen
+from symgen.timing import median_time
 
 
-def timed(fn, repeats=5):
-    fn()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
 
 
 def main(argv=None):
@@ -52,12 +44,12 @@ def main(argv=None):
                 k = codegen.compile(ir, "numba", strategy)
                 k(a, b, out)
                 first = time.perf_counter() - t0
-                run = timed(lambda: k(a, b, out))
+                run = median_time(lambda: k(a, b, out))
             cells.append(f"{first:8.2f} s | {1e3 * run:7.2f} ms")
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
         for strategy in ("unrolled", "table"):
             k = codegen.compile(ir, "torch", strategy)
-            cells.append(f"{1e3 * timed(lambda: k(ta, tb), 3):11.1f} ms")
+            cells.append(f"{1e3 * median_time(lambda: k(ta, tb), 3):11.1f} ms")
         print(f"{n:>2} {len(ir.terms):>6} | " + " ".join(cells))
 
 

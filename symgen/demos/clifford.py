@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import sympy
 
 from ..algebra import CliffordAlgebra
 from ..codegen import cache_dir
+from ..timing import median_time
 
 __all__ = ["register", "main_job"]
 
@@ -30,14 +29,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch", type=int, default=100_000, help="rows in the timed batch")
 
 
-def _median(fn, repeats=5):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def main_job(args, out=print) -> None:
@@ -79,10 +70,10 @@ def main_job(args, out=print) -> None:
     for k, i, j, c in gp.terms:
         cayley[i, j, k] = float(c)
     times = {
-        "symgen numba f64": _median(lambda: alg.geometric_product(a, b)),
-        "symgen numba f32": _median(lambda: alg.geometric_product(a32, b32)),
-        "symgen torch f32 (eager)": _median(lambda: alg.geometric_product(ta, tb)),
-        "dense Cayley einsum f32": _median(lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb)),
+        "symgen numba f64": median_time(lambda: alg.geometric_product(a, b)),
+        "symgen numba f32": median_time(lambda: alg.geometric_product(a32, b32)),
+        "symgen torch f32 (eager)": median_time(lambda: alg.geometric_product(ta, tb)),
+        "dense Cayley einsum f32": median_time(lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb)),
     }
     base = times["dense Cayley einsum f32"]
     out(f"geometric product, batch {args.batch} (median of 5):")
