@@ -26,6 +26,7 @@ __all__ = [
     "RepresentationError",
     "PDEParseError",
     "PDEError",
+    "CertificationError",
 ]
 
 
@@ -86,3 +87,8 @@ class PDEParseError(SymgenError, ValueError):
 
 class PDEError(SymgenError, ValueError):
     """A PDE that cannot be handled (not solvable for a leading derivative, ...)."""
+
+
+class CertificationError(SymgenError, ArithmeticError):
+    """An equivariant basis whose numerical rank disagrees with the certified dimension,
+    or a certificate that cannot be computed."""

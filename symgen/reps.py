@@ -1,0 +1,13 @@
+"""Representations and equivariant bases (public face of :mod:`symgen.algebra.reps` and
+:mod:`symgen.algebra.equivariance`).
+
+>>> from symgen import groups, reps
+>>> V = reps.V(groups.SO(3))
+>>> reps.equivariant_basis(V ** 2, V ** 2).shape
+(3, 9, 9)
+"""
+
+from .algebra.equivariance import certified_dimension, constraint_error, equivariant_basis
+from .algebra.reps import Rep, Scalar, V
+
+__all__ = ["Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "constraint_error"]
