@@ -1,0 +1,197 @@
+"""EquivariantLinear and EMLP: equivariance (float32/float64), gradients, training, errors."""
+
+import copy
+import io
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+
+from symgen import groups, reps
+from symgen.errors import RepresentationError, ShapeError
+from symgen.nn import EMLP, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
+
+TOL = {torch.float32: 2e-4, torch.float64: 1e-10}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny matmuls: torch's thread pool only adds contention on the shared 2-core machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _assert_equivariant(module, group, rep_in, rep_out, dtype=torch.float64, n=8, seed=0):
+    """Local stand-in for symgen.testing.assert_equivariant: worst relative error over samples."""
+    g = group.sample(n, seed=seed)
+    x = torch.randn(n, rep_in.size, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    rin = torch.from_numpy(rep_in.rho(g))
+    rout = torch.from_numpy(rep_out.rho(g))
+    gx = torch.einsum("nij,nj->ni", rin, x)
+    module = module.to(dtype)
+    with torch.no_grad():
+        lhs = module(gx.to(dtype)).double()
+        rhs = torch.einsum("nij,nj->ni", rout, module(x.to(dtype)).double())
+    scale = 1 + rhs.abs().amax() + lhs.abs().amax()
+    err = float((lhs - rhs).abs().max() / scale)
+    assert err <= TOL[dtype], f"{module!r} is not equivariant under {group}: worst error {err:.2e}"
+    return err
+
+
+CASES = [
+    (groups.SO(3), lambda V, S: (V ** 2 + V, V + S)),
+    (groups.O(3), lambda V, S: (2 * V, V ** 2 + S)),
+    (groups.O(1, 3), lambda V, S: (V + V.T * V, V + S)),
+    (groups.S(5), lambda V, S: (V ** 2, V + S)),
+    (groups.Sp(4), lambda V, S: (V * V, V.T * V)),
+    (groups.SE(2), lambda V, S: (V, V + S)),
+    (groups.SO(2) * groups.S(3), lambda V, S: (V + S, V ** 2)),
+]
+IDS = [str(G) for G, _ in CASES]
+
+
+@pytest.mark.parametrize("G, make", CASES, ids=IDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_equivariant_linear_is_equivariant(G, make, dtype):
+    rep_in, rep_out = make(reps.V(G), reps.Scalar(G))
+    torch.manual_seed(0)
+    layer = EquivariantLinear(rep_in, rep_out)
+    with torch.no_grad():
+        layer.bias.normal_()
+    _assert_equivariant(layer, G, rep_in, rep_out, dtype)
+
+
+@pytest.mark.parametrize("G, make", CASES[:4], ids=IDS[:4])
+def test_kernel_strategy_matches_its_dense_matrix(G, make):
+    rep_in, rep_out = make(reps.V(G), reps.Scalar(G))
+    torch.manual_seed(1)
+    layer = EquivariantLinear(rep_in, rep_out, strategy="kernel").double()
+    x = torch.randn(6, rep_in.size, dtype=torch.float64)
+    expected = x @ layer.matrix().T + layer.bias @ layer.bias_basis
+    torch.testing.assert_close(layer(x), expected)
+    _assert_equivariant(layer, G, rep_in, rep_out)
+
+
+def test_weight_is_in_the_span_of_the_basis_and_init_is_unit_scale():
+    G = groups.SO(3)
+    V = reps.V(G)
+    torch.manual_seed(0)
+    layer = EquivariantLinear(V ** 2, V ** 2).double()
+    W = layer.matrix().detach().numpy()
+    B = reps.equivariant_basis(V ** 2, V ** 2).reshape(3, -1)
+    np.testing.assert_allclose(B.T @ (B @ W.ravel()), W.ravel(), atol=1e-12)
+    with torch.no_grad():
+        y = EquivariantLinear(V ** 3, V ** 3)(torch.randn(4096, 27))
+    assert 0.3 < float(y.std()) < 3
+
+
+def test_gradients_reach_weights_and_inputs():
+    G = groups.O(1, 3)
+    V = reps.V(G)
+    layer = EquivariantLinear(V, V ** 2 + reps.Scalar(G)).double()
+    x = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+    layer(x).pow(2).sum().backward()
+    assert layer.weight.grad is not None and layer.bias.grad is not None
+
+
+class _Square(torch.nn.Module):
+    def __init__(self, bil):
+        super().__init__()
+        self.bil = bil
+
+    def forward(self, x):
+        return self.bil(x)
+
+
+@pytest.mark.parametrize("G", [groups.SO(3), groups.O(1, 3), groups.S(4)], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_bilinear_layer_is_equivariant_and_quadratic(G, dtype):
+    V, S = reps.V(G), reps.Scalar(G)
+    rep = 2 * S + 2 * V + V ** 2
+    torch.manual_seed(0)
+    bil = EquivariantBilinear(rep, rep)
+    assert len(bil.paths) >= 3
+    _assert_equivariant(_Square(bil), G, rep, rep, dtype)
+    x = torch.randn(3, rep.size, dtype=torch.float64)
+    bil = bil.double()
+    torch.testing.assert_close(bil(2 * x), 4 * bil(x))
+
+
+def test_gated_nonlinearity_is_swish_on_scalars_and_gates_tensors():
+    G = groups.SO(3)
+    V, S = reps.V(G), reps.Scalar(G)
+    gate = GatedNonlinearity(S + V)
+    assert gate.n_gates == 1
+    z = torch.tensor([[2.0, 1.0, -1.0, 0.5, 0.0]])
+    out = gate(z)
+    torch.testing.assert_close(out[0, 0], 2.0 * torch.sigmoid(torch.tensor(2.0)))
+    torch.testing.assert_close(out[0, 1:], torch.tensor([1.0, -1.0, 0.5]) * 0.5)
+
+
+@pytest.mark.parametrize("G", [groups.O(3), groups.O(1, 3), groups.S(4), groups.SO(2) * groups.Z(3)], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_emlp_is_equivariant(G, dtype):
+    V, S = reps.V(G), reps.Scalar(G)
+    torch.manual_seed(0)
+    model = EMLP(V + V ** 2, V + S, hidden=30, depth=2)
+    _assert_equivariant(model, G, V + V ** 2, V + S, dtype)
+
+
+@given(st.integers(0, 2**31 - 1))
+def test_emlp_invariance_property(seed):
+    G = groups.O(3)
+    V, S = reps.V(G), reps.Scalar(G)
+    torch.manual_seed(seed % 1000)
+    model = EMLP(2 * V, S, hidden=15, depth=1)
+    _assert_equivariant(model, G, 2 * V, S, torch.float64, n=4, seed=seed)
+
+
+def test_emlp_learns_an_invariant_target():
+    G = groups.O(3)
+    V, S = reps.V(G), reps.Scalar(G)
+    torch.manual_seed(0)
+    x = torch.randn(128, 6)
+    y = (x[:, :3] * x[:, 3:]).sum(1, keepdim=True)  # <u, v>
+    model = EMLP(2 * V, S, hidden=30, depth=1)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = None
+    for _ in range(60):
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        first = float(loss.detach()) if first is None else first
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss.detach()) < 0.1 * first
+
+
+def test_modules_are_copyable_and_state_dicts_round_trip():
+    G = groups.S(4)
+    V = reps.V(G)
+    model = EMLP(V, reps.Scalar(G), hidden=12, depth=1)
+    clone = copy.deepcopy(model)
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    buf.seek(0)
+    clone.load_state_dict(torch.load(buf))
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(model(x), clone(x))
+    assert clone.rep_in == model.rep_in
+
+
+def test_bad_inputs_raise():
+    G = groups.SO(3)
+    V = reps.V(G)
+    with pytest.raises(ShapeError, match="last axis has 4 components; rep_in V of SO\\(3\\) needs 3"):
+        EquivariantLinear(V, V)(torch.randn(2, 4))
+    with pytest.raises(RepresentationError, match="unknown strategy 'fast'"):
+        EquivariantLinear(V, V, strategy="fast")
+    with pytest.raises(RepresentationError, match="same group"):
+        EquivariantLinear(V, reps.V(groups.O(3)))
+    with pytest.raises(RepresentationError, match="hidden channels"):
+        EMLP(V, V, hidden=2)
+    with pytest.raises(RepresentationError, match="depth"):
+        EMLP(V, V, depth=-1)
