@@ -105,18 +105,17 @@ class EquivariantBilinear(Float64Constants):
                 self.register_buffer(f"{side}_{q}", torch.tensor(chans, dtype=torch.long))
 
     def _channels(self, x, t):
-        idx = getattr(self, f"in_{self._types[t]}")
-        return x[..., idx.reshape(-1)].reshape(x.shape[:-1] + tuple(idx.shape))
+        return x[..., getattr(self, f"in_{self._types[t]}").reshape(-1)]
 
     def forward(self, x):
         out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
         for name, ta, tb, tc in self._paths:
             B, W = getattr(self, f"{name}_basis"), getattr(self, f"{name}_weight")
-            u = torch.einsum("...jp,kopq->...jkoq", self._channels(x, ta), B)
-            v = torch.einsum("...jkoq,...lq->...jlko", u, self._channels(x, tb))
-            y = torch.einsum("...jlko,ijlk->...io", v, W)
-            idx = getattr(self, f"out_{self._types[tc]}").reshape(-1)
-            out = out.index_add(-1, idx, y.reshape(y.shape[:-2] + (-1,)))
+            # one bilinear form per path: M[(i,o), (j,p), (l,q)] = sum_k W[i,j,l,k] B[k,o,p,q]
+            M = torch.einsum("ijlk,kopq->iojplq", W, B)
+            M = M.reshape(W.shape[0] * B.shape[1], W.shape[1] * B.shape[2], W.shape[2] * B.shape[3])
+            y = torch.nn.functional.bilinear(self._channels(x, ta), self._channels(x, tb), M)
+            out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y)
         return out
 
 
