@@ -154,3 +154,22 @@ def test_n8_associativity():
     a, b, c = np.random.default_rng().standard_normal((3, 2, alg.dim))
     gp = alg.geometric_product
     np.testing.assert_allclose(gp(gp(a, b), c), gp(a, gp(b, c)), atol=1e-9)
+
+
+@pytest.mark.parametrize("sig", SIGNATURES, ids=str)
+def test_sandwich_and_inverse_against_kingdon(sig):
+    """For an even versor R: sandwich(R, x) = R x R⁻¹, which is what kingdon's sw(R, x) computes."""
+    alg, kalg = algebra(sig), Algebra(signature=list(diagonal(sig)))
+    rng = np.random.default_rng()
+    vectors = np.zeros((2, alg.dim))
+    for v in vectors:
+        while abs(alg.norm_squared(v)) < 0.3:
+            v[list(alg.grade_indices(1))] = rng.standard_normal(alg.n)
+    rotor = alg.geometric_product(vectors[0], vectors[1])
+    x = rng.standard_normal((5, alg.dim))
+    even = [q for q, g in enumerate(alg.grades) if g % 2 == 0]
+    kr = kalg.multivector(values=rotor[even], keys=tuple(_keys(alg)[q] for q in even))
+    inverse = from_kingdon(alg, kalg.inv(kr), 1)[0]
+    _close(alg.versor_inverse(rotor), inverse, np.float64)
+    ref = from_kingdon(alg, kalg.sw(kr, to_kingdon(kalg, alg, x)), len(x))
+    _close(alg.sandwich(rotor, x), ref, np.float64)
