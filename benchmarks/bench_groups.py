@@ -6,7 +6,9 @@ repeat, so no cached work is reused: this total is what the ratio uses); the sam
 with the exact SymPy basis; the worst constraint error over 32 sampled elements
 and the Lie generators, and the certified dimension. EMLP (``pip install emlp``; it
 pulls JAX and objax) runs each of its cases in a fresh subprocess, timing its first
-``equivariant_basis()`` call there; the ratio is EMLP time / symgen time.
+``equivariant_basis()`` call there (after import); the ratio is EMLP time / symgen
+time. EMLP 1.0.3 under numpy 2 crashes in its Krylov progress bar (float32 passed to
+tqdm); the subprocess disables that bar, nothing else is patched.
 
     python benchmarks/bench_groups.py [--repeats 5] [--emlp quoted|all|none]
 """
@@ -43,6 +45,10 @@ import time, json, numpy as np
 t0 = time.perf_counter()
 from emlp.groups import SO, S, Lorentz, Sp, SL
 from emlp.reps import V
+import functools, emlp.reps.representation as emlp_rep
+# EMLP's Krylov progress bar passes numpy float32 to tqdm, which crashes under numpy 2:
+# silence that bar only (no numerics change)
+emlp_rep.tqdm = functools.partial(emlp_rep.tqdm, disable=True)
 G = {group}
 R = V(G) ** {k} >> V(G) ** {k}
 t1 = time.perf_counter()

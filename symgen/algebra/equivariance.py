@@ -7,8 +7,8 @@
 1. closed forms where the invariant theory is known — Brauer diagrams (+ Levi-Civita)
    for O(p,q), SO(p,q), Sp(2n); walled Brauer (+ Levi-Civita) for GL(n), SL(n); set
    partitions (Bell) for S(n); orbit indicators for other permutation groups
-   (:mod:`.diagrams`, :mod:`.partitions`); a spanning set is reduced to a basis by
-   pivoted QR (numeric) and checked exactly (integer Gram matrix) for ``exact=True``;
+   (:mod:`.diagrams`, :mod:`.partitions`); a dependent spanning set is reduced to a
+   basis through its small integer Gram matrix (:func:`_reduce`);
 2. otherwise the null space of the stacked sparse constraint operators
    ``dρ(A)`` (Kronecker sums) and ``ρ(h) - I`` (Kronecker products) — SVD after a QR of
    the sparse stack in floats, ``DomainMatrix.nullspace`` over the exact domain for
@@ -43,6 +43,7 @@ import itertools
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse
 import sympy
 from sympy.polys.matrices import DomainMatrix
@@ -214,19 +215,24 @@ def _embed(G, assign, order, T):
 
 
 def _reduce(rows, exact):
-    """A basis from a spanning set: orthonormal (numeric) or an independent subset (exact)."""
+    """A basis from a spanning set of sparse integer tensors, through its Gram matrix
+    (small: one row per diagram): orthonormal rows ``Λ^{-1/2} Uᵀ M`` from its
+    eigendecomposition (numeric), or the independent subset chosen by pivoted Cholesky
+    and checked exactly over the integers (``exact=True``)."""
     if len(rows) == 0:
         return rows.astype(np.int64) if exact else rows
-    q, r, piv = scipy.linalg.qr(rows.T, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r))
-    rank = int(np.sum(diag > RANK_TOL * diag[0])) if len(diag) and diag[0] > 0 else 0
+    M = scipy.sparse.csr_matrix(rows)
+    gram = (M @ M.T).toarray()
     if not exact:
-        return q[:, :rank].T
-    chosen = np.rint(rows[np.sort(piv[:rank])]).astype(np.int64)
-    gram = DomainMatrix.from_list((chosen @ chosen.T).tolist(), sympy.ZZ)
-    if gram.rank() != rank:
+        w, U = np.linalg.eigh(gram)
+        keep = w > RANK_TOL * w.max()
+        return np.asarray((M.T @ (U[:, keep] / np.sqrt(w[keep]))).T)
+    _, piv, rank, _ = scipy.linalg.lapack.dpstrf(gram, tol=RANK_TOL * np.abs(gram).max())
+    chosen = np.sort(piv[:rank] - 1)
+    sub = np.rint(gram[np.ix_(chosen, chosen)]).astype(np.int64)
+    if DomainMatrix.from_list(sub.tolist(), sympy.ZZ).rank() != rank:
         raise CertificationError(f"the {rank} chosen diagrams are not exactly independent")
-    return chosen
+    return np.rint(M[chosen].toarray()).astype(np.int64)
 
 
 def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=None):
