@@ -156,9 +156,9 @@ def test_n8_associativity():
     np.testing.assert_allclose(gp(gp(a, b), c), gp(a, gp(b, c)), atol=1e-9)
 
 
-@pytest.mark.parametrize("sig", SIGNATURES, ids=str)
-def test_sandwich_and_inverse_against_kingdon(sig):
-    """For an even versor R: sandwich(R, x) = R x R⁻¹, which is what kingdon's sw(R, x) computes."""
+@pytest.mark.parametrize("sig", [s for s in SIGNATURES if sum(s) <= 4], ids=str)
+def test_sandwich_against_kingdon(sig):
+    """For an even versor R: sandwich(R, x) = R x R̃ / (R R̃), computed with kingdon's products."""
     alg, kalg = algebra(sig), Algebra(signature=list(diagonal(sig)))
     rng = np.random.default_rng()
     vectors = np.zeros((2, alg.dim))
@@ -169,7 +169,8 @@ def test_sandwich_and_inverse_against_kingdon(sig):
     x = rng.standard_normal((5, alg.dim))
     even = [q for q, g in enumerate(alg.grades) if g % 2 == 0]
     kr = kalg.multivector(values=rotor[even], keys=tuple(_keys(alg)[q] for q in even))
-    inverse = from_kingdon(alg, kalg.inv(kr), 1)[0]
-    _close(alg.versor_inverse(rotor), inverse, np.float64)
-    ref = from_kingdon(alg, kalg.sw(kr, to_kingdon(kalg, alg, x)), len(x))
+    _close(alg.geometric_product(rotor, alg.versor_inverse(rotor)), np.eye(alg.dim)[0], np.float64)
+    kx = to_kingdon(kalg, alg, x)
+    norm = from_kingdon(alg, kalg.gp(kr, kalg.reverse(kr)), 1)[0, 0]
+    ref = from_kingdon(alg, kalg.gp(kalg.gp(kr, kx), kalg.reverse(kr)), len(x)) / norm
     _close(alg.sandwich(rotor, x), ref, np.float64)
