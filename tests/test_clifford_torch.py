@@ -58,6 +58,15 @@ def test_gradcheck_every_op(alg):
     assert torch.autograd.gradcheck(lambda x: alg.grade_projection(x, 1), (a,))
 
 
+def test_second_derivatives():
+    """The generated backward is itself differentiable."""
+    alg = CliffordAlgebra((1, -1, 0))
+    rng = np.random.default_rng()
+    a = torch.tensor(rng.standard_normal((2, alg.dim)), requires_grad=True)
+    b = torch.tensor(rng.standard_normal((alg.dim,)), requires_grad=True)
+    assert torch.autograd.gradgradcheck(alg.geometric_product, (a, b))
+
+
 def test_gradcheck_sandwich():
     alg = CliffordAlgebra((1, 1, 1))
     w = torch.zeros(alg.dim, dtype=torch.float64)
