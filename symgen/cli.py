@@ -23,7 +23,7 @@ def _pillars():
 
 
 def build_parser(modules) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symgen", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="symgen", description=__doc__.splitlines()[0].replace("``", ""))
     parser.add_argument("--version", action="version", version=f"symgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in modules:
