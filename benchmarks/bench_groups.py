@@ -10,7 +10,7 @@ pulls JAX and objax) runs each of its cases in a fresh subprocess, timing its fi
 time. EMLP 1.0.3 under numpy 2 crashes in its Krylov progress bar (float32 passed to
 tqdm); the subprocess disables that bar, nothing else is patched.
 
-    python benchmarks/bench_groups.py [--repeats 5] [--emlp quoted|all|none]
+    python benchmarks/bench_groups.py [--repeats 5] [--emlp quoted|all|none] [--layers]
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ t1 = time.perf_counter()
 Q = np.asarray(R.equivariant_basis())
 t2 = time.perf_counter()
 g = np.asarray(G.samples(8))
-err = max(float(np.abs(np.asarray(R.rho_dense(x)) @ Q - Q).max()) for x in g)
+err = max(float(np.abs(np.asarray(R.rho(x) @ Q) - Q).max()) for x in g)  # lazy operator
 print(json.dumps(dict(seconds=t2 - t1, import_seconds=t1 - t0, k=int(Q.shape[1]), err=err)))
 """
 
@@ -92,12 +92,42 @@ def run_symgen(name, repeats):
                 err=reps.constraint_error(B, V ** k, V ** k, n=32))
 
 
+def bench_layers(repeats):
+    """EquivariantLinear V^k → V^k, batch 1024, float32, one torch thread: forward+backward."""
+    import torch
+
+    from symgen.nn import EquivariantLinear
+
+    torch.set_num_threads(1)
+    print("\n| layer (batch 1024, f32, 1 thread) | weights | dense basis: fwd+bwd | generated sparse "
+          "kernel: fwd+bwd | build kernel | torch.nn.Linear (unconstrained) |")
+    print("|---" * 6 + "|")
+    for name in ["SO(3) V²→V²", "SO(3) V⁴→V⁴", "O(1,3) V²→V²", "S(10) V²→V²"]:
+        make, k, _ = CASES[name]
+        V = reps.V(make())
+        x = torch.randn(1024, (V ** k).size)
+        cells = []
+        for strategy in ("dense", "kernel"):
+            t0 = time.perf_counter()
+            layer = EquivariantLinear(V ** k, V ** k, strategy=strategy)
+            build = time.perf_counter() - t0
+            cells.append(median_time(lambda: layer(x).sum().backward(), repeats=repeats))
+        plain = torch.nn.Linear(x.shape[1], x.shape[1])
+        t_plain = median_time(lambda: plain(x).sum().backward(), repeats=repeats)
+        print(f"| {name} | {len(layer.weight)} | {cells[0] * 1e3:.2f} ms | {cells[1] * 1e3:.2f} ms "
+              f"| {build:.2f} s | {t_plain * 1e3:.2f} ms |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--emlp", choices=["quoted", "all", "none"], default="quoted",
                         help="which cases to also run with EMLP (default: the three quoted in issue 5)")
     parser.add_argument("--emlp-timeout", type=float, default=600)
+    parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES), metavar="CASE",
+                        help="subset of cases (default: all)")
+    parser.add_argument("--layers", action="store_true",
+                        help="also time EquivariantLinear forward+backward, dense vs generated kernel")
     args = parser.parse_args(argv)
 
     print(f"# bench_groups: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -107,7 +137,7 @@ def main(argv=None):
               "| EMLP basis | EMLP err | EMLP / symgen |")
     print(header)
     print("|---" * 10 + "|")
-    for name in CASES:
+    for name in args.cases:
         r = run_symgen(name, args.repeats)
         emlp_cell, err_cell, ratio = "not run", "", ""
         if args.emlp == "all" or (args.emlp == "quoted" and name in QUOTED):
@@ -124,6 +154,8 @@ def main(argv=None):
             ratio += f" (quoted: {qt / r['total']:.0f}×)"
         print(f"| {name} | {r['k']} | {r['certified']} | {r['group'] * 1e3:.1f} ms | {r['total'] * 1e3:.1f} ms "
               f"| {r['exact'] * 1e3:.1f} ms | {r['err']:.1e} | {emlp_cell} | {err_cell} | {ratio} |", flush=True)
+    if args.layers:
+        bench_layers(args.repeats)
 
 
 if __name__ == "__main__":

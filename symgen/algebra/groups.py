@@ -262,19 +262,20 @@ class Orthogonal(Group):
     def _key(self):
         return ("O", self.p, self.q, self.special)
 
-    def _compact_part(self, rng, n, d, special):
+    @staticmethod
+    def _haar_o(rng, n, d):
+        """Haar samples of O(d)."""
         if d == 1:
-            return (np.ones((n, 1, 1)) if special else rng.choice([-1.0, 1.0], size=(n, 1, 1)))
-        dist = scipy.stats.special_ortho_group if special else scipy.stats.ortho_group
-        return dist.rvs(d, size=n, random_state=rng).reshape(n, d, d)
+            return rng.choice([-1.0, 1.0], size=(n, 1, 1))
+        return scipy.stats.ortho_group.rvs(d, size=n, random_state=rng).reshape(n, d, d)
 
     def _sample(self, rng, n):
         p, q, d = self.p, self.q, self.d
         k = np.zeros((n, d, d))
         if p:
-            k[:, :p, :p] = self._compact_part(rng, n, p, special=False)
+            k[:, :p, :p] = self._haar_o(rng, n, p)
         if q:
-            k[:, p:, p:] = self._compact_part(rng, n, q, special=False)
+            k[:, p:, p:] = self._haar_o(rng, n, q)
         if self.special:  # fix det to +1 inside O(p) x O(q) (a Haar-preserving flip)
             flip = np.linalg.det(k) < 0
             k[flip, :, 0] *= -1
