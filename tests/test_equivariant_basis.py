@@ -81,6 +81,14 @@ def test_symmetric_group_small_n_drops_partitions_with_too_many_blocks(n, dim):
     assert len(reps.equivariant_basis(V ** 2, V ** 2)) == dim  # sum_{j<=n} S(4, j)
 
 
+@pytest.mark.parametrize("G, dim", [(groups.SO(6), 3), (groups.O(8), 3), (groups.Sp(6), 3), (groups.SL(4), 2),
+                                    (groups.GL(4), 2), (groups.SO(2, 2), 4)], ids=str)
+def test_larger_groups_are_certified_by_weyl_integration(G, dim):
+    V = reps.V(G)
+    assert reps.certified_dimension(V ** 2, V ** 2) == dim
+    assert len(reps.equivariant_basis(V ** 2, V ** 2, certify=True)) == dim
+
+
 def test_lorentz_and_friends():
     for G, dim in [(groups.O(1, 3), 3), (groups.SO(1, 3), 4), (groups.Sp(4), 3), (groups.SL(3), 2),
                    (groups.GL(3), 2), (groups.SE(3), 4)]:

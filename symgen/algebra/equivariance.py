@@ -82,8 +82,9 @@ def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
     if rule is None:
         raise CertificationError(f"no exact Haar integration rule is known for {G}; "
                                  f"pass certify=False to use the solver's rank alone")
-    g, w = rule
-    value = np.sum(w * np.conj(rep_in.character(g)) * rep_out.character(g))
+    tr, tr_inv, w = rule
+    value = np.sum(w * np.conj(rep_in.character_from_traces(tr, tr_inv))
+                   * rep_out.character_from_traces(tr, tr_inv))
     dim = round(value.real)
     if abs(value - dim) > 1e-6 * max(1.0, abs(value)):
         raise CertificationError(f"character integral for {rep_in!r} → {rep_out!r} of {G} is "

@@ -192,9 +192,10 @@ class Group:
     def quadrature(self, degree: int):
         """Exact Haar integration of class functions of polynomial degree ≤ ``degree``.
 
-        Returns ``(elements, weights)``: complex ``(N, d, d)`` elements of the (compact
-        form of the) group and weights summing to 1, with ``sum w f(g) = ∫ f dg`` for
-        characters ``f`` of tensor representations of degree ≤ ``degree`` — by the Weyl
+        Returns ``(tr, tr_inv, weights)``: traces of N elements of the (compact form of
+        the) group and of their inverses, and weights summing to 1, with
+        ``sum w f(g) = ∫ f dg`` for characters ``f`` of tensor representations of degree
+        ≤ ``degree`` — by the Weyl
         integration formula on the maximal torus for Lie groups and by conjugacy classes
         for finite groups. ``None`` when no exact rule is known (e.g. :class:`SE`).
         """

@@ -1,9 +1,10 @@
 """Exact Haar averages of class functions: Weyl integration and conjugacy classes.
 
-Each rule returns ``(elements, weights)``: complex ``(N, d, d)`` matrices and weights
-summing to 1, such that ``sum_i w_i f(g_i)`` equals the Haar average of any class
-function ``f`` that is a character of a tensor representation of degree ≤ ``degree``
-(at most ``degree`` factors V or V* in every term).
+Each rule returns ``(tr, tr_inv, weights)``: the traces ``tr g_i`` and ``tr g_i⁻¹`` of
+N elements (complex arrays) and weights summing to 1, such that ``sum_i w_i f(g_i)``
+equals the Haar average of any character ``f`` of a tensor representation of degree
+≤ ``degree`` (at most ``degree`` factors V or V* per term) — such characters are
+polynomials in ``tr g`` and ``tr g⁻¹``, so the traces are all that is needed.
 
 Lie groups are integrated on the maximal torus of their compact form with the Weyl
 density ``prod over positive roots |1 - e^{i α(θ)}|²``, on a uniform grid fine enough
@@ -14,9 +15,9 @@ as their compact forms (Weyl's unitarian trick), so they use those tori. The com
 of type C_{m-1}; ``O(2m+1) = SO(2m+1) × {±1}``. Finite groups sum over conjugacy classes
 (partitions of n for S(n)).
 
->>> g, w = orthogonal(3, degree=4, special=True)
->>> round(float(w.sum()), 12), g.shape[1:]
-(1.0, (3, 3))
+>>> tr, tr_inv, w = orthogonal(3, degree=4, special=True)
+>>> round(float(w.sum()), 12), round(float(np.sum(w * abs(tr) ** 2)), 12)   # dim Hom(V, V)
+(1.0, 1.0)
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ __all__ = ["orthogonal", "unitary", "symplectic", "symmetric", "permutations", "
 MAX_POINTS = 2_000_000
 
 
-def _grid(m, degree, d):
-    n = degree + 2 * d + 3  # > highest frequency of character x Weyl density
+def _grid(m, degree, density_degree):
+    """Uniform grid on the m-torus, exact for trigonometric polynomials whose frequency in
+    each angle is at most ``degree`` (character) + ``density_degree`` (Weyl density)."""
+    n = degree + density_degree + 1
     if n ** m > MAX_POINTS:
         raise CertificationError(
             f"Weyl integration needs {n}^{m} = {n ** m:.2e} torus points (limit {MAX_POINTS:.0e}) "
@@ -66,52 +69,52 @@ def _roots(m, kind):
     return np.array(r).reshape(len(r), m)
 
 
-def _diag(eigs):
-    n, d = eigs.shape
-    out = np.zeros((n, d, d), dtype=complex)
-    out[:, np.arange(d), np.arange(d)] = eigs
-    return out
+def _traces(eigs, w):
+    return eigs.sum(axis=1), (1 / eigs).sum(axis=1), w
 
 
-def _torus(m, kind, degree, d, fixed=()):
+def _torus(m, kind, degree, fixed=()):
     """Elements with eigenvalues z_j^{±1} (j < m) and the ``fixed`` ones, Weyl weights."""
-    theta = _grid(m, degree, d)
+    theta = _grid(m, degree, 2 * m)  # each angle is in ≤ 2m positive roots' terms (types B, C, D)
     z = np.exp(1j * theta)
     eigs = np.concatenate([z, 1 / z, np.broadcast_to(np.array(fixed, dtype=complex),
                                                      (len(z), len(fixed)))], axis=1)
     w = _density(theta, _roots(m, kind))
-    return _diag(eigs), w / w.sum()
+    return _traces(eigs, w / w.sum())
 
 
 def orthogonal(d, degree, special):
     """SO(d) (``special``) or O(d); also the compact forms of SO(p,q), O(p,q)."""
     m = d // 2
     if d % 2:
-        g, w = _torus(m, "B", degree, d, fixed=(1,))
-        if special:
-            return g, w
-        return np.concatenate([g, -g]), np.concatenate([w, w]) / 2
-    g, w = _torus(m, "D", degree, d)
-    if special:
-        return g, w
-    g2, w2 = _torus(m - 1, "C", degree, d, fixed=(1, -1))
-    return np.concatenate([g, g2]), np.concatenate([w, w2]) / 2
+        rule = _torus(m, "B", degree, fixed=(1,))
+        minus = tuple(-a for a in rule[:2]) + rule[2:]   # the component -SO(2m+1)
+    else:
+        rule = _torus(m, "D", degree)
+        minus = _torus(m - 1, "C", degree, fixed=(1, -1))
+    return rule if special else _mix(rule, minus)
+
+
+def _mix(rule, other):
+    """Half of each rule: the two components of a group with index-2 identity component."""
+    tr, tr_inv, w = (np.concatenate([a, b]) for a, b in zip(rule, other))
+    return tr, tr_inv, w / 2
 
 
 def unitary(n, degree, special):
     """U(n), or SU(n) (``special``): compact forms of GL(n,R) and SL(n,R)."""
     m = n - 1 if special else n
-    theta = _grid(m, degree, n)
+    theta = _grid(m, degree, 2 * n)  # SU(n): an angle's total root frequency is ≤ 2n - 2
     full = np.concatenate([theta, -theta.sum(axis=1, keepdims=True)], axis=1) if special else theta
     diffs = [(i, j) for i, j in itertools.combinations(range(n), 2)]
     dens = np.prod([2 - 2 * np.cos(full[:, i] - full[:, j]) for i, j in diffs], axis=0) \
         if diffs else np.ones(len(full))
-    return _diag(np.exp(1j * full)), dens / dens.sum()
+    return _traces(np.exp(1j * full), dens / dens.sum())
 
 
 def symplectic(m, degree):
     """USp(2m), the compact form of Sp(2m, R)."""
-    return _torus(m, "C", degree, 2 * m)
+    return _torus(m, "C", degree)
 
 
 def perm_matrices(perms) -> np.ndarray:
@@ -125,7 +128,8 @@ def perm_matrices(perms) -> np.ndarray:
 
 def permutations(elements):
     """Uniform average over the listed permutations (all elements of a finite group)."""
-    return perm_matrices(elements).astype(complex), np.full(len(elements), 1 / len(elements))
+    fixed = (np.asarray(elements) == np.arange(np.shape(elements)[1])).sum(axis=1).astype(complex)
+    return fixed, fixed, np.full(len(elements), 1 / len(elements))
 
 
 def symmetric(n):
@@ -140,7 +144,7 @@ def symmetric(n):
                 start += length
         perms.append(p)
         weights.append(1 / z)
-    return perm_matrices(np.array(perms)).astype(complex), np.array(weights)
+    return permutations(np.array(perms))[:2] + (np.array(weights),)
 
 
 def finite_group(generators, limit=20_000):
@@ -162,17 +166,16 @@ def finite_group(generators, limit=20_000):
                                                  f"infinite); pass certify=False")
         frontier = nxt
     els = np.array(list(seen.values()))
-    return els.astype(complex), np.full(len(els), 1 / len(els))
+    tr = np.trace(els, axis1=1, axis2=2).astype(complex)
+    tr_inv = np.trace(np.linalg.inv(els), axis1=1, axis2=2).astype(complex)
+    return tr, tr_inv, np.full(len(els), 1 / len(els))
 
 
 def product(rules):
-    """Rule for a direct product: block-diagonal elements, product weights."""
-    g, w = rules[0]
-    for g2, w2 in rules[1:]:
-        n1, n2 = len(g), len(g2)
-        d1, d2 = g.shape[1], g2.shape[1]
-        blk = np.zeros((n1, n2, d1 + d2, d1 + d2), dtype=complex)
-        blk[:, :, :d1, :d1] = g[:, None]
-        blk[:, :, d1:, d1:] = g2[None, :]
-        g, w = blk.reshape(n1 * n2, d1 + d2, d1 + d2), (w[:, None] * w2[None, :]).ravel()
-    return g, w
+    """Rule for a direct product: traces of block-diagonal elements add, weights multiply."""
+    tr, tr_inv, w = rules[0]
+    for tr2, tr_inv2, w2 in rules[1:]:
+        tr = (tr[:, None] + tr2[None, :]).ravel()
+        tr_inv = (tr_inv[:, None] + tr_inv2[None, :]).ravel()
+        w = (w[:, None] * w2[None, :]).ravel()
+    return tr, tr_inv, w

@@ -249,14 +249,17 @@ class Rep:
         """Traces ``tr ρ(g)`` for elements ``(n, d, d)`` (complex allowed), without forming ρ."""
         g = self._group_array(g, "group elements")
         g = g[None] if g.ndim == 2 else g
-        tr = {1: np.trace(g, axis1=-2, axis2=-1),
-              -1: np.trace(np.linalg.inv(g), axis1=-2, axis2=-1)}
-        out = np.zeros(len(g), dtype=np.result_type(g.dtype, float))
+        return self.character_from_traces(np.trace(g, axis1=-2, axis2=-1),
+                                          np.trace(np.linalg.inv(g), axis1=-2, axis2=-1))
+
+    def character_from_traces(self, tr, tr_inv) -> np.ndarray:
+        """``tr ρ(g)`` from ``tr g`` and ``tr g⁻¹``: V contributes ``tr g``, V* ``tr g⁻¹``,
+        tensor products multiply, direct sums add."""
+        tr, tr_inv = np.asarray(tr), np.asarray(tr_inv)
+        out = np.zeros(tr.shape, dtype=np.result_type(tr.dtype, tr_inv.dtype, float))
         for mono in self.terms:
-            term = np.ones(len(g), dtype=out.dtype)
-            for t in mono:
-                term = term * tr[t]
-            out = out + term
+            pos = sum(1 for t in mono if t > 0)
+            out = out + tr ** pos * tr_inv ** (len(mono) - pos)
         return out
 
 
