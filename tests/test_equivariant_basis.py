@@ -171,3 +171,13 @@ def test_float_bases_are_cached_per_group_object():
     assert any(k[0] == "invariants" for k in G._cache)
     np.testing.assert_array_equal(first, reps.equivariant_basis(V ** 3, V ** 3))
     assert not groups.SO(3)._cache  # a new group value starts empty: no global state
+
+
+def test_exact_null_space_over_an_algebraic_field():
+    s = sympy.sqrt(2)
+    G = groups.MatrixGroup(lie_generators=[sympy.Matrix([[0, -s, 0], [s, 0, 0], [0, 0, 0]])])
+    V = reps.V(G)
+    Bx = reps.equivariant_basis(V, V, exact=True)
+    assert {sympy.ImmutableMatrix(W) for W in Bx} == {
+        sympy.ImmutableMatrix([[0, -1, 0], [1, 0, 0], [0, 0, 0]]), sympy.ImmutableMatrix(sympy.diag(1, 1, 0)),
+        sympy.ImmutableMatrix(sympy.diag(0, 0, 1))}

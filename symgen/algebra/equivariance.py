@@ -146,7 +146,7 @@ def _null_space(G, legs, exact):
         C = _constraints(G, legs, exact=True)
         if C.rows == 0:
             return np.eye(D, dtype=np.int64)
-        return np.array(DomainMatrix.from_Matrix(C).nullspace().to_Matrix().tolist(),
+        return np.array(DomainMatrix.from_Matrix(C).to_field().nullspace(divide_last=True).to_Matrix().tolist(),
                         dtype=object).reshape(-1, D)
     C = _constraints(G, legs, exact=False).toarray()
     if C.shape[0] == 0:
