@@ -9,7 +9,8 @@ them reduce to δ's). GL(n) invariants pair each V leg with a V* leg (walled Bra
 SL(n) adds Levi-Civita symbols on groups of ``n`` legs of the same kind.
 
 Spanning sets may be linearly dependent when ``d`` is small; the caller picks a basis.
-Entries are integers for the named groups.
+They are built sparse (a diagram has ``d^(K/2)`` non-zeros out of ``d^K``) as
+``scipy.sparse`` rows; entries are integers for the named groups.
 
 >>> import numpy as np
 >>> brauer(np.eye(3), (1, 1, -1, -1), levi_civita=False).shape   # 3 matchings of 4 legs
@@ -21,16 +22,16 @@ Entries are integers for the named groups.
 from __future__ import annotations
 
 import itertools
-import string
 
 import numpy as np
+import scipy.sparse
 from sympy.combinatorics import Permutation
 
 from ..errors import RepresentationError
 
 __all__ = ["brauer", "walled", "levi_civita_tensor", "perfect_matchings"]
 
-MAX_ENTRIES = 60_000_000
+MAX_DIAGRAMS = 200_000
 
 
 def perfect_matchings(items):
@@ -52,18 +53,32 @@ def levi_civita_tensor(d) -> np.ndarray:
     return eps
 
 
-def _guard(count, d, K):
-    if count * d ** K > MAX_ENTRIES:
-        raise RepresentationError(f"the diagram spanning set has {count} tensors of {d}^{K} entries; "
-                                  f"too large to build densely")
+def _guard(count):
+    if count > MAX_DIAGRAMS:
+        raise RepresentationError(f"the diagram spanning set has {count} tensors (limit {MAX_DIAGRAMS}); "
+                                  f"too many to build")
 
 
-def _contract(K, factors):
-    """Outer product of ``factors`` = [(legs, array)] as a flat tensor with ``K`` legs."""
-    letters = string.ascii_letters
-    subs = ",".join("".join(letters[q] for q in legs) for legs, _ in factors)
-    out = letters[:K]
-    return np.einsum(f"{subs}->{out}", *[a for _, a in factors]).reshape(-1)
+def _contract(K, d, factors):
+    """Sparse outer product of ``factors`` = [(legs, array)]: ``(flat indices, values)`` of
+    the tensor with ``K`` legs (only the non-zeros of each factor are combined)."""
+    flat, vals = np.zeros(1, dtype=np.int64), np.ones(1)
+    for legs, a in factors:
+        coords = np.nonzero(a)
+        f = sum(c.astype(np.int64) * d ** (K - 1 - q) for c, q in zip(coords, legs))
+        flat = (flat[:, None] + f[None, :]).ravel()
+        vals = (vals[:, None] * a[coords][None, :]).ravel()
+    return flat, vals
+
+
+def _stack(tensors, size):
+    """Sparse rows ``(N, size)`` from ``(flat indices, values)`` pairs."""
+    if not tensors:
+        return scipy.sparse.csr_matrix((0, size))
+    rows = np.concatenate([np.full(len(f), r) for r, (f, _) in enumerate(tensors)])
+    cols = np.concatenate([f for f, _ in tensors])
+    vals = np.concatenate([v for _, v in tensors])
+    return scipy.sparse.csr_matrix((vals, (rows, cols)), shape=(len(tensors), size))
 
 
 def brauer(form, legs, levi_civita: bool):
@@ -72,13 +87,12 @@ def brauer(form, legs, levi_civita: bool):
     d, K = form.shape[0], len(legs)
     inv = np.linalg.inv(form)
     if K == 0:
-        return np.ones((1, 1))
+        return scipy.sparse.csr_matrix(np.ones((1, 1)))
     pair = {(1, 1): inv, (-1, -1): form, (1, -1): np.eye(d), (-1, 1): np.eye(d)}
     eps_sets = [()]
     if levi_civita and d <= K and (K - d) % 2 == 0:
         eps_sets += list(itertools.combinations(range(K), d))
-    count = sum(_n_matchings(K - len(e)) for e in eps_sets)
-    _guard(count, d, K)
+    _guard(sum(_n_matchings(K - len(e)) for e in eps_sets))
     eps, out = None, []
     for e in eps_sets:
         rest = tuple(q for q in range(K) if q not in e)
@@ -94,8 +108,8 @@ def brauer(form, legs, levi_civita: bool):
             factors0 = [(e, t)]
         for m in perfect_matchings(rest):
             factors = factors0 + [((a, b), pair[(legs[a], legs[b])]) for a, b in m]
-            out.append(_contract(K, factors))
-    return np.array(out).reshape(-1, d ** K)
+            out.append(_contract(K, d, factors))
+    return _stack(out, d ** K)
 
 
 
@@ -124,20 +138,19 @@ def walled(d, legs, levi_civita: bool):
     """GL(d) (δ between V and V* legs) or SL(d) (plus Levi-Civita) invariants ``(N, d^K)``."""
     K = len(legs)
     if K == 0:
-        return np.ones((1, 1))
+        return scipy.sparse.csr_matrix(np.ones((1, 1)))
     up = tuple(q for q in range(K) if legs[q] > 0)
     down = tuple(q for q in range(K) if legs[q] < 0)
     excess = len(up) - len(down)
     major = up if excess > 0 else down
     if excess and not (levi_civita and abs(excess) % d == 0):
-        return np.zeros((0, d ** K))
+        return _stack([], d ** K)
     groups_of_legs = []
     for k in itertools.combinations(major, abs(excess)):
         groups_of_legs += list(_eps_groups(k, d)) if excess else [()]
     if not excess:
         groups_of_legs = [()]
-    n = len(groups_of_legs) * np.prod(range(1, min(len(up), len(down)) + 1), dtype=float)
-    _guard(int(n), d, K)
+    _guard(len(groups_of_legs) * int(np.prod(range(1, min(len(up), len(down)) + 1))))
     eps = levi_civita_tensor(d) if excess else None
     out = []
     for blocks in groups_of_legs:
@@ -146,5 +159,5 @@ def walled(d, legs, levi_civita: bool):
         downs = [q for q in down if q not in used]
         for perm in itertools.permutations(downs):
             factors = [(b, eps) for b in blocks] + [((a, b), np.eye(d)) for a, b in zip(ups, perm)]
-            out.append(_contract(K, factors))
-    return np.array(out).reshape(-1, d ** K)
+            out.append(_contract(K, d, factors))
+    return _stack(out, d ** K)

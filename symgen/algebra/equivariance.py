@@ -220,9 +220,9 @@ def _reduce(rows, exact):
     (small: one row per diagram): orthonormal rows ``Λ^{-1/2} Uᵀ M`` from its
     eigendecomposition (numeric), or the independent subset chosen by pivoted Cholesky
     and checked exactly over the integers (``exact=True``)."""
-    if len(rows) == 0:
-        return rows.astype(np.int64) if exact else rows
     M = scipy.sparse.csr_matrix(rows)
+    if M.shape[0] == 0:
+        return np.zeros(M.shape, dtype=np.int64 if exact else float)
     gram = (M @ M.T).toarray()
     if not exact:
         w, U = np.linalg.eigh(gram)
