@@ -4,7 +4,8 @@
 equivariant bias ``b = sum_j v_j c_j`` (``c_j`` spanning the invariants of ``rep_out``).
 Two ways to apply it, chosen by ``strategy``:
 
-- ``"dense"``: rebuild ``W`` from the orthonormal basis (one ``einsum``) and multiply;
+- ``"dense"``: rebuild ``W`` from the orthonormal basis (one matrix-vector product) and
+  apply it with ``torch.nn.functional.linear``;
 - ``"kernel"``: a generated torch kernel of the sparse trilinear map
   ``y[o] = sum c · x[i] · w[l]`` over the non-zeros of the exact (integer) basis — the
   dense ``W`` is never formed;
@@ -108,7 +109,8 @@ class EquivariantLinear(Float64Constants):
         if self.strategy == "kernel":
             eye = torch.eye(self.rep_in.size, dtype=self.weight.dtype, device=self.weight.device)
             return self._apply_kernel(eye).T
-        return torch.einsum("k,koi->oi", self.weight, self.basis)
+        k, dout, din = self.basis.shape
+        return (self.weight @ self.basis.reshape(k, dout * din)).reshape(dout, din)
 
     def _apply_kernel(self, x):
         if len(self.weight) == 0:
@@ -119,10 +121,8 @@ class EquivariantLinear(Float64Constants):
         if x.shape[-1] != self.rep_in.size:
             raise ShapeError(f"last axis has {x.shape[-1]} components; rep_in {self.rep_in!r} of "
                              f"{self.rep_in.G} needs {self.rep_in.size}")
+        bias = None if self.bias is None else self.bias @ self.bias_basis
         if self.strategy == "kernel":
             y = self._apply_kernel(x)
-        else:
-            y = x @ torch.einsum("k,koi->io", self.weight, self.basis)
-        if self.bias is not None:
-            y = y + self.bias @ self.bias_basis
-        return y
+            return y if bias is None else y + bias
+        return torch.nn.functional.linear(x, self.matrix(), bias)
