@@ -110,6 +110,9 @@ def _with_backward(ir) -> str:
         grads.append(f"        grad_{name} = _{ir.name}_grad{m}({args}).sum_to_size({name}.shape) "
                      f"if ctx.needs_input_grad[{m}] else None\n")
     args = ", ".join(names)
+    # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
+    dedup = "".join(f"    if {n} is {m}:\n        {n} = {n}.view_as({n})\n"
+                    for q, n in enumerate(names) for m in names[:q])
     return src + f"""
 
 class {cls}(torch.autograd.Function):
@@ -130,7 +133,7 @@ class {cls}(torch.autograd.Function):
 
 
 def {ir.name}({args}):
-    return {cls}.apply({args})
+{dedup}    return {cls}.apply({args})
 """
 
 

@@ -1,6 +1,9 @@
 """Torch modules built on symgen's algebra objects and their generated kernels."""
 
+from .clifford import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
+                       MVLinear, MVSiLU)
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 
-__all__: list[str] = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]
+__all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
+                      "FullyConnectedGeometricProductLayer", "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]

@@ -1,0 +1,9 @@
+"""Clifford group equivariant layers (CGENN, Ruhe et al. 2023) on generated kernels."""
+
+from .activation import MVSiLU
+from .linear import MVLinear
+from .norm import MVLayerNorm
+from .product import FullyConnectedGeometricProductLayer, GeometricProductLayer
+
+__all__ = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
+           "FullyConnectedGeometricProductLayer"]

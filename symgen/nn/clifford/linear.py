@@ -1,0 +1,43 @@
+"""Channel mixing with one weight per grade (CGENN's MVLinear)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ._base import CliffordModule, expand_grades
+
+__all__ = ["MVLinear"]
+
+
+class MVLinear(CliffordModule):
+    """``y_o^(k) = sum_c W[o, c, k] x_c^(k)`` (+ a bias on the scalar part).
+
+    A weight per (output channel, input channel, grade): grade projections commute
+    with the Clifford group action, so the map is equivariant.
+
+    >>> import torch
+    >>> from symgen import CliffordAlgebra
+    >>> layer = MVLinear(CliffordAlgebra((1, 1, 1)), 4, 2)
+    >>> layer(torch.randn(5, 4, 8)).shape
+    torch.Size([5, 2, 8])
+    """
+
+    def __init__(self, alg, in_channels: int, out_channels: int, bias: bool = True):
+        super().__init__(alg, in_channels)
+        self.out_channels = out_channels
+        self.weight = torch.nn.Parameter(torch.randn(out_channels, in_channels, alg.n + 1)
+                                         / math.sqrt(in_channels))
+        self.bias = torch.nn.Parameter(torch.zeros(out_channels)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
+        w = expand_grades(self.alg, self.weight)                 # (out, in, dim)
+        y = torch.einsum("bcd,ocd->bod", x, w.to(x.dtype))
+        if self.bias is not None:
+            y = torch.cat([y[..., :1] + self.bias.to(x.dtype)[:, None], y[..., 1:]], dim=-1)
+        return y
+
+    def extra_repr(self) -> str:
+        return f"{self.alg!r}, {self.channels} -> {self.out_channels}, bias={self.bias is not None}"

@@ -1,0 +1,94 @@
+"""Geometric-product layers with one learned weight per grade path (CGENN).
+
+The weighted product runs through a generated :class:`~symgen.codegen.Trilinear`
+kernel: one straight-line expression per output blade, weights indexed by grade path,
+so no ``(dim, dim, dim)`` Cayley tensor is ever formed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ...algebra.grade_paths import grade_paths, path_product_ir, weighted_product_ir
+from ._base import CliffordModule
+from .linear import MVLinear
+from .norm import MVLayerNorm
+
+__all__ = ["GeometricProductLayer", "FullyConnectedGeometricProductLayer"]
+
+
+class GeometricProductLayer(CliffordModule):
+    """Steerable geometric-product layer: ``y_c = sum_p w[c, p] <<x_c>_r <(Lx)_c>_s>_t``.
+
+    ``L`` is an :class:`MVLinear` mixing channels; the product pairs each channel with
+    its mixed partner, weighted per channel and grade path ``p = (r, s, t)``; a second
+    ``MVLinear`` adds the linear path and :class:`MVLayerNorm` normalises the output.
+
+    >>> import torch
+    >>> from symgen import CliffordAlgebra
+    >>> layer = GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 4)
+    >>> layer(torch.randn(8, 4, 8)).shape
+    torch.Size([8, 4, 8])
+    """
+
+    def __init__(self, alg, channels: int, normalize: bool = True):
+        super().__init__(alg, channels)
+        self.paths = grade_paths(alg)
+        self.weight = torch.nn.Parameter(torch.randn(channels, len(self.paths)) / math.sqrt(len(self.paths)))
+        self.right = MVLinear(alg, channels, channels, bias=False)
+        self.left = MVLinear(alg, channels, channels, bias=True)
+        self.norm = MVLayerNorm(alg, channels) if normalize else None
+
+    def _kernel_irs(self):
+        return {"product": weighted_product_ir(self.alg)}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
+        y = self._kernels["product"](x, self.right(x), self.weight.to(x.dtype))
+        if self.norm is not None:
+            y = self.norm(y)
+        return (self.left(x) + y) / math.sqrt(2)
+
+
+class FullyConnectedGeometricProductLayer(CliffordModule):
+    """``y_o = sum_c sum_p W[o, c, p] <<x_c>_r <(Lx)_c>_s>_t``: weights per output channel,
+    input channel and grade path.
+
+    >>> import torch
+    >>> from symgen import CliffordAlgebra
+    >>> layer = FullyConnectedGeometricProductLayer(CliffordAlgebra((1, -1)), 3, 5)
+    >>> layer(torch.randn(2, 3, 4)).shape
+    torch.Size([2, 5, 4])
+    """
+
+    def __init__(self, alg, in_channels: int, out_channels: int, normalize: bool = True):
+        super().__init__(alg, in_channels)
+        self.out_channels = out_channels
+        ir, slot_path, slot_blade = path_product_ir(alg)
+        self.paths = grade_paths(alg)
+        self.register_buffer("slot_path", torch.tensor(slot_path), persistent=False)
+        scatter = torch.zeros(len(slot_blade), alg.dim)
+        scatter[torch.arange(len(slot_blade)), torch.tensor(slot_blade)] = 1.0
+        self.register_buffer("scatter", scatter, persistent=False)
+        self.weight = torch.nn.Parameter(torch.randn(out_channels, in_channels, len(self.paths))
+                                         / math.sqrt(in_channels * len(self.paths)))
+        self.right = MVLinear(alg, in_channels, in_channels, bias=False)
+        self.left = MVLinear(alg, in_channels, out_channels, bias=True)
+        self.norm = MVLayerNorm(alg, out_channels) if normalize else None
+
+    def _kernel_irs(self):
+        return {"paths": path_product_ir(self.alg)[0]}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
+        per_path = self._kernels["paths"](x, self.right(x))      # (batch, in, slots)
+        w = self.weight.to(x.dtype).index_select(-1, self.slot_path)   # (out, in, slots)
+        y = torch.einsum("bcs,ocs,sd->bod", per_path, w, self.scatter.to(x.dtype))
+        if self.norm is not None:
+            y = self.norm(y)
+        return (self.left(x) + y) / math.sqrt(2)
+
+    def extra_repr(self) -> str:
+        return f"{self.alg!r}, {self.channels} -> {self.out_channels}, {len(self.paths)} grade paths"

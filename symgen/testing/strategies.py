@@ -1,0 +1,70 @@
+"""Hypothesis strategies for equivariance tests: multivectors, versors, signatures, group elements.
+
+>>> from hypothesis import given, settings
+>>> from symgen import CliffordAlgebra
+>>> alg = CliffordAlgebra((1, 1, 1))
+>>> @settings(max_examples=5)
+... @given(clifford_group_elements(alg, parity=0))
+... def rotors_are_even(w):
+...     assert abs(w[list(alg.grade_indices(1))]).max() < 1e-12
+>>> rotors_are_even()
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+__all__ = ["multivectors", "vectors", "clifford_group_elements", "signatures", "group_elements"]
+
+
+def _floats(dtype, bound):
+    width = 32 if np.dtype(dtype) == np.float32 else 64
+    return st.floats(-bound, bound, allow_nan=False, allow_infinity=False, width=width)
+
+
+def multivectors(alg, grades=None, dtype=np.float64, shape=(), bound: float = 3.0):
+    """Arrays ``shape + (alg.dim,)`` with components only in ``grades`` (default all)."""
+    keep = np.ones(alg.dim, dtype=bool) if grades is None else np.isin(alg.grades, list(np.atleast_1d(grades)))
+    return arrays(dtype, tuple(shape) + (alg.dim,), elements=_floats(dtype, bound)).map(
+        lambda x: np.where(keep, x, 0).astype(dtype))
+
+
+def vectors(alg, dtype=np.float64, min_norm: float = 0.25):
+    """Grade-1 multivectors with ``|q(v)| >= min_norm`` (invertible, also when the metric is
+    indefinite or degenerate)."""
+    return multivectors(alg, grades=1, dtype=np.float64).filter(
+        lambda v: abs(float(alg.norm_squared(v))) >= min_norm).map(lambda v: v.astype(dtype))
+
+
+@st.composite
+def clifford_group_elements(draw, alg, parity: int | None = None, max_factors: int = 4,
+                            dtype=np.float64):
+    """Versors: products of 1..``max_factors`` invertible vectors.
+
+    ``parity`` 0 keeps an even number of factors (rotors, ``SO``-like), 1 an odd number
+    (reflections), None either.
+    """
+    count = draw(st.integers(1, max_factors))
+    if parity is not None and count % 2 != parity:
+        count = count + 1 if count < max_factors else count - 1
+    if parity == 0 and count == 0:
+        count = 2
+    w = np.zeros(alg.dim)
+    w[0] = 1.0
+    for _ in range(count):
+        w = alg.geometric_product(w, draw(vectors(alg)))
+    w = w / np.sqrt(abs(float(alg.norm_squared(w))))
+    return w.astype(dtype)
+
+
+def signatures(max_n: int = 4, degenerate: bool = True, min_n: int = 1):
+    """Diagonal metrics with entries in {1, -1} (and 0 when ``degenerate``)."""
+    entries = (1, -1, 0) if degenerate else (1, -1)
+    return st.lists(st.sampled_from(entries), min_size=min_n, max_size=max_n).map(tuple)
+
+
+def group_elements(G):
+    """Numeric elements of a matrix group, drawn through ``G.sample`` from a Hypothesis seed."""
+    return st.integers(0, 2**32 - 1).map(lambda seed: np.asarray(G.sample(1, seed=seed))[0])

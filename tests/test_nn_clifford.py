@@ -1,0 +1,116 @@
+"""CGENN layers: equivariance under the Clifford group for several metrics, f64 and f32,
+gradients, torch.compile, shape errors; and a broken layer that the checker must catch."""
+
+import pickle
+
+import numpy as np
+import pytest
+import sympy
+import torch
+from hypothesis import given
+from hypothesis import strategies as hst
+
+from symgen import CliffordAlgebra
+from symgen.errors import ShapeError
+from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
+                       MVLinear, MVSiLU)
+from symgen.nn.clifford._base import CliffordModule
+from symgen.testing import assert_equivariant, equivariance_error
+from symgen.testing import strategies as st
+
+ALGEBRAS = [CliffordAlgebra.from_signature(3), CliffordAlgebra.from_signature(1, 3),
+            CliffordAlgebra.from_signature(3, 0, 1), CliffordAlgebra.from_signature(5),
+            CliffordAlgebra(sympy.Matrix([[1, 1, 0], [1, 2, 0], [0, 0, -1]]))]
+
+LAYERS = {
+    "MVLinear": lambda alg: MVLinear(alg, 3, 2),
+    "MVSiLU": lambda alg: MVSiLU(alg, 3),
+    "MVLayerNorm": lambda alg: MVLayerNorm(alg, 3),
+    "GeometricProductLayer": lambda alg: GeometricProductLayer(alg, 3),
+    "FullyConnected": lambda alg: FullyConnectedGeometricProductLayer(alg, 3, 2),
+}
+
+
+def _perturb(module):
+    """Random parameters, so a test cannot pass thanks to the initialisation."""
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    return module
+
+
+@pytest.mark.parametrize("alg", ALGEBRAS, ids=str)
+@pytest.mark.parametrize("name", LAYERS)
+def test_equivariant_f64_and_f32(name, alg):
+    layer = _perturb(LAYERS[name](alg).double())
+    assert_equivariant(layer, n_elements=6)
+    assert_equivariant(layer.float(), n_elements=4)
+
+
+class PerBladeLinear(CliffordModule):
+    """Deliberately broken: a weight per blade instead of per grade."""
+
+    def __init__(self, alg, channels):
+        super().__init__(alg, channels)
+        self.weight = torch.nn.Parameter(torch.randn(channels, channels, alg.dim))
+
+    def forward(self, x):
+        return torch.einsum("bcd,ocd->bod", x, self.weight.to(x.dtype))
+
+
+@pytest.mark.parametrize("alg", ALGEBRAS[:3], ids=str)
+def test_broken_layer_is_caught(alg):
+    layer = PerBladeLinear(alg, 2).double()
+    with pytest.raises(AssertionError, match="not equivariant"):
+        assert_equivariant(layer)
+    assert equivariance_error(layer)[0] > 1e-3
+
+
+@given(w=st.clifford_group_elements(ALGEBRAS[1]), x=st.multivectors(ALGEBRAS[1], shape=(2, 3)))
+def test_product_layer_with_hypothesis_versors(w, x):
+    alg = ALGEBRAS[1]
+    torch.manual_seed(0)
+    layer = _perturb(GeometricProductLayer(alg, 3).double())
+    x = torch.from_numpy(x)
+    w = torch.from_numpy(w)
+    lhs = layer(alg.sandwich(w, x))
+    rhs = alg.sandwich(w, layer(x))
+    torch.testing.assert_close(lhs, rhs, atol=1e-8 * (1 + float(rhs.abs().max())), rtol=0)
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_gradcheck(name):
+    layer = _perturb(LAYERS[name](CliffordAlgebra((1, -1, 0))).double())
+    x = torch.randn(2, 3, 8, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+
+
+def test_torch_compile_fullgraph_every_layer():
+    alg = CliffordAlgebra.from_signature(2, 1)
+    x = torch.randn(4, 3, alg.dim)
+    for name, make in LAYERS.items():
+        layer = _perturb(make(alg))
+        compiled = torch.compile(layer, fullgraph=True)
+        torch.testing.assert_close(compiled(x), layer(x), msg=name)
+
+
+def test_shape_errors_name_the_expected_shape():
+    layer = GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 4)
+    with pytest.raises(ShapeError, match=r"expects \(batch, 4, 8\).*got \(2, 3, 8\)"):
+        layer(torch.randn(2, 3, 8))
+    with pytest.raises(ShapeError, match="got"):
+        layer(torch.randn(2, 4, 16))
+
+
+def test_pickle_roundtrip_rebuilds_kernels():
+    layer = _perturb(GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 2))
+    clone = pickle.loads(pickle.dumps(layer))
+    x = torch.randn(3, 2, 8)
+    torch.testing.assert_close(clone(x), layer(x))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda():
+    layer = GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 2)
+    x = torch.randn(3, 2, 8)
+    torch.testing.assert_close(layer.cuda()(x.cuda()).cpu(), layer.cpu()(x))
