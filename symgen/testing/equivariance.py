@@ -30,8 +30,12 @@ def _dtype(module):
     return torch.float64
 
 
-def _versors(alg, count, rng):
-    """Products of 1..4 invertible vectors (both parities), normalised."""
+def _versors(alg, count, rng, max_entry: float = 4.0):
+    """Products of 1..4 invertible vectors (both parities), normalised.
+
+    For indefinite metrics the group is non-compact; versors with entries above
+    ``max_entry`` (large boosts) are redrawn so that float32 round-off stays bounded.
+    """
     out = []
     vec = list(alg.grade_indices(1))
     while len(out) < count:
@@ -43,7 +47,9 @@ def _versors(alg, count, rng):
                 if abs(float(alg.norm_squared(v))) > 0.25:
                     break
             w = alg.geometric_product(w, v)
-        out.append(w / np.sqrt(abs(float(alg.norm_squared(w)))))
+        w = w / np.sqrt(abs(float(alg.norm_squared(w))))
+        if np.abs(w).max() <= max_entry:
+            out.append(w)
     return out
 
 
