@@ -11,6 +11,7 @@ from hypothesis import given, strategies as st
 from symgen import groups, reps
 from symgen.errors import RepresentationError, ShapeError
 from symgen.nn import EMLP, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
+from symgen.testing import assert_equivariant, strategies as sst
 
 TOL = {torch.float32: 2e-4, torch.float64: 1e-10}
 
@@ -24,21 +25,10 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def _assert_equivariant(module, group, rep_in, rep_out, dtype=torch.float64, n=8, seed=0):
-    """Local stand-in for symgen.testing.assert_equivariant: worst relative error over samples."""
-    g = group.sample(n, seed=seed)
-    x = torch.randn(n, rep_in.size, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
-    rin = torch.from_numpy(rep_in.rho(g))
-    rout = torch.from_numpy(rep_out.rho(g))
-    gx = torch.einsum("nij,nj->ni", rin, x)
-    module = module.to(dtype)
-    with torch.no_grad():
-        lhs = module(gx.to(dtype)).double()
-        rhs = torch.einsum("nij,nj->ni", rout, module(x.to(dtype)).double())
-    scale = 1 + rhs.abs().amax() + lhs.abs().amax()
-    err = float((lhs - rhs).abs().max() / scale)
-    assert err <= TOL[dtype], f"{module!r} is not equivariant under {group}: worst error {err:.2e}"
-    return err
+def _assert_equivariant(module, group, rep_in, rep_out, dtype=torch.float64, seed=0):
+    """symgen.testing.assert_equivariant on the module cast to ``dtype``, with our tolerance."""
+    return assert_equivariant(module.to(dtype), group=group, rep_in=rep_in, rep_out=rep_out, seed=seed,
+                              tolerance=TOL[dtype])
 
 
 CASES = [
@@ -141,13 +131,33 @@ def test_emlp_is_equivariant(G, dtype):
     _assert_equivariant(model, G, V + V ** 2, V + S, dtype)
 
 
-@given(st.integers(0, 2**31 - 1))
-def test_emlp_invariance_property(seed):
-    G = groups.O(3)
+_O3 = groups.O(3)
+_MODEL = EMLP(2 * reps.V(_O3), reps.Scalar(_O3), hidden=15, depth=1).double()
+
+
+@given(sst.group_elements(_O3), st.integers(0, 2**31 - 1))
+def test_emlp_invariance_property(g, seed):
+    V, S = reps.V(_O3), reps.Scalar(_O3)
+    x = torch.randn(3, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    gx = x @ torch.from_numpy((2 * V).rho(g)).T
+    with torch.no_grad():
+        torch.testing.assert_close(_MODEL(gx), _MODEL(x) @ torch.from_numpy(S.rho(g)).T, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("G", [groups.SO(3), groups.O(1, 3), groups.S(5)], ids=str)
+def test_equivariant_linear_property_with_group_element_strategy(G):
     V, S = reps.V(G), reps.Scalar(G)
-    torch.manual_seed(seed % 1000)
-    model = EMLP(2 * V, S, hidden=15, depth=1)
-    _assert_equivariant(model, G, 2 * V, S, torch.float64, n=4, seed=seed)
+    layer = EquivariantLinear(V ** 2 + S, V + S).double()
+
+    @given(sst.group_elements(G))
+    def check(g):
+        x = torch.randn(4, layer.rep_in.size, dtype=torch.float64)
+        lhs = layer(x @ torch.from_numpy(layer.rep_in.rho(g)).T)
+        rhs = layer(x) @ torch.from_numpy(layer.rep_out.rho(g)).T
+        torch.testing.assert_close(lhs, rhs, rtol=1e-9, atol=1e-9 * float(1 + rhs.abs().max()))
+
+    with torch.no_grad():
+        check()
 
 
 def test_emlp_learns_an_invariant_target():
@@ -195,3 +205,13 @@ def test_bad_inputs_raise():
         EMLP(V, V, hidden=2)
     with pytest.raises(RepresentationError, match="depth"):
         EMLP(V, V, depth=-1)
+
+
+def test_a_broken_layer_is_caught():
+    G = groups.SO(3)
+    V = reps.V(G)
+    layer = EquivariantLinear(V ** 2, V).double()
+    with torch.no_grad():
+        layer.basis += 1e-3 * torch.randn_like(layer.basis)
+    with pytest.raises(AssertionError, match="not equivariant"):
+        _assert_equivariant(layer, G, V ** 2, V)
