@@ -117,3 +117,18 @@ def test_rho_of_tensor_product_is_kron(factors, dtype):
     out = R.rho(g)
     assert out.dtype == dtype
     np.testing.assert_allclose(out, expected, rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-5)
+
+
+@pytest.mark.parametrize("G", [groups.SO(3), groups.O(1, 3), groups.Sp(4), groups.D(4)], ids=str)
+def test_rho_homomorphism_on_strategy_elements(G):
+    from symgen.testing import strategies as sst
+
+    R = reps.V(G) * reps.V(G).T + reps.V(G)
+
+    @given(sst.group_elements(G), sst.group_elements(G))
+    def check(g, h):
+        ab = R.rho(g @ h)
+        np.testing.assert_allclose(R.rho(g) @ R.rho(h), ab, atol=1e-10 * max(1, np.abs(ab).max()))
+        np.testing.assert_allclose(R.character(g[None]), [np.trace(R.rho(g))], rtol=1e-10, atol=1e-10)
+
+    check()
