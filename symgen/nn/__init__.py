@@ -1,9 +1,10 @@
 """Torch modules built on symgen's algebra objects and their generated kernels."""
 
-from .clifford import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
+from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
-                      "FullyConnectedGeometricProductLayer", "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]
+                      "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
+                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]

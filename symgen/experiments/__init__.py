@@ -1,0 +1,1 @@
+"""Experiments from the CGENN paper, runnable from the CLI (``symgen nbody``)."""

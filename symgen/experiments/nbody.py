@@ -1,0 +1,137 @@
+"""Charged N-body (EGNN/CGENN setup): data, a CGENN in Cl(3,0), baselines, training.
+
+Five particles with charges ±1 interact by Coulomb forces; from positions and
+velocities at t = 0 the model predicts positions after ``steps`` integration steps.
+The simulator is in-project and deterministic given the seed (no download).
+
+>>> data = simulate(4, seed=0, steps=50)
+>>> data["x0"].shape, data["x1"].shape, data["q"].shape
+((4, 5, 3), (4, 5, 3), (4, 5))
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from ..algebra import CliffordAlgebra
+from ..nn.clifford import CliffordMessagePassing, MVLinear
+
+__all__ = ["simulate", "NBodyCGENN", "NBodyMLP", "train", "constant_velocity"]
+
+
+def simulate(samples: int, seed: int = 0, particles: int = 5, steps: int = 1000, dt: float = 0.001,
+             softening: float = 0.1) -> dict:
+    """Integrate charged particles with velocity Verlet; returns x0, v0, q and x1 (float64)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 0.5, (samples, particles, 3))
+    v = rng.normal(0, 0.5, (samples, particles, 3))
+    q = rng.choice([-1.0, 1.0], (samples, particles))
+    x0, v0 = x.copy(), v.copy()
+
+    def accel(pos):
+        d = pos[:, :, None] - pos[:, None, :]                       # x_i - x_j
+        r2 = (d ** 2).sum(-1) + softening ** 2
+        f = q[:, :, None] * q[:, None, :] / r2 ** 1.5               # like charges repel
+        return (f[..., None] * d).sum(2)
+
+    a = accel(x)
+    for _ in range(steps):
+        v_half = v + 0.5 * dt * a
+        x = x + dt * v_half
+        a = accel(x)
+        v = v_half + 0.5 * dt * a
+    return {"x0": x0, "v0": v0, "q": q, "x1": x, "horizon": steps * dt}
+
+
+def constant_velocity(data) -> np.ndarray:
+    return data["x0"] + data["horizon"] * data["v0"]
+
+
+def _embed(alg, vectors):
+    """(..., 3) vectors → (..., dim) multivectors (grade-1 part)."""
+    out = torch.zeros(*vectors.shape[:-1], alg.dim, dtype=vectors.dtype)
+    out[..., 1:4] = vectors
+    return out
+
+
+class NBodyCGENN(torch.nn.Module):
+    """CGENN for N-body in Cl(3,0): nodes carry (centred position, velocity, charge),
+    edges (relative position, product of charges); the output vector corrects the
+    constant-velocity guess ``x + horizon v`` (both baselines get the same residual form)."""
+
+    def __init__(self, channels: int = 16, layers: int = 3, horizon: float = 1.0):
+        super().__init__()
+        self.horizon = horizon
+        self.alg = CliffordAlgebra.from_signature(3)
+        self.embed = MVLinear(self.alg, 3, channels)
+        self.edge_embed = MVLinear(self.alg, 2, 2)
+        self.blocks = torch.nn.ModuleList(CliffordMessagePassing(self.alg, channels, 2)
+                                          for _ in range(layers))
+        self.head = MVLinear(self.alg, channels, 1, bias=False)
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        centre = x.mean(1, keepdim=True)
+        charge = torch.zeros(b, n, self.alg.dim, dtype=x.dtype)
+        charge[..., 0] = q
+        h = torch.stack([_embed(self.alg, x - centre), _embed(self.alg, v), charge], dim=2)
+        h = self.embed(h.reshape(b * n, 3, -1)).reshape(b, n, -1, self.alg.dim)
+        rel = _embed(self.alg, x[:, :, None] - x[:, None, :])
+        qq = torch.zeros_like(rel)
+        qq[..., 0] = q[:, :, None] * q[:, None, :]
+        e = self.edge_embed(torch.stack([rel, qq], dim=3).reshape(b * n * n, 2, -1)).reshape(b, n, n, 2, -1)
+        for block in self.blocks:
+            h = block(h, e)
+        shift = self.head(h.reshape(b * n, -1, self.alg.dim)).reshape(b, n, -1)[..., 1:4]
+        return x + self.horizon * v + shift
+
+
+class NBodyMLP(torch.nn.Module):
+    """Non-equivariant baseline on the flattened (x, v, q) of all particles."""
+
+    def __init__(self, particles: int = 5, hidden: int = 128, horizon: float = 1.0):
+        super().__init__()
+        self.horizon = horizon
+        self.net = torch.nn.Sequential(torch.nn.Linear(7 * particles, hidden), torch.nn.SiLU(),
+                                       torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+                                       torch.nn.Linear(hidden, 3 * particles))
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        shift = self.net(torch.cat([x, v, q[..., None]], -1).reshape(b, -1)).reshape(b, n, 3)
+        return x + self.horizon * v + shift
+
+
+def _tensors(data):
+    return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
+
+
+def train(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
+          progress: bool = True, label: str = "") -> dict:
+    """Adam on MSE; returns per-epoch train loss, final test MSE and wall time."""
+    from tqdm.auto import tqdm
+
+    x, v, q, y = _tensors(train_data)
+    tx, tv, tq, ty = _tensors(test_data)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    gen = torch.Generator().manual_seed(0)
+    losses, t0 = [], time.perf_counter()
+    for _ in tqdm(range(epochs), desc=label or type(model).__name__, disable=not progress):
+        perm = torch.randperm(len(x), generator=gen)
+        total = 0.0
+        for s in range(0, len(x), batch):
+            idx = perm[s:s + batch]
+            loss = (model(x[idx], v[idx], q[idx]) - y[idx]).square().mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+        sched.step()
+        losses.append(total / len(x))
+    with torch.no_grad():
+        test = float((model(tx, tv, tq) - ty).square().mean())
+    return {"losses": losses, "test_mse": test, "seconds": time.perf_counter() - t0}
