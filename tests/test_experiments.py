@@ -49,3 +49,17 @@ def test_nbody_cli_tiny(tmp_path, capsys):
     assert main(["nbody", "--train", "40", "--test", "20", "--epochs", "2", "--channels", "4",
                  "--layers", "1", "--out", str(out)]) == 0
     assert out.exists() and "constant velocity" in capsys.readouterr().out
+
+
+def test_hull_model_is_invariant_and_cli_runs(tmp_path, capsys):
+    from symgen.experiments.hull import HullCGENN, hull_data
+    x, y = hull_data(4, seed=3)
+    assert np.all(y > 0)
+    model = HullCGENN(channels=4, layers=1).double()
+    q, _ = np.linalg.qr(np.random.default_rng(1).standard_normal((5, 5)))
+    xt = torch.tensor(x)
+    with torch.no_grad():
+        torch.testing.assert_close(model(xt @ torch.tensor(q).T), model(xt))
+    assert main(["hull", "--train", "20", "--test", "10", "--epochs", "1", "--channels", "2",
+                 "--out", str(tmp_path / "h.png")]) == 0
+    assert "test MSE" in capsys.readouterr().out
