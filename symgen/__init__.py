@@ -9,7 +9,7 @@ from ._version import __version__
 from .algebra import CliffordAlgebra, Multivector
 from .errors import SymgenError
 
-_LAZY = ("groups", "reps", "nn", "testing")
+_LAZY = ("groups", "reps", "nn", "testing", "pde")
 
 
 def __getattr__(name):

@@ -1,9 +1,12 @@
 """PDEs and their Lie point symmetries (symbolic, SymPy only).
 
-This session: the whitelisting parser. Prolongation, determining equations, their
-solution and flows follow (issue 6).
+Parsing with a whitelist, prolongation on jet variables, determining equations and an
+exact polynomial solver; flows and generated augmentation kernels follow (issue 6).
 """
 
+from .equation import PDE
 from .parse import FUNCTIONS, ParsedPDE, parse_pde
+from .symmetries import Symmetries, VectorField, point_symmetries
 
-__all__ = ["parse_pde", "ParsedPDE", "FUNCTIONS"]
+__all__ = ["PDE", "parse_pde", "ParsedPDE", "FUNCTIONS", "Symmetries", "VectorField",
+           "point_symmetries"]

@@ -1,0 +1,82 @@
+"""The ``PDE`` object: parsed equations and their Lie point symmetries.
+
+>>> eq = PDE("u_t + u*u_x + u_xxx")
+>>> sym = eq.symmetries()
+>>> sym.dimension
+4
+>>> print(sym.generators[2])
+t∂x + ∂u
+>>> eq.is_symmetry(sym.generators[3])
+True
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ...errors import PDEParseError
+from .jet import Jet
+from .parse import ParsedPDE, parse_pde
+from .symmetries import Symmetries, VectorField, _leading, _substitute, point_symmetries, prolonged_action
+
+__all__ = ["PDE"]
+
+
+def _from_sympy(equations, independent, dependent) -> ParsedPDE:
+    if independent is None or dependent is None:
+        raise PDEParseError("SymPy input needs independent=[...] and dependent=[...]")
+    xs = tuple(sympy.Symbol(str(x), real=True) for x in independent)
+    funcs = tuple(sympy.Function(str(getattr(u, "func", u)))(*xs) for u in dependent)
+    rename = {sympy.Symbol(str(x)): s for x, s in zip(independent, xs)}
+    eqs = []
+    for e in equations:
+        e = e.lhs - e.rhs if isinstance(e, sympy.Equality) else sympy.sympify(e)
+        e = e.xreplace(rename)
+        for u, f in zip(dependent, funcs):
+            old = u if isinstance(u, sympy.Expr) and not isinstance(u, sympy.Symbol) else \
+                sympy.Function(str(u))(*[rename.get(sympy.Symbol(str(x)), x) for x in independent])
+            e = e.subs(old, f)
+        eqs.append(sympy.expand(e.doit()))
+    params = tuple(sorted(set().union(*(e.free_symbols for e in eqs)) - set(xs), key=str))
+    return ParsedPDE(tuple(eqs), xs, funcs, params)
+
+
+class PDE:
+    """A PDE (or system) given as a string, a SymPy expression/equation, or a list of them.
+
+    Strings are parsed with a whitelist (see :mod:`symgen.algebra.pde.parse`); SymPy
+    input needs ``independent`` and ``dependent``.
+    """
+
+    def __init__(self, equation, independent=None, dependent=None, params=None):
+        if isinstance(equation, str):
+            self.parsed = parse_pde(equation, independent, dependent, params)
+        else:
+            items = equation if isinstance(equation, (list, tuple)) else [equation]
+            self.parsed = _from_sympy(items, independent, dependent)
+        self._symmetries = None
+
+    @property
+    def equations(self):
+        return self.parsed.equations
+
+    def __repr__(self):
+        return "PDE(" + "; ".join(f"{e} = 0" for e in self.parsed.equations) + ")"
+
+    def symmetries(self, max_degree: int = 4) -> Symmetries:
+        """Lie point symmetries (polynomial in the variables up to ``max_degree``)."""
+        if self._symmetries is None or self._symmetries.degree > max_degree:
+            self._symmetries = point_symmetries(self.parsed, max_degree)
+        return self._symmetries
+
+    def is_symmetry(self, field: VectorField) -> bool:
+        """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero)."""
+        jet = Jet(self.parsed.independent, [str(f.func) for f in self.parsed.dependent])
+        eqs = [sympy.expand(jet.from_sympy(e, list(self.parsed.dependent))) for e in self.parsed.equations]
+        leads = [_leading(jet, e) for e in eqs]
+        us = [jet.var(a, ()) for a in range(len(self.parsed.dependent))]
+        coeffs = {str(k): v for k, v in field.coefficients.items()}
+        xi = [sympy.sympify(coeffs.get(str(x), 0)) for x in jet.x]
+        phi = [sympy.sympify(coeffs.get(str(u), 0)) for u in us]
+        return all(sympy.simplify(_substitute(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
+                   for e in eqs)

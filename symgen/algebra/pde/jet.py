@@ -1,0 +1,56 @@
+"""Jet space: derivatives as plain symbols, and the total derivative.
+
+``u_J`` for a multi-index ``J`` (a tuple of independent-variable positions, sorted) is
+the symbol ``u_tx`` etc.; :meth:`Jet.total_derivative` is ``D_i = ∂_i + Σ u_{J+i} ∂_{u_J}``.
+
+>>> import sympy
+>>> t, x = sympy.symbols("t x", real=True)
+>>> jet = Jet((t, x), ("u",))
+>>> u, ux = jet.var(0, ()), jet.var(0, (1,))
+>>> jet.total_derivative(u * ux, 1)
+u*u_xx + u_x**2
+"""
+
+from __future__ import annotations
+
+import sympy
+
+__all__ = ["Jet"]
+
+
+class Jet:
+    """Jet variables of ``dependent`` names over ``independent`` symbols."""
+
+    def __init__(self, independent, dependent):
+        self.x = tuple(independent)
+        self.names = tuple(dependent)
+        self._vars: dict = {}
+
+    def var(self, a: int, J: tuple) -> sympy.Symbol:
+        J = tuple(sorted(J))
+        if (a, J) not in self._vars:
+            suffix = "".join(str(self.x[i]) for i in J)
+            self._vars[(a, J)] = sympy.Symbol(f"{self.names[a]}_{suffix}" if J else self.names[a],
+                                              real=True)
+        return self._vars[(a, J)]
+
+    def index(self) -> dict:
+        """``{symbol: (a, J)}`` for every jet variable made so far."""
+        return {s: key for key, s in self._vars.items()}
+
+    def from_sympy(self, expr, functions) -> sympy.Expr:
+        """Replace ``u(t, x)`` and its ``Derivative`` objects by jet symbols."""
+        reps = {}
+        for d in expr.atoms(sympy.Derivative):
+            a = functions.index(d.expr)
+            J = tuple(i for v, k in d.variable_count for i in [self.x.index(v)] * k)
+            reps[d] = self.var(a, J)
+        expr = expr.xreplace(reps)
+        return expr.xreplace({f: self.var(a, ()) for a, f in enumerate(functions)})
+
+    def total_derivative(self, expr, i: int) -> sympy.Expr:
+        out = sympy.diff(expr, self.x[i])
+        for s, (a, J) in list(self.index().items()):
+            if expr.has(s):
+                out += sympy.diff(expr, s) * self.var(a, J + (i,))
+        return sympy.expand(out)

@@ -1,0 +1,252 @@
+"""Lie point symmetries of a PDE: prolongation, determining equations, polynomial solve.
+
+For ``v = Σ ξ^i(x, u) ∂_{x^i} + Σ φ_a(x, u) ∂_{u^a}`` the prolongation acts on the
+equation; after substituting the solved leading derivative (and its differential
+consequences) the result must vanish for every value of the remaining (parametric)
+derivatives: their coefficients are the determining equations.
+
+This session's solver looks for ξ, φ polynomial in (x, u) of growing degree: with each
+degree the determining equations become a linear system over exact coefficients, whose
+null space is computed exactly. Generators ``α(x)∂u`` (``α`` solving a linear PDE) form
+the infinite-dimensional part and are split off; the finite part is reported once its
+dimension is the same for two consecutive degrees. Symmetries that are not polynomial
+in (x, u) (e.g. with ``exp(t)``) are not found by this solver.
+
+>>> from symgen.algebra.pde.parse import parse_pde
+>>> sym = point_symmetries(parse_pde("u_t + u*u_x - u_xx"))
+>>> sym.dimension, sym.infinite
+(5, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations_with_replacement
+
+import sympy
+
+from ...errors import PDEError
+from .jet import Jet
+
+__all__ = ["VectorField", "Symmetries", "point_symmetries", "prolonged_action"]
+
+
+@dataclass(frozen=True)
+class VectorField:
+    """``Σ coefficients[z] ∂z`` over the independent and dependent variables."""
+
+    coefficients: dict
+
+    def __str__(self):
+        parts = []
+        for z, c in self.coefficients.items():
+            c = sympy.factor(c)
+            if c == 0:
+                continue
+            text = "" if c == 1 else "-" if c == -1 else (f"({c})" if isinstance(c, sympy.Add) else f"{c}")
+            parts.append(f"{text}∂{z}")
+        return " + ".join(parts).replace("+ -", "- ") or "0"
+
+    def __call__(self, f):
+        """The derivation ``v(f)``."""
+        return sympy.expand(sum(c * sympy.diff(f, z) for z, c in self.coefficients.items()))
+
+    def bracket(self, other) -> VectorField:
+        keys = list(self.coefficients)
+        return VectorField({z: sympy.expand(self(other.coefficients[z]) - other(self.coefficients[z]))
+                            for z in keys})
+
+
+@dataclass(frozen=True)
+class Symmetries:
+    """Result of :func:`point_symmetries`."""
+
+    generators: tuple
+    dimension: int | None
+    infinite: bool
+    infinite_description: str
+    determining_equations: tuple
+    degree: int
+
+    def commutator_table(self):
+        """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""
+        n = len(self.generators)
+        zs = list(self.generators[0].coefficients) if n else []
+        table = [[[sympy.Integer(0)] * n for _ in range(n)] for _ in range(n)]
+        c = sympy.symbols(f"k0:{n}")
+        for i in range(n):
+            for j in range(i + 1, n):
+                br = self.generators[i].bracket(self.generators[j])
+                eqs = []
+                for z in zs:
+                    diff = br.coefficients[z] - sum(ck * g.coefficients[z] for ck, g in zip(c, self.generators))
+                    eqs += sympy.Poly(sympy.expand(diff), *_free(diff, c)).coeffs() if _free(diff, c) else [diff]
+                sol = sympy.solve(eqs, c, dict=True)
+                if not sol:
+                    if not self.infinite:
+                        raise PDEError(f"[v{i}, v{j}] = {br} is not in the span of the generators")
+                    continue
+                for k in range(n):
+                    value = sol[0].get(c[k], 0)
+                    table[i][j][k], table[j][i][k] = value, -value
+        return table
+
+
+def _free(expr, exclude):
+    return sorted(expr.free_symbols - set(exclude), key=str)
+
+
+def _leading(jet, eq):
+    """The highest-order jet variable the equation can be solved for, and its solution."""
+    candidates = sorted((s for s in eq.free_symbols if s in jet.index()),
+                        key=lambda s: (-len(jet.index()[s][1]), str(s)))
+    for s in candidates:
+        if sympy.degree(eq, s) == 1:
+            coeff = eq.coeff(s)
+            if not coeff.free_symbols & set(jet.index()):
+                return s, sympy.expand(sympy.solve(eq, s)[0])
+    raise PDEError(f"cannot solve {eq} = 0 for a leading derivative: no derivative appears "
+                   f"linearly with a coefficient free of derivatives")
+
+
+def _substitute(jet, expr, leads):
+    """Replace leading derivatives and their derivatives by the solved expressions."""
+    for _ in range(8):
+        reps = {}
+        for s in expr.free_symbols:
+            if s not in jet.index():
+                continue
+            a, J = jet.index()[s]
+            for lead, sol in leads:
+                la, LJ = jet.index()[lead]
+                rest = list(J)
+                if la == a and all(rest.count(i) >= LJ.count(i) for i in set(LJ)):
+                    for i in LJ:
+                        rest.remove(i)
+                    value = sol
+                    for i in rest:
+                        value = jet.total_derivative(value, i)
+                    reps[s] = value
+                    break
+        if not reps:
+            return sympy.expand(expr)
+        expr = sympy.expand(expr.xreplace(reps))
+    raise PDEError("leading-derivative substitution did not terminate")
+
+
+def prolonged_action(jet, eq, xi, phi):
+    """``pr v (Δ)`` for infinitesimals ``xi`` (per independent) and ``phi`` (per dependent)."""
+    p = len(jet.x)
+    Q = [sympy.expand(phi[a] - sum(xi[i] * jet.var(a, (i,)) for i in range(p))) for a in range(len(phi))]
+    cache = {}
+
+    def DQ(a, J):
+        if (a, J) not in cache:
+            cache[(a, J)] = Q[a] if not J else jet.total_derivative(DQ(a, J[:-1]), J[-1])
+        return cache[(a, J)]
+
+    out = sum(xi[i] * sympy.diff(eq, jet.x[i]) for i in range(p))
+    for s in list(eq.free_symbols):
+        if s in jet.index():
+            a, J = jet.index()[s]
+            phiJ = DQ(a, J) + sum(xi[i] * jet.var(a, J + (i,)) for i in range(p))
+            out += phiJ * sympy.diff(eq, s)
+    return sympy.expand(out)
+
+
+def _split(expr, unknowns):
+    """Coefficients of ``expr`` as a polynomial in everything but the unknowns."""
+    expr = sympy.numer(sympy.together(expr))
+    funcs = {f: sympy.Dummy(f"f{q}") for q, f in enumerate(expr.atoms(sympy.Function))}
+    expr = sympy.expand(expr.xreplace(funcs))
+    gens = _free(expr, unknowns)
+    try:
+        return sympy.Poly(expr, *gens).coeffs() if gens else [expr]
+    except sympy.PolynomialError as exc:
+        raise PDEError(f"the determining equations are not polynomial in the jet variables "
+                       f"({exc}); symbolic exponents such as u**n are not handled yet") from exc
+
+
+def _monomials(variables, degree):
+    return [sympy.Mul(*m) for d in range(degree + 1) for m in combinations_with_replacement(variables, d)]
+
+
+def _solve_degree(jet, eqs, leads, degree, us, params):
+    variables = list(jet.x) + us
+    monos = _monomials(variables, degree)
+    p, q = len(jet.x), len(us)
+    coeffs = sympy.symbols(f"c0:{(p + q) * len(monos)}")
+    blocks = [sum(c * m for c, m in zip(coeffs[k * len(monos):(k + 1) * len(monos)], monos))
+              for k in range(p + q)]
+    xi, phi = blocks[:p], blocks[p:]
+    det = []
+    for eq in eqs:
+        det += _split(_substitute(jet, prolonged_action(jet, eq, xi, phi), leads), coeffs)
+    det = [d for d in det if d != 0]
+    A, _ = sympy.linear_eq_to_matrix(det, coeffs) if det else (sympy.zeros(0, len(coeffs)), None)
+    null = A.nullspace() if A.rows else [sympy.eye(len(coeffs))[:, k] for k in range(len(coeffs))]
+    fields = []
+    for vec in null:
+        sub = dict(zip(coeffs, vec))
+        fields.append(VectorField({z: sympy.expand(b.xreplace(sub)) for z, b in zip(variables, blocks)}))
+    return fields, det
+
+
+def _trivial(field, jet, us):
+    """``α(x) ∂u`` with ``α`` free of u: the superposition part of a linear PDE."""
+    return all(field.coefficients[x] == 0 for x in jet.x) and all(
+        not field.coefficients[u].free_symbols & set(us) for u in us)
+
+
+def _independent(fields, variables):
+    """A maximal linearly independent subset (coefficients compared as polynomials)."""
+    chosen, rows = [], []
+    for f in fields:
+        row = []
+        for z in variables:
+            poly = sympy.Poly(f.coefficients[z], *variables)
+            row.append(poly)
+        candidate = rows + [row]
+        monos = sorted({m for r in candidate for poly in r for m in poly.monoms()})
+        M = sympy.Matrix([[poly.coeff_monomial(m) for poly in r for m in monos] for r in candidate])
+        if M.rank() == len(candidate):
+            chosen.append(f)
+            rows = candidate
+    return chosen
+
+
+def point_symmetries(parsed, max_degree: int = 4) -> Symmetries:
+    """Lie point symmetries of a parsed PDE (see the module docstring for the method)."""
+    jet = Jet(parsed.independent, [str(f.func) for f in parsed.dependent])
+    eqs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
+    leads, used = [], set()
+    for eq in eqs:
+        s, sol = _leading(jet, eq)
+        if s in used:
+            raise PDEError(f"two equations solve for the same derivative {s}")
+        used.add(s)
+        leads.append((s, sol))
+    us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
+    variables = list(jet.x) + us
+    history = []
+    for degree in range(1, max_degree + 1):
+        fields, det = _solve_degree(jet, eqs, leads, degree, us, parsed.parameters)
+        trivial = [f for f in fields if _trivial(f, jet, us)]
+        finite = _independent(trivial + [f for f in fields if not _trivial(f, jet, us)], variables)
+        finite = finite[len(_independent(trivial, variables)):]
+        history.append((len(finite), len(trivial), finite, det))
+        if len(history) >= 2 and history[-1][0] == history[-2][0] and degree >= 2:
+            break
+    n_fin, n_triv, finite, det = history[-1]
+    stable = len(history) >= 2 and history[-1][0] == history[-2][0]
+    growing_trivial = len(history) >= 2 and history[-1][1] > history[-2][1]
+    names = ", ".join(map(str, jet.x))
+    if not stable:
+        desc = (f"generators keep appearing up to degree {max_degree} in ({names}, u): an "
+                f"infinite-dimensional algebra (e.g. conformal), finite part not separated")
+    elif growing_trivial:
+        desc = f"α({names})∂{us[0]} with α any solution of the linear PDE (superposition)"
+    else:
+        desc = ""
+    return Symmetries(tuple(finite), n_fin if stable else None, bool(desc), desc, tuple(det),
+                      len(history))

@@ -1,0 +1,10 @@
+"""Public face of the PDE pillar: ``from symgen.pde import PDE``.
+
+>>> from symgen.pde import PDE
+>>> PDE("u_t = u_xx").symmetries().dimension
+6
+"""
+
+from .algebra.pde import PDE, Symmetries, VectorField, parse_pde
+
+__all__ = ["PDE", "Symmetries", "VectorField", "parse_pde"]
