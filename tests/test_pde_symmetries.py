@@ -81,3 +81,11 @@ def test_no_leading_derivative():
 def test_burgers_str():
     gens = [str(g) for g in PDE("u_t + u*u_x = u_xx").symmetries().generators]
     assert "t∂x + ∂u" in gens
+
+
+def test_cli(capsys):
+    from symgen.cli import main
+    assert main(["pde"]) == 0
+    assert "dimension 4" in capsys.readouterr().out
+    assert main(["pde", "u_t + os.system(1)"]) == 2
+    assert "PDEParseError" in capsys.readouterr().err

@@ -5,4 +5,4 @@ Each module here exposes ``register(subparsers)`` to add its subcommands to the
 ``symgen`` runs). ``symgen.cli`` wires them in the order of :data:`PILLARS`.
 """
 
-PILLARS = ("clifford", "groups", "cgenn")
+PILLARS = ("clifford", "groups", "pde", "cgenn")
