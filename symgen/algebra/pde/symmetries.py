@@ -68,6 +68,11 @@ class Symmetries:
     determining_equations: tuple
     degree: int
 
+    def flow(self, i: int, eps):
+        """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
+        from .flows import flow
+        return flow(self.generators[i], eps)
+
     def commutator_table(self):
         """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""
         n = len(self.generators)
