@@ -32,7 +32,7 @@ def test_kdv_soliton_under_every_flow():
     for i in range(sym.dimension):
         moved = transform_solution(sym.flow(i, sympy.Rational(1, 3)), soliton, (t, x), u)
         assert_solves(eq, moved)
-        assert abs(float((moved - soliton).subs({t: 0.3, x: 0.2}))) > 1e-6   # a new solution
+        assert abs(float((moved - soliton).subs({t: 0.37, x: 0.91}))) > 1e-6   # a new solution
 
 
 def test_heat_kernel_under_galilean_boost():
