@@ -7,8 +7,9 @@ parameters. A small precedence-climbing parser then builds the SymPy tree itself
 string ever reaches ``eval``, ``sympify`` or ``parse_expr``.
 
 >>> p = parse_pde("u_t + u*u_x + u_xxx", independent="t x", dependent="u")
->>> p.equations[0]
-u(t, x)*Derivative(u(t, x), x) + Derivative(u(t, x), t) + Derivative(u(t, x), (x, 3))
+>>> (t, x), u = p.independent, p.dependent[0]
+>>> p.equations[0] == u.diff(t) + u * u.diff(x) + u.diff(x, 3)
+True
 >>> parse_pde("u_t = u**n*u_xx").parameters
 (n,)
 """
