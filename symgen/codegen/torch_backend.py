@@ -158,9 +158,9 @@ def _pointwise_source(ir) -> str:
     body = [f"    p{q} = torch.as_tensor(p{q}, dtype=v0.dtype, device=v0.device)\n"
             for q in range(len(ir.params))]
     body += [f"    {s} = {printer.doprint(e)}\n" for s, e in temps]
-    inputs = {sympy.Symbol(f"v{q}") for q in range(len(ir.inputs))}
-    # an output that does not depend on the inputs must still broadcast like them
-    outs = ", ".join(printer.doprint(e) + ("" if e.free_symbols & inputs or temps else " + 0 * v0")
+    params = {sympy.Symbol(f"p{q}") for q in range(len(ir.params))}
+    # an output that depends on no input (nor temporary) must still broadcast like them
+    outs = ", ".join(printer.doprint(e) + ("" if e.free_symbols - params else " + 0 * v0")
                      for e in reduced)
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "torch")
     return (header(ir, "torch") + "import torch\n" + imports + "\n\n"

@@ -4,7 +4,9 @@ from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLay
                        MVLinear, MVSiLU)
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
+from .pde import pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
-                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]
+                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity",
+                      "pde_residual", "symmetry_loss"]

@@ -67,6 +67,7 @@ class Symmetries:
     infinite_description: str
     determining_equations: tuple
     degree: int
+    parsed: object = None
 
     def flow(self, i: int, eps):
         """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
@@ -254,4 +255,4 @@ def point_symmetries(parsed, max_degree: int = 4) -> Symmetries:
     else:
         desc = ""
     return Symmetries(tuple(finite), n_fin if stable else None, bool(desc), desc, tuple(det),
-                      len(history))
+                      len(history), parsed)
