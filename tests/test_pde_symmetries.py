@@ -27,6 +27,7 @@ CASES = [  # equation, finite dimension (None: not separated), infinite part
     ("u_xt = sin(u)", 3, False),
     ("u_t = u_xx + u**2", 3, False),
     ("u_t = u*u_xx + u_x**2", 4, False),
+    ("u_t = u_xx/u", 4, False),          # a leading derivative solved with a denominator
     ("v_t = -w_xx - (v**2 + w**2)*w; w_t = v_xx + (v**2 + w**2)*v", 5, False),
 ]
 

@@ -160,41 +160,71 @@ def prolonged_action(jet, eq, xi, phi):
     return sympy.expand(out)
 
 
-def _split(expr, unknowns):
-    """Coefficients of ``expr`` as a polynomial in everything but the unknowns."""
-    expr = sympy.numer(sympy.together(expr))
-    funcs = {f: sympy.Dummy(f"f{q}") for q, f in enumerate(expr.atoms(sympy.Function))}
-    expr = sympy.expand(expr.xreplace(funcs))
-    gens = _free(expr, unknowns)
-    try:
-        return sympy.Poly(expr, *gens).coeffs() if gens else [expr]
-    except sympy.PolynomialError as exc:
-        raise PDEError(f"the determining equations are not polynomial in the jet variables "
-                       f"({exc}); symbolic exponents such as u**n are not handled yet") from exc
-
-
 def _monomials(variables, degree):
     return [sympy.Mul(*m) for d in range(degree + 1) for m in combinations_with_replacement(variables, d)]
 
 
-def _solve_degree(jet, eqs, leads, degree, us, params):
+def _column(jet, eqs, leads, mono, k, n_vars, atoms):
+    """``pr v(Δ)`` after substitution for the one-component field ``mono ∂z_k``, as a dict
+    {monomial in the jet variables: coefficient} per equation."""
+    p = len(jet.x)
+    comps = [mono if q == k else sympy.Integer(0) for q in range(n_vars)]
+    out = []
+    for eq in eqs:
+        expr = _substitute(jet, prolonged_action(jet, eq, comps[:p], comps[p:]), leads)
+        for f in expr.atoms(sympy.Function):
+            atoms.setdefault(f, sympy.Dummy(f"f{len(atoms)}"))
+        expr = sympy.expand(expr.xreplace(atoms))
+        out.append((expr, sympy.Integer(1)) if not any(a.is_Pow and a.exp.is_negative for a in expr.atoms(sympy.Pow))
+                   else sympy.together(expr).as_numer_denom())
+    return out
+
+
+def _solve_degree(jet, eqs, leads, degree, us, params, cache):
+    """Null space of the determining equations for ξ, φ polynomial of ``degree``.
+
+    The prolongation is linear in the field, so it is computed once per one-component
+    field ``monomial · ∂z`` (cached across degrees) and each gives one column.
+    """
     variables = list(jet.x) + us
     monos = _monomials(variables, degree)
-    p, q = len(jet.x), len(us)
-    coeffs = sympy.symbols(f"c0:{(p + q) * len(monos)}")
-    blocks = [sum(c * m for c, m in zip(coeffs[k * len(monos):(k + 1) * len(monos)], monos))
-              for k in range(p + q)]
-    xi, phi = blocks[:p], blocks[p:]
-    det = []
-    for eq in eqs:
-        det += _split(_substitute(jet, prolonged_action(jet, eq, xi, phi), leads), coeffs)
-    det = [d for d in det if d != 0]
-    A, _ = sympy.linear_eq_to_matrix(det, coeffs) if det else (sympy.zeros(0, len(coeffs)), None)
-    null = A.nullspace() if A.rows else [sympy.eye(len(coeffs))[:, k] for k in range(len(coeffs))]
+    keys = [(m, k) for k in range(len(variables)) for m in monos]
+    atoms = cache.setdefault("atoms", {})
+    for key in keys:
+        if key not in cache:
+            cache[key] = _column(jet, eqs, leads, key[0], key[1], len(variables), atoms)
+    coeffs = sympy.symbols(f"c0:{len(keys)}")
+    # one common denominator per equation (from solving for the leading derivative)
+    common = [sympy.lcm_list([cache[key][e][1] for key in keys]) for e in range(len(eqs))]
+    exprs = {key: [num if den == common[e] == 1 else sympy.expand(sympy.cancel(num * common[e] / den))
+                   for e, (num, den) in enumerate(cache[key])] for key in keys}
+    gens = sorted(set().union(*(e.free_symbols for key in keys for e in exprs[key]))
+                  - set(params), key=str)
+    rows: dict = {}
+    try:
+        for col, key in enumerate(keys):
+            for e_idx, expr in enumerate(exprs[key]):
+                if expr == 0:
+                    continue
+                for monom, c in sympy.Poly(expr, *gens).terms():
+                    rows.setdefault((e_idx, monom), {})[col] = c
+    except sympy.PolynomialError as exc:
+        raise PDEError(f"the determining equations are not polynomial in the jet variables "
+                       f"({exc}); symbolic exponents such as u**n are not handled yet") from exc
+    A = sympy.zeros(len(rows), len(keys))
+    for r, entries in enumerate(rows.values()):
+        for col, c in entries.items():
+            A[r, col] = c
+    det = [sum(A[r, col] * coeffs[col] for col in rows_cols) for r, rows_cols in
+           enumerate(entries.keys() for entries in rows.values())]
+    null = A.nullspace() if A.rows else [sympy.eye(len(keys))[:, q] for q in range(len(keys))]
     fields = []
     for vec in null:
-        sub = dict(zip(coeffs, vec))
-        fields.append(VectorField({z: sympy.expand(b.xreplace(sub)) for z, b in zip(variables, blocks)}))
+        field = {z: sympy.Integer(0) for z in variables}
+        for (m, k), c in zip(keys, vec):
+            if c != 0:
+                field[variables[k]] += c * m
+        fields.append(VectorField({z: sympy.expand(v) for z, v in field.items()}))
     return fields, det
 
 
@@ -234,9 +264,9 @@ def point_symmetries(parsed, max_degree: int = 4) -> Symmetries:
         leads.append((s, sol))
     us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
     variables = list(jet.x) + us
-    history = []
+    history, cache = [], {}
     for degree in range(1, max_degree + 1):
-        fields, det = _solve_degree(jet, eqs, leads, degree, us, parsed.parameters)
+        fields, det = _solve_degree(jet, eqs, leads, degree, us, parsed.parameters, cache)
         trivial = [f for f in fields if _trivial(f, jet, us)]
         finite = _independent(trivial + [f for f in fields if not _trivial(f, jet, us)], variables)
         finite = finite[len(_independent(trivial, variables)):]
