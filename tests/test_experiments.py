@@ -63,3 +63,11 @@ def test_hull_model_is_invariant_and_cli_runs(tmp_path, capsys):
     assert main(["hull", "--train", "20", "--test", "10", "--epochs", "1", "--channels", "2",
                  "--out", str(tmp_path / "h.png")]) == 0
     assert "test MSE" in capsys.readouterr().out
+
+
+def test_train_minutes_budget_cuts_epochs():
+    from symgen.experiments.nbody import NBodyMLP, train
+    data = simulate(20, seed=0)
+    result = train(NBodyMLP(hidden=8, horizon=data["horizon"]), data, data, epochs=50,
+                   progress=False, minutes=1e-6)
+    assert result["epochs"] == len(result["losses"]) == 1

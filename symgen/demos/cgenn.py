@@ -18,6 +18,8 @@ def register(subparsers) -> None:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 16 channels, "
                                                           "4 layers, 200 epochs (hours on 2 CPU cores)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="wall-clock budget per model: the epoch count is cut to fit")
     p.add_argument("--out", default="nbody_loss.png", help="where to save the loss curves")
     p.set_defaults(run=run)
     h = subparsers.add_parser("hull", help="train a CGENN in Cl(5,0) on O(5) convex-hull volumes")
@@ -96,14 +98,15 @@ def run(args, out=print) -> dict:
     while sum(p.numel() for p in NBodyMLP(hidden=hidden + 8).parameters()) <= n_params:
         hidden += 8
     mlp = NBodyMLP(hidden=hidden, horizon=train_data["horizon"])
-    results = {"CGENN Cl(3,0)": train(cgenn, train_data, test_data, args.epochs, label="CGENN"),
-               "MLP": train(mlp, train_data, test_data, args.epochs, label="MLP")}
-    out(f"N-body: {args.train} train / {args.test} test samples, {args.epochs} epochs")
-    out(f"    {'model':16} {'params':>7} {'test MSE':>10} {'time':>8}")
+    budget = getattr(args, "minutes", None)
+    results = {"CGENN Cl(3,0)": train(cgenn, train_data, test_data, args.epochs, label="CGENN", minutes=budget),
+               "MLP": train(mlp, train_data, test_data, args.epochs, label="MLP", minutes=budget)}
+    out(f"N-body: {args.train} train / {args.test} test samples, up to {args.epochs} epochs")
+    out(f"    {'model':16} {'params':>7} {'test MSE':>10} {'epochs':>7} {'time':>8}")
     out(f"    {'constant velocity':16} {0:>7} {baseline:10.5f}")
     for (name, r), model in zip(results.items(), (cgenn, mlp)):
         out(f"    {name:16} {sum(p.numel() for p in model.parameters()):>7} {r['test_mse']:10.5f} "
-            f"{r['seconds']:7.0f}s")
+            f"{r['epochs']:>7} {r['seconds']:7.0f}s")
     _plot({k: v["losses"] for k, v in results.items()}, baseline, "constant velocity (test)", args.out, out)
     return {"constant_velocity": baseline, **{k: v["test_mse"] for k, v in results.items()}}
 

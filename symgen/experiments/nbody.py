@@ -110,8 +110,10 @@ def _tensors(data):
 
 
 def train(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
-          progress: bool = True, label: str = "") -> dict:
-    """Adam on MSE; returns per-epoch train loss, final test MSE and wall time."""
+          progress: bool = True, label: str = "", minutes: float | None = None) -> dict:
+    """Adam on MSE with a cosine schedule; returns per-epoch train loss, final test MSE, the
+    epochs run and wall time. With ``minutes``, the epoch count is cut after the first epoch
+    to what fits in that wall-clock budget (the schedule is stretched to the new count)."""
     from tqdm.auto import tqdm
 
     x, v, q, y = _tensors(train_data)
@@ -120,7 +122,8 @@ def train(model, train_data, test_data, epochs: int, batch: int = 100, lr: float
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     gen = torch.Generator().manual_seed(0)
     losses, t0 = [], time.perf_counter()
-    for _ in tqdm(range(epochs), desc=label or type(model).__name__, disable=not progress):
+    bar = tqdm(total=epochs, desc=label or type(model).__name__, disable=not progress)
+    while len(losses) < epochs:
         perm = torch.randperm(len(x), generator=gen)
         total = 0.0
         for s in range(0, len(x), batch):
@@ -132,6 +135,14 @@ def train(model, train_data, test_data, epochs: int, batch: int = 100, lr: float
             total += float(loss.detach()) * len(idx)
         sched.step()
         losses.append(total / len(x))
+        bar.update()
+        if minutes is not None and len(losses) == 1:
+            fits = max(1, int(minutes * 60 / (time.perf_counter() - t0)))
+            if fits < epochs:
+                epochs = bar.total = fits
+                sched.T_max = epochs
+    bar.close()
     with torch.no_grad():
         test = float((model(tx, tv, tq) - ty).square().mean())
-    return {"losses": losses, "test_mse": test, "seconds": time.perf_counter() - t0}
+    return {"losses": losses, "test_mse": test, "epochs": len(losses),
+            "seconds": time.perf_counter() - t0}
