@@ -1,0 +1,118 @@
+"""How a symmetry's flow acts on solutions sampled on a periodic grid (symbolic part).
+
+A solution of an evolution equation in one space variable is stored on a time grid
+``t_k`` and a uniform periodic space grid ``x_j`` of period ``L``. For
+``v = τ ∂t + ξ ∂x + Σ φ_a ∂u_a`` the flow ``exp(ε v)`` maps the graph of a solution to the
+graph of another; :func:`grid_flow` decides how to carry that out on the grid, or refuses:
+
+- ``"shift"``: ``x̃ = x + b(t, ε)``, ``t̃ = T(t, ε)``, ``ũ = U(t, u, ε)`` — translations,
+  Galilean boosts: a (spectral) shift of each time slice, new time labels and a pointwise
+  change of the field;
+- ``"scale"``: ``x̃ = a(ε) x + b(t, ε)`` — scalings: the same, on a grid (and period)
+  stretched by ``a``;
+- ``"resample"``: ``τ = τ(t)``, ``ξ = ξ(t, x)`` and ``φ`` periodic in x — any other flow
+  that keeps time slices apart: each target grid point is flowed back by ``-ε``, the
+  solution interpolated there and the field flowed forward (closed form if SymPy finds one,
+  else numerically); periodicity is checked on the data.
+
+Refused, with the reason: ``τ`` depending on x or u (time slices mix), ``ξ`` depending on u,
+a space scale factor depending on t, and coefficients polynomial in x of positive degree
+beyond that of a scaling (never periodic).
+
+>>> import sympy
+>>> from symgen.pde import PDE
+>>> sym = PDE("u_t + u*u_x + u_xxx").symmetries()
+>>> t, x, u, eps = sympy.symbols("t x u epsilon", real=True)
+>>> boost = grid_flow(sym.generators[2], t, x, [u], eps)
+>>> boost.kind, boost.shift, boost.fields
+('shift', epsilon*t, (epsilon + u,))
+>>> grid_flow(sym.generators[3], t, x, [u], eps).kind
+'scale'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ...errors import PDEError
+from .flows import flow
+
+__all__ = ["GridFlow", "grid_flow"]
+
+
+@dataclass(frozen=True)
+class GridFlow:
+    """The recipe :func:`grid_flow` found for one generator (see the module docstring).
+
+    ``time`` is ``T(t, ε)``, ``scale`` ``a(ε)``, ``shift`` ``b(t, ε)`` and ``fields`` the
+    ``U_a(t, u, ε)`` (shift/scale kinds). For ``"resample"``, ``closed`` holds the closed
+    form ``exp(εv)`` of every variable (or None: integrate ``v`` numerically) and
+    ``field`` the coefficients ``(τ, ξ, φ_1, ...)``.
+    """
+
+    kind: str
+    generator: object
+    time: sympy.Expr
+    scale: sympy.Expr = sympy.Integer(1)
+    shift: sympy.Expr = sympy.Integer(0)
+    fields: tuple = ()
+    closed: dict | None = None
+    field: tuple = ()
+
+
+def _x_degree(expr, x):
+    """Degree of ``expr`` as a polynomial in ``x`` (None when it is not one)."""
+    try:
+        return sympy.Poly(expr, x).degree()
+    except sympy.PolynomialError:
+        return None
+
+
+def grid_flow(generator, t, x, us, eps) -> GridFlow:
+    """Classify ``exp(ε v)`` for periodic grids in ``x`` (see the module docstring).
+
+    Raises :class:`~symgen.errors.PDEError` naming the reason when the flow cannot act on
+    gridded solutions.
+    """
+    coeffs = {str(k): sympy.sympify(v) for k, v in generator.coefficients.items()}
+    names = {str(t), str(x), *map(str, us)}
+    if set(coeffs) - names:
+        raise PDEError(f"{generator}: LieAugmentation handles one time and one space variable; "
+                       f"the field also moves {sorted(set(coeffs) - names)}")
+    rename = {sympy.Symbol(n, real=True): s for n, s in zip([str(t), str(x)] + [str(u) for u in us],
+                                                            [t, x, *us])}
+    tau, xi = (coeffs.get(str(z), sympy.Integer(0)).xreplace(rename) for z in (t, x))
+    phi = tuple(coeffs.get(str(u), sympy.Integer(0)).xreplace(rename) for u in us)
+    if tau.has(x, *us):
+        raise PDEError(f"{generator}: τ = {tau} depends on x or u, so time slices mix; "
+                       f"the flow does not preserve the time grid")
+    if xi.has(*us):
+        raise PDEError(f"{generator}: ξ = {xi} depends on u; the transformed graph is not "
+                       f"sampled on a grid")
+    deg_xi = _x_degree(xi, x)
+    if deg_xi is not None and deg_xi >= 2:
+        raise PDEError(f"{generator}: ξ = {xi} is polynomial of degree {deg_xi} in x; the flow "
+                       f"does not preserve a uniform periodic grid")
+    if deg_xi == 1 and sympy.diff(xi, x).has(t):
+        raise PDEError(f"{generator}: the space scale factor ∂ξ/∂x = {sympy.diff(xi, x)} depends "
+                       f"on t, so each time slice would need its own grid and period")
+    bad = [p for p in phi if (_x_degree(p, x) or 0) > 0]
+    if bad:
+        raise PDEError(f"{generator}: φ = {bad[0]} grows polynomially in x; the transformed "
+                       f"solution is not periodic (e.g. the heat equation's Galilean boost)")
+    closed = flow(type(generator)({**{t: tau, x: xi}, **dict(zip(us, phi))}), eps)
+    closed = closed if isinstance(closed, dict) else None      # NumericFlow: integrate v
+    if closed is not None and deg_xi is not None and not any(U.has(x) for U in (closed[u] for u in us)):
+        X = sympy.expand(closed[x])
+        a = sympy.simplify(X.coeff(x, 1))
+        b = sympy.simplify(X - a * x)
+        if not b.has(x) and not a.has(t):
+            return GridFlow("scale" if a != 1 else "shift", generator, closed[t], a, b,
+                            tuple(closed[u] for u in us))
+    if deg_xi == 1:
+        raise PDEError(f"{generator}: a scaling whose flow has no closed form, or that changes "
+                       f"u depending on x, cannot act on a periodic grid")
+    return GridFlow("resample", generator, closed[t] if closed else tau, closed=closed,
+                    field=(tau, xi, *phi))
