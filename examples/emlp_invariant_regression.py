@@ -90,7 +90,7 @@ def main(argv=None):
     ax.legend()
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
-    print(f"loss curve: {os.path.abspath(args.out)}")
+    print(f"saved {os.path.abspath(args.out)}")
 
 
 if __name__ == "__main__":

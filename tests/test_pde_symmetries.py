@@ -87,6 +87,8 @@ def test_burgers_str():
 def test_cli(capsys):
     from symgen.cli import main
     assert main(["pde"]) == 0
-    assert "dimension 4" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "dimension 4" in text and "u → epsilon + u" in text
+    assert "t∂x + ∂u: shift" in text and "def lie_flow" in text      # the generated kernel
     assert main(["pde", "u_t + os.system(1)"]) == 2
     assert "PDEParseError" in capsys.readouterr().err

@@ -39,3 +39,32 @@ def main_job(args, out=print) -> None:
                 terms = [f"{c}·v{k}" for k, c in enumerate(table[i][j]) if c != 0]
                 if terms:
                     out(f"     [v{i}, v{j}] = " + " + ".join(terms))
+    _flows_and_augmentation(sym, out)
+
+
+def _flows_and_augmentation(sym, out) -> None:
+    import sympy
+
+    from ..errors import PDEError
+    from ..nn import LieAugmentation
+
+    eps = sympy.Symbol("epsilon", real=True)
+    out("   flows exp(ε v_i):")
+    for i in range(len(sym.generators)):
+        f = sym.flow(i, eps)
+        text = ", ".join(f"{z} → {e}" for z, e in f.items() if e != z) if isinstance(f, dict) else repr(f)
+        out(f"     v{i}: {text}")
+    try:
+        aug = LieAugmentation(sym)
+    except PDEError as exc:
+        out(f"   no LieAugmentation: {exc}")
+        return
+    out("   LieAugmentation on periodic grids (torch kernels):")
+    for f in aug.flows:
+        out(f"     {f.generator}: {f.kind}")
+    for g, reason in aug.refused.items():
+        out(f"     {g}: refused ({reason.split(': ', 1)[-1]})")
+    i = max(range(len(aug.flows)), key=lambda q: sympy.count_ops(aug.flows[q].fields))
+    out(f"   generated source for {aug.flows[i].generator}:")
+    for line in aug.source(i).splitlines():
+        out("     | " + line)

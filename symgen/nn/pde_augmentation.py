@@ -56,7 +56,9 @@ def _callable(ir, backend):
         kernel(*flat, *outs)
         return tuple(torch.from_numpy(o).reshape(args[0].shape).to(args[0].device) for o in outs)
 
-    return torch_call if backend == "torch" else numba_call
+    call = torch_call if backend == "torch" else numba_call
+    call.source = kernel.source
+    return call
 
 
 def _select(sym, generators):
@@ -146,6 +148,10 @@ class LieAugmentation(torch.nn.Module):
             kernels["map"] = _callable(codegen.Pointwise(
                 f"{name}_map", (t, x, *us, _EPS), [f.closed[z] for z in (t, x, *us)]), self.backend)
         return kernels
+
+    def source(self, i: int) -> str:
+        """The generated source of the kernels acting for the ``i``-th chosen generator."""
+        return "\n".join(k.source for k in self._kernels[i].values())
 
     def extra_repr(self):
         parts = [f"{f.generator} [{f.kind}] ε∈{r}" for f, r in zip(self.flows, self.ranges)]
