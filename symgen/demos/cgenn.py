@@ -17,7 +17,7 @@ def register(subparsers) -> None:
     p.add_argument("--channels", type=int, default=12)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 16 channels, "
-                                                          "4 layers, 200 epochs (hours on 2 CPU cores)")
+                                                          "4 layers, 200 epochs (18 min on one CPU core)")
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-clock budget per model: the epoch count is cut to fit")
     p.add_argument("--out", default="nbody_loss.png", help="where to save the loss curves")
