@@ -78,3 +78,12 @@ def test_never_evaluates(monkeypatch):
     monkeypatch.setattr(sympy, "sympify", forbidden)
     monkeypatch.setattr(sympy, "parse_expr", forbidden, raising=False)
     assert parse_pde("u_t + u*u_x - exp(u)*u_xx").equations
+
+
+def test_divergence_shorthand():
+    a = parse_pde("u_t = (u**n*u_x)_x")
+    b = parse_pde("u_t = u**n*u_xx + n*u**(n-1)*u_x**2")
+    assert sympy.simplify(a.equations[0] - b.equations[0]) == 0
+    assert [str(v) for v in parse_pde("(u_x)_t = sin(u)").independent] == ["t", "x"]
+    with pytest.raises(PDEParseError, match="unknown variable 'y'"):
+        parse_pde("u_t = (u*u_x)_y", independent="t x")

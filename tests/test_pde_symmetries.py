@@ -4,7 +4,9 @@ Sources: heat, Burgers, KdV, wave and sine-Gordon: P. J. Olver, *Applications of
 Groups to Differential Equations*, 2nd ed. (1993), §2.4 examples; u_t = u_xx + u²: L. V. Ovsiannikov, *Group Analysis
 of Differential Equations* (1982), classification of u_t = u_xx + f(u) (3 generators for
 f = u^p); nonlinear diffusion u_t = (u u_x)_x: Ovsiannikov (1959), 4 generators for
-u^n with n ≠ 0, -4/3; cubic NLS as a real system: N. H. Ibragimov (ed.), *CRC Handbook of
+u^n with n ≠ 0, -4/3 (also the symbolic-exponent case, generic n); u_t = u_xx + u^n and the
+generalised KdV u_t + u^n u_x + u_xxx (generic n: translations and one scaling): N. H.
+Ibragimov (ed.), *CRC Handbook of Lie Group Analysis*, vol. 1 (1994), §10; cubic NLS as a real system: N. H. Ibragimov (ed.), *CRC Handbook of
 Lie Group Analysis*, vol. 2 (1995), §10 (5 generators in 1+1 dimensions).
 """
 
@@ -28,6 +30,10 @@ CASES = [  # equation, finite dimension (None: not separated), infinite part
     ("u_t = u_xx + u**2", 3, False),
     ("u_t = u*u_xx + u_x**2", 4, False),
     ("u_t = u_xx/u", 4, False),          # a leading derivative solved with a denominator
+    ("u_t = (u**n*u_x)_x", 4, False),   # symbolic exponent, divergence shorthand
+    ("u_t = u**n*u_xx + n*u**(n-1)*u_x**2", 4, False),
+    ("u_t = u_xx + u**n", 3, False),
+    ("u_t + u**n*u_x + u_xxx", 3, False),
     ("v_t = -w_xx - (v**2 + w**2)*w; w_t = v_xx + (v**2 + w**2)*v", 5, False),
 ]
 
@@ -60,6 +66,20 @@ def test_kdv_generators_are_the_known_ones():
         eqs = sympy.expand(row - sympy.Matrix([c]) * basis)
         polys = [sympy.Poly(e, t, x, u).coeffs() for e in eqs]
         assert sympy.solve([q for p in polys for q in p], c, dict=True)
+
+
+def test_symbolic_exponent_generators_hold_for_generic_n():
+    n = sympy.Symbol("n")
+    sym = PDE("u_t = (u**n*u_x)_x").symmetries()
+    # n x∂x + 2u∂u is in the span (Ovsiannikov's scaling); check it exactly
+    target = VectorField({t: 0, x: n * x, u: 2 * u})
+    assert PDE("u_t = (u**n*u_x)_x").is_symmetry(target)
+    assert any(g.coefficients[u] != 0 and g.coefficients[x] == 0 for g in sym.generators) or \
+        any(g.coefficients[x].has(n) or g.coefficients[t].has(n) for g in sym.generators)
+    for value in (2, sympy.Rational(1, 2), -1):
+        for g in sym.generators:
+            special = VectorField({z: c.subs(n, value) for z, c in g.coefficients.items()})
+            assert PDE(f"u_t = (u**({value})*u_x)_x").is_symmetry(special)
 
 
 def test_not_a_symmetry():

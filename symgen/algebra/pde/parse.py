@@ -35,6 +35,7 @@ FUNCTIONS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.
 
 _OPS = {"+", "-", "*", "/", "**", "(", ")", "=", ","}
 _DERIVATIVE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_([A-Za-z]+)$")
+_OUTER = re.compile(r"^_([A-Za-z]+)$")        # ``(u**n*u_x)_x``: derivative of a bracket
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def _infer(tokens, independent, dependent, text):
             raise PDEParseError(f"no derivative like 'u_x' in {text!r}; pass dependent= and "
                                 f"independent= explicitly")
     if independent is None:
-        letters = dict.fromkeys(ch for m in derivs if m.group(1) in dependent for ch in m.group(2))
+        letters = dict.fromkeys([ch for m in derivs if m.group(1) in dependent for ch in m.group(2)]
+                                + [ch for t in tokens if (o := _OUTER.match(t)) for ch in o.group(1)])
         independent = tuple(sorted(letters, key=lambda c: (c != "t", c)))
     return independent, dependent
 
@@ -142,6 +144,15 @@ class _Parser:
         if tok == "(":
             value = self.expr()
             self.take(")")
+            outer = _OUTER.match(self.peek() or "")
+            if outer:
+                self.take()
+                for c in outer.group(1):
+                    if c not in self.independent:
+                        raise PDEParseError(f"unknown variable {c!r} in derivative {outer.group(0)!r} "
+                                            f"of {self.text!r}; independent variables: "
+                                            f"{', '.join(self.independent)}")
+                    value = value.diff(self.symbols[c])
             return value
         if tok[0].isdigit() or tok[0] == ".":
             return sympy.Rational(tok)

@@ -12,6 +12,10 @@ the infinite-dimensional part and are split off; the finite part is reported onc
 dimension is the same for two consecutive degrees. Symmetries that are not polynomial
 in (x, u) (e.g. with ``exp(t)``) are not found by this solver.
 
+Parameters stay symbolic. A power with a symbolic exponent, ``u**n``, is split as a new
+variable ``W = u**n`` independent of u: the result holds for *generic* parameter values
+(special values such as n = -4/3 for ``u_t = (u**n u_x)_x`` can admit more generators).
+
 >>> from symgen.algebra.pde.parse import parse_pde
 >>> sym = point_symmetries(parse_pde("u_t + u*u_x - u_xx"))
 >>> sym.dimension, sym.infinite
@@ -86,7 +90,7 @@ class Symmetries:
                 eqs = []
                 for z in zs:
                     diff = br.coefficients[z] - sum(ck * g.coefficients[z] for ck, g in zip(c, self.generators))
-                    eqs += sympy.Poly(sympy.expand(diff), *_free(diff, c)).coeffs() if _free(diff, c) else [diff]
+                    eqs += sympy.Poly(sympy.expand(diff), *zs).coeffs()
                 sol = sympy.solve(eqs, c, dict=True)
                 if not sol:
                     if not self.infinite:
@@ -96,10 +100,6 @@ class Symmetries:
                     value = sol[0].get(c[k], 0)
                     table[i][j][k], table[j][i][k] = value, -value
         return table
-
-
-def _free(expr, exclude):
-    return sorted(expr.free_symbols - set(exclude), key=str)
 
 
 def _leading(jet, eq):
@@ -164,6 +164,21 @@ def _monomials(variables, degree):
     return [sympy.Mul(*m) for d in range(degree + 1) for m in combinations_with_replacement(variables, d)]
 
 
+def _generic_powers(expr, atoms):
+    """``z**(c·n + d)`` with a symbolic exponent becomes ``W**c · z**d``, ``W`` a new symbol
+    standing for ``z**n``: for generic parameter values ``W`` is algebraically independent
+    of ``z``, so the determining equations split over its powers too."""
+    def split(power):
+        d, rest = power.exp.as_coeff_add()
+        c, symbolic = sympy.Add(*rest).as_coeff_Mul()
+        if not c.is_Integer:
+            c, symbolic = sympy.Integer(1), sympy.Add(*rest)
+        w = atoms.setdefault((power.base, symbolic), sympy.Dummy(f"W{len(atoms)}"))
+        return w ** c * power.base ** d
+
+    return expr.replace(lambda a: a.is_Pow and not a.exp.is_number and a.base.is_Symbol, split)
+
+
 def _column(jet, eqs, leads, mono, k, n_vars, atoms):
     """``pr v(Δ)`` after substitution for the one-component field ``mono ∂z_k``, as a dict
     {monomial in the jet variables: coefficient} per equation."""
@@ -174,7 +189,7 @@ def _column(jet, eqs, leads, mono, k, n_vars, atoms):
         expr = _substitute(jet, prolonged_action(jet, eq, comps[:p], comps[p:]), leads)
         for f in expr.atoms(sympy.Function):
             atoms.setdefault(f, sympy.Dummy(f"f{len(atoms)}"))
-        expr = sympy.expand(expr.xreplace(atoms))
+        expr = sympy.expand(_generic_powers(expr.xreplace(atoms), atoms))
         out.append((expr, sympy.Integer(1)) if not any(a.is_Pow and a.exp.is_negative for a in expr.atoms(sympy.Pow))
                    else sympy.together(expr).as_numer_denom())
     return out
@@ -210,7 +225,7 @@ def _solve_degree(jet, eqs, leads, degree, us, params, cache):
                     rows.setdefault((e_idx, monom), {})[col] = c
     except sympy.PolynomialError as exc:
         raise PDEError(f"the determining equations are not polynomial in the jet variables "
-                       f"({exc}); symbolic exponents such as u**n are not handled yet") from exc
+                       f"({exc})") from exc
     A = sympy.zeros(len(rows), len(keys))
     for r, entries in enumerate(rows.values()):
         for col, c in entries.items():
