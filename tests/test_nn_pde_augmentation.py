@@ -182,3 +182,19 @@ def test_bad_inputs(kdv):
         LieAugmentation(PDE("u_xx + u_yy").symmetries())
     with pytest.raises(PDEError, match="backend"):
         LieAugmentation(kdv, backend="jax")
+
+
+@pytest.mark.parametrize("backend", ["torch", "numba"])
+def test_nonlinear_field_change_after_a_shift(backend):
+    """u_t = 0 (in t, x) admits u²∂u: ũ = u / (1 - εu), applied in x-space after a shift."""
+    sym = PDE("u_t", independent="t x", dependent="u").symmetries()
+    aug = LieAugmentation(sym, generators=[VectorField({t: 0, x: 1, u: 0}), VectorField({t: 0, x: 0, u: u ** 2})],
+                          backend=backend)
+    assert [f.affine is None for f in aug.flows] == [False, True]
+    xx = np.arange(32) * (2 * np.pi / 32)
+    h = lambda s: 0.3 * np.sin(s) + 0.1 * np.cos(3 * s)        # noqa: E731
+    sol = torch.tensor(np.broadcast_to(h(xx), (2, 32)).copy())[None]
+    e0, e1 = 0.7, 0.5
+    out, _, _ = aug(sol, torch.tensor([0.0, 1.0]), torch.tensor(xx), eps=torch.tensor([[e0, e1]], dtype=torch.float64))
+    shifted = h(xx - e0)
+    assert np.abs(out[0, 0].numpy() - shifted / (1 - e1 * shifted)).max() < 1e-12

@@ -76,6 +76,32 @@ def _select(sym, generators):
     return chosen, False
 
 
+class _Field:
+    """A batch of gridded fields, held in x-space or as Fourier coefficients, converted
+    lazily; shifts are accumulated and applied as one phase, so consecutive shifts, scalings
+    and affine field changes cost one FFT pair and one complex exponential."""
+
+    def __init__(self, u=None, spec=None, n=None, shift=None, wave=None, offset=None):
+        self.u, self.spec, self.n = u, spec, u.shape[-1] if n is None else n
+        # pending: u(x - shift) + offset; wave numbers of the current grid
+        self.shift, self.wave, self.offset = shift, wave, offset
+
+    def spectral(self):
+        """Fourier coefficients *before* the pending shift (it commutes with what follows)."""
+        if self.spec is None:
+            self.spec = torch.fft.rfft(self.u, dim=-1)
+        return self.spec
+
+    def physical(self):
+        if self.u is None:
+            angle = -self.wave[:, None, None, :] * self.shift[:, None, :, None]
+            phase = torch.complex(torch.cos(angle), torch.sin(angle))
+            self.u = torch.fft.irfft(self.spec * phase, n=self.n, dim=-1)
+            if self.offset is not None:
+                self.u = self.u + self.offset[..., None]
+        return self.u
+
+
 class LieAugmentation(torch.nn.Module):
     """Random symmetry transformations of gridded solutions.
 
@@ -137,6 +163,10 @@ class LieAugmentation(torch.nn.Module):
 
     def _compile(self, q, f):
         t, x, us, name = self.t, self.x, self.us, f"lie_flow{q}"
+        if f.kind != "resample" and f.affine is not None:     # acts on Fourier coefficients
+            M, c = f.affine
+            outs = (f.time, f.scale, f.shift, *(e for row in M for e in row), *c)
+            return {"grid": _callable(codegen.Pointwise(f"{name}_affine", (t, _EPS), outs), self.backend)}
         if f.kind != "resample":
             return {"grid": _callable(codegen.Pointwise(f"{name}_grid", (t, _EPS), (f.time, f.scale, f.shift)),
                                       self.backend),
@@ -171,8 +201,14 @@ class LieAugmentation(torch.nn.Module):
             raise ShapeError(f"eps must have shape (batch, generators) = "
                              f"{(u.shape[0], len(self.flows))}, got {tuple(eps.shape)}")
         with torch.no_grad():
+            field = _Field(u)
             for f, k, e in zip(self.flows, self._kernels, eps.to(u.dtype).unbind(-1)):
-                u, t, x = (self._shift if f.kind != "resample" else self._resample)(f, k, u, t, x, e)
+                if f.kind == "resample":
+                    u, t, x = self._resample(f, k, field.physical(), t, x, e)
+                    field = _Field(u)
+                else:
+                    field, t, x = self._shift(f, k, field, t, x, e)
+            u = field.physical()
         return (u[:, 0] if scalar else u), t, x
 
     def _check(self, u, t, x):
@@ -198,14 +234,28 @@ class LieAugmentation(torch.nn.Module):
         dx = x[:, 1] - x[:, 0]
         return 2 * math.pi * torch.fft.rfftfreq(nx, device=x.device, dtype=x.dtype) / dx[:, None], dx * nx
 
-    def _shift(self, f, k, u, t, x, e):
-        T, a, b = k["grid"](t, e[:, None])
+    def _shift(self, f, k, field, t, x, e):
+        T, a, b, *rest = k["grid"](t, e[:, None])
         a = a[:, :1]                                          # a(ε) is constant in t
-        wave, _ = self._wavenumbers(x)                        # (B, modes)
-        phase = torch.exp(-1j * wave[:, None, None, :] * (b / a)[:, None, :, None])
-        u = torch.fft.irfft(torch.fft.rfft(u, dim=-1) * phase, n=u.shape[-1], dim=-1)
-        fields = k["field"](t[:, :, None], *u.unbind(1), e[:, None, None])
-        return torch.stack([v.expand(u.shape[0], *u.shape[2:]) for v in fields], 1), T, a * x
+        # on the stretched grid a·x the wave numbers are k / a and a pending shift s is a·s
+        pending = field.shift * a if field.shift is not None else 0
+        wave = self._wavenumbers(x)[0] / a
+        spec, offset = field.spectral(), field.offset
+        if f.affine is None:                                  # pointwise change in x-space
+            u = _Field(spec=spec, n=field.n, shift=pending + b, wave=wave, offset=offset).physical()
+            fields = k["field"](t[:, :, None], *u.unbind(1), e[:, None, None])
+            return _Field(torch.stack([v.expand(u.shape[0], *u.shape[2:]) for v in fields], 1)), T, a * x
+        m = len(self.us)                                      # U = M u + c, per time slice
+        M, c = rest[:m * m], rest[m * m:]
+        if f.affine[0] != tuple(tuple(int(i == j) for j in range(m)) for i in range(m)):
+            spec = torch.stack([sum(M[i * m + j][:, :, None] * spec[:, j] for j in range(m))
+                                for i in range(m)], 1)
+            if offset is not None:
+                offset = torch.stack([sum(M[i * m + j] * offset[:, j] for j in range(m))
+                                      for i in range(m)], 1)
+        if any(v != 0 for v in f.affine[1]):
+            offset = torch.stack(c, 1) + (0 if offset is None else offset)
+        return _Field(spec=spec, n=field.n, shift=pending + b, wave=wave, offset=offset), T, a * x
 
     def _flow(self, k, z, e):
         """``exp(e v)`` applied to the list of variables ``z`` (closed form or RK4)."""

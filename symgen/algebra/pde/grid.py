@@ -49,7 +49,9 @@ class GridFlow:
     ``time`` is ``T(t, ε)``, ``scale`` ``a(ε)``, ``shift`` ``b(t, ε)`` and ``fields`` the
     ``U_a(t, u, ε)`` (shift/scale kinds). For ``"resample"``, ``closed`` holds the closed
     form ``exp(εv)`` of every variable (or None: integrate ``v`` numerically) and
-    ``field`` the coefficients ``(τ, ξ, φ_1, ...)``.
+    ``field`` the coefficients ``(τ, ξ, φ_1, ...)``. ``affine`` is ``(M, c)`` when the field
+    change is affine, ``U = M(t, ε) u + c(t, ε)`` (translations, boosts, scalings, rotations
+    of components): it then acts on Fourier coefficients directly.
     """
 
     kind: str
@@ -60,6 +62,7 @@ class GridFlow:
     fields: tuple = ()
     closed: dict | None = None
     field: tuple = ()
+    affine: tuple | None = None
 
 
 def _x_degree(expr, x):
@@ -68,6 +71,21 @@ def _x_degree(expr, x):
         return sympy.Poly(expr, x).degree()
     except sympy.PolynomialError:
         return None
+
+
+def _affine_in(fields, us):
+    """``(M, c)`` with ``fields = M us + c`` when every field is affine in ``us``, else None."""
+    M, c = [], []
+    for U in fields:
+        try:
+            poly = sympy.Poly(U, *us)
+        except sympy.PolynomialError:
+            return None
+        if poly.total_degree() > 1:
+            return None
+        M.append(tuple(poly.coeff_monomial(u) for u in us))
+        c.append(poly.coeff_monomial(1))
+    return tuple(M), tuple(c)
 
 
 def grid_flow(generator, t, x, us, eps) -> GridFlow:
@@ -109,8 +127,9 @@ def grid_flow(generator, t, x, us, eps) -> GridFlow:
         a = sympy.simplify(X.coeff(x, 1))
         b = sympy.simplify(X - a * x)
         if not b.has(x) and not a.has(t):
-            return GridFlow("scale" if a != 1 else "shift", generator, closed[t], a, b,
-                            tuple(closed[u] for u in us))
+            fields = tuple(closed[u] for u in us)
+            return GridFlow("scale" if a != 1 else "shift", generator, closed[t], a, b, fields,
+                            affine=_affine_in(fields, us))
     if deg_xi == 1:
         raise PDEError(f"{generator}: a scaling whose flow has no closed form, or that changes "
                        f"u depending on x, cannot act on a periodic grid")
