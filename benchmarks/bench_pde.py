@@ -14,7 +14,7 @@ import torch
 
 from symgen.nn import LieAugmentation
 from symgen.pde import PDE
-from symgen.timing import median_time
+from symgen.timing import interleaved_medians, median_time
 
 CASES = {
     "heat": "u_t = u_xx",
@@ -67,8 +67,10 @@ def augmentation(repeats):
         mods = {b: LieAugmentation(sym, generators=[1, 2], backend=b) for b in ("torch", "numba")}
         ref = lpsda_by_hand(u, t, x, eps)
         diff = float((mods["torch"](u, t, x, eps=eps)[0] - ref).abs().max())
-        hand = median_time(lambda: lpsda_by_hand(u, t, x, eps), repeats * 5)
-        ours = {b: median_time(lambda m=m: m(u, t, x, eps=eps), repeats * 5) for b, m in mods.items()}
+        times = interleaved_medians({"hand": lambda: lpsda_by_hand(u, t, x, eps),
+                                     **{b: (lambda m=m: m(u, t, x, eps=eps)) for b, m in mods.items()}},
+                                    repeats * 10)
+        hand, ours = times["hand"], times
         print(f"{str(dtype)[6:]:8} {hand * 1e3:16.2f} {ours['torch'] * 1e3:9.2f} {ours['numba'] * 1e3:9.2f} "
               f"{ours['torch'] / hand:11.2f} {diff:9.1e}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 
-__all__ = ["median_time"]
+__all__ = ["median_time", "interleaved_medians"]
 
 
 def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
@@ -23,3 +23,22 @@ def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1) -> dict:
+    """Median wall time of each ``fns[name]()`` over ``repeats`` rounds that call every
+    function once in turn, so that drifting load on the machine affects all alike.
+
+    >>> sorted(interleaved_medians({"a": lambda: None, "b": lambda: None}, repeats=3))
+    ['a', 'b']
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
