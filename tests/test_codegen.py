@@ -25,6 +25,8 @@ def random_ir(rng, arity, out_dim=5, in_dim=4, n_terms=30):
     cols = [rng.integers(0, out_dim, n_terms)] + [rng.integers(0, in_dim, n_terms) for _ in range(arity)]
     coeffs = [sympy.Rational(int(c), 4) for c in rng.integers(-8, 9, n_terms)]
     terms = tuple(tuple(int(col[q]) for col in cols) + (coeffs[q],) for q in range(n_terms))
+    if arity > 3:
+        return codegen.Multilinear(f"op{arity}", out_dim, (in_dim,) * arity, terms)
     cls = {1: Linear, 2: Bilinear, 3: Trilinear}[arity]
     return cls(f"op{arity}", out_dim, *([in_dim] * arity), terms)
 
@@ -40,7 +42,7 @@ def dense_reference(ir, inputs):
     return out
 
 
-@pytest.mark.parametrize("arity", [1, 2, 3])
+@pytest.mark.parametrize("arity", [1, 2, 3, 4])
 @pytest.mark.parametrize("strategy", ["unrolled", "table"])
 def test_backends_agree_with_reference(arity, strategy):
     rng = np.random.default_rng()

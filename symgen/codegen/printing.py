@@ -53,7 +53,7 @@ def _sum(products) -> str:
 
 
 #: Names of the inputs of a multilinear op, in order.
-INPUT_NAMES = ("a", "b", "w")
+INPUT_NAMES = ("a", "b", "w", "c", "d", "e", "f", "g")   # up to 8 inputs
 
 
 def multilinear_rows(ir) -> list[str]:
