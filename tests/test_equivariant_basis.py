@@ -136,11 +136,35 @@ def test_rank_disagreeing_with_certificate_raises(monkeypatch):
         reps.equivariant_basis(V ** 2, V ** 2)
 
 
-def test_groups_without_integration_rule():
+def test_groups_without_integration_rule_get_the_modular_certificate(monkeypatch):
     V = reps.V(groups.SE(3))
+    assert equivariance.modular_dimension(V, V) == 1
+    assert equivariance.modular_dimension(V ** 2, V ** 2) == len(reps.equivariant_basis(V ** 2, V ** 2)) == 4
+    assert len(reps.equivariant_basis(V, V, certify=True)) == 1
+    # a solver that loses a map is caught for SE(n) too
+    original = equivariance._invariants
+    monkeypatch.setattr(equivariance, "_invariants", lambda G, legs, exact: original(G, legs, exact)[1:])
+    with pytest.raises(CertificationError, match="solver found 3 independent maps but the certified "
+                                                 "dimension is 4"):
+        reps.equivariant_basis(V ** 2, V ** 2)
+
+
+def test_irrational_generators_have_no_certificate():
+    s = sympy.sqrt(2)
+    G = groups.MatrixGroup(lie_generators=[sympy.Matrix([[0, -s, 0], [s, 0, 0], [0, 0, 0]])])
+    V = reps.V(G)
+    assert equivariance.modular_dimension(V, V) is None
     with pytest.raises(CertificationError, match="no exact Haar integration rule"):
         reps.equivariant_basis(V, V, certify=True)
-    assert len(reps.equivariant_basis(V, V)) == len(reps.equivariant_basis(V, V, certify=False)) == 1
+    assert len(reps.equivariant_basis(V, V)) == 3
+
+
+@pytest.mark.parametrize("G", [groups.SO(3), groups.O(1, 3), groups.Sp(4), groups.SL(3), groups.S(5),
+                               groups.D(4)], ids=str)
+def test_modular_dimension_agrees_with_character_integration(G):
+    V = reps.V(G)
+    for a, b in [(V, V), (V ** 2, V ** 2), (V * V.T, V), (V ** 3, V)]:
+        assert equivariance.modular_dimension(a, b) == equivariance.certified_dimension(a, b)
 
 
 def test_generic_matrix_group_uses_the_sparse_solver():

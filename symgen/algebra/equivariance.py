@@ -53,7 +53,7 @@ from . import diagrams, partitions
 from .groups import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
 from .reps import Rep
 
-__all__ = ["equivariant_basis", "certified_dimension", "constraint_error"]
+__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "constraint_error"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
@@ -90,6 +90,81 @@ def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
         raise CertificationError(f"character integral for {rep_in!r} → {rep_out!r} of {G} is "
                                  f"{value:.6g}, not an integer")
     return int(dim)
+
+
+_PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64
+MODULAR_MAX_UNKNOWNS = 1024
+
+
+def _integer_matrix(M):
+    """Round a float matrix whose entries are integers (None if some entry is not)."""
+    R = np.rint(M)
+    return R.astype(np.int64) if np.all(np.abs(M - R) < 1e-9) else None
+
+
+def _integer_generator(A):
+    """A rational SymPy generator scaled to integer entries (None if irrational)."""
+    entries = list(A)
+    if not all(e.is_Rational for e in entries):
+        return None
+    scale = sympy.ilcm(*[e.q for e in entries]) if entries else 1
+    return np.array((A * scale).tolist(), dtype=np.float64)
+
+
+def _nullity_mod(M, p):
+    """``columns - rank`` of the integer matrix ``M`` over GF(p) (Gaussian elimination)."""
+    A = M[np.any(M != 0, axis=1)] % p
+    rank = 0
+    for col in range(A.shape[1]):
+        pivots = np.nonzero(A[rank:, col])[0]
+        if not len(pivots):
+            continue
+        r = rank + pivots[0]
+        A[[rank, r]] = A[[r, rank]]
+        A[rank] = A[rank] * pow(int(A[rank, col]), p - 2, p) % p
+        others = np.nonzero(A[:, col])[0]
+        others = others[others != rank]
+        A[others] = (A[others] - np.outer(A[others, col], A[rank]) % p) % p
+        rank += 1
+        if rank == A.shape[0]:
+            break
+    return A.shape[1] - rank
+
+
+def modular_dimension(rep_in: Rep, rep_out: Rep):
+    """``dim Hom_G(rep_in, rep_out)`` as the nullity of the exact constraint system
+    ``dρ_out(A) W − W dρ_in(A) = 0`` (Lie generators) and ``ρ_out(h) W − W ρ_in(h) = 0``
+    (discrete generators), computed over two prime fields in integer arithmetic.
+
+    The certificate for groups without an integration rule (SE(n), user-defined groups with
+    rational generators). The rank over GF(p) is at most the rank over Q, so the nullity is
+    exact unless both primes divide the relevant minors; the smaller of the two is returned.
+    None when the generators are irrational or there are more than
+    ``MODULAR_MAX_UNKNOWNS`` unknowns.
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.SE(2))
+    >>> modular_dimension(V, V), modular_dimension(V ** 2, V)
+    (1, 3)
+    """
+    G = rep_in.G
+    di, do = rep_in.size, rep_out.size
+    if di * do > MODULAR_MAX_UNKNOWNS:
+        return None
+    blocks = []
+    for A, rho in [(A, "drho") for A in G.lie_generators] + [(h, "rho") for h in G.discrete_generators]:
+        A = _integer_generator(A) if rho == "drho" else np.array(A.tolist(), dtype=np.float64)
+        if A is None:
+            return None
+        a_in, a_out = getattr(rep_in, rho)(A), getattr(rep_out, rho)(A)
+        C = _integer_matrix(np.kron(a_out, np.eye(di)) - np.kron(np.eye(do), a_in.T))
+        if C is None:
+            return None
+        blocks.append(C)
+    if not blocks:
+        return di * do
+    M = np.concatenate(blocks)
+    return min(_nullity_mod(M.copy(), p) for p in _PRIMES)
 
 
 def _perms(G):
@@ -244,7 +319,9 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     normalised orbit indicators), or with ``exact=True`` a list of ``k`` SymPy sparse
     matrices with exact (integer for named groups) entries that satisfy the constraints
     symbolically. ``certify``: ``None`` checks ``k`` against :func:`certified_dimension`
-    when the group has an integration rule, ``True`` requires it, ``False`` skips it.
+    when the group has an integration rule, else against :func:`modular_dimension` (exact
+    integer arithmetic; SE(n) and user groups with rational generators) when that applies;
+    ``True`` requires one of the two, ``False`` skips both.
 
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(5))
@@ -263,9 +340,9 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
         try:
             dim = certified_dimension(rep_in, rep_out)
         except CertificationError:
-            if certify:
+            dim = modular_dimension(rep_in, rep_out)
+            if dim is None and certify:
                 raise
-            dim = None
         if dim is not None and dim != k:
             raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
                                      f"independent maps but the certified dimension is {dim}")
