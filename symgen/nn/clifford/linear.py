@@ -35,8 +35,8 @@ class MVLinear(CliffordModule):
         self.check_input(x)
         w = expand_grades(self.alg, self.weight)                 # (out, in, dim)
         y = torch.einsum("bcd,ocd->bod", x, w.to(x.dtype))
-        if self.bias is not None:
-            y = torch.cat([y[..., :1] + self.bias.to(x.dtype)[:, None], y[..., 1:]], dim=-1)
+        if self.bias is not None:       # in place on the fresh einsum output: no copy of y
+            y[..., 0] += self.bias.to(x.dtype)
         return y
 
     def extra_repr(self) -> str:
