@@ -61,19 +61,22 @@ def run_hull(args, out=print) -> dict:
     tx, ty = (torch.tensor(a, dtype=torch.float32) for a in hull_data(args.test, seed=1))
     model = HullCGENN(channels=args.channels)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
+    mu, sd = y.mean(), y.std()                       # the model predicts standardised volumes
     losses, t0 = [], time.perf_counter()
     for _ in tqdm(range(args.epochs), desc="CGENN Cl(5,0)"):
         perm, total = torch.randperm(len(x)), 0.0
         for s in range(0, len(x), 50):
             idx = perm[s:s + 50]
-            loss = (model(x[idx]) - y[idx]).square().mean()
+            loss = (model(x[idx]) - (y[idx] - mu) / sd).square().mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
             total += float(loss.detach()) * len(idx)
-        losses.append(total / len(x))
+        sched.step()
+        losses.append(total / len(x) * float(sd) ** 2)
     with torch.no_grad():
-        test = float((model(tx) - ty).square().mean())
+        test = float((model(tx) * sd + mu - ty).square().mean())
     mean_baseline = float((ty - y.mean()).square().mean())
     out(f"O(5) convex hull volume: {args.train} train / {args.test} test, {args.epochs} epochs, "
         f"{time.perf_counter() - t0:.0f} s")

@@ -16,6 +16,7 @@ from scipy.spatial import ConvexHull
 
 from ..algebra import CliffordAlgebra
 from ..nn.clifford import GeometricProductLayer, MVLinear, MVSiLU
+from ..nn.clifford.activation import grade_invariants
 
 __all__ = ["hull_data", "HullCGENN"]
 
@@ -28,16 +29,21 @@ def hull_data(samples: int, points: int = 16, dim: int = 5, seed: int = 0):
 
 
 class HullCGENN(torch.nn.Module):
-    """Points as grade-1 channels of Cl(5,0) → geometric-product layers → scalar part."""
+    """Points as grade-1 channels of Cl(5,0) → geometric-product layers → an MLP on the
+    O(5) invariants of the result (the scalar part and the quadratic form of every grade of
+    every channel; the grade-5 form carries the squared 5×5 determinants that volumes are
+    made of)."""
 
-    def __init__(self, points: int = 16, channels: int = 8, layers: int = 2):
+    def __init__(self, points: int = 16, channels: int = 8, layers: int = 2, hidden: int = 64):
         super().__init__()
         self.alg = CliffordAlgebra.from_signature(5)
         self.embed = MVLinear(self.alg, points, channels)
         self.layers = torch.nn.ModuleList(torch.nn.Sequential(GeometricProductLayer(self.alg, channels),
                                                               MVSiLU(self.alg, channels))
                                           for _ in range(layers))
-        self.head = MVLinear(self.alg, channels, 1)
+        self.gate = self.layers[-1][1]                       # owns the quadratic-form kernel
+        self.head = torch.nn.Sequential(torch.nn.Linear(channels * (self.alg.n + 2), hidden),
+                                        torch.nn.SiLU(), torch.nn.Linear(hidden, 1))
 
     def forward(self, x):
         h = torch.zeros(*x.shape[:-1], self.alg.dim, dtype=x.dtype)
@@ -45,4 +51,5 @@ class HullCGENN(torch.nn.Module):
         h = self.embed(h)
         for layer in self.layers:
             h = layer(h)
-        return self.head(h)[:, 0, 0]          # the scalar part is O(5)-invariant
+        features = torch.cat([h[..., :1], grade_invariants(self.gate, h)], dim=-1)
+        return self.head(features.flatten(1))[:, 0]
