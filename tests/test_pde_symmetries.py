@@ -8,6 +8,16 @@ u^n with n ≠ 0, -4/3 (also the symbolic-exponent case, generic n); u_t = u_xx 
 generalised KdV u_t + u^n u_x + u_xxx (generic n: translations and one scaling): N. H.
 Ibragimov (ed.), *CRC Handbook of Lie Group Analysis*, vol. 1 (1994), §10; cubic NLS as a real system: N. H. Ibragimov (ed.), *CRC Handbook of
 Lie Group Analysis*, vol. 2 (1995), §10 (5 generators in 1+1 dimensions).
+mKdV, Boussinesq, Harry Dym, Liouville, linear Klein–Gordon, 2D heat, Laplace, KP, shallow
+water, free Schrödinger as a real system: Ibragimov (ed.), *CRC Handbook*, vols. 1–2
+(mKdV and Boussinesq: 3 generators; Harry Dym: 5; Liouville u_xt = e^u: f(x)∂x + g(t)∂t −
+(f' + g')∂u; Klein–Gordon: 4 + superposition; 2D heat: 9 + superposition; KP: arbitrary
+functions of t; 1D shallow water: hodograph, infinite). Potential Burgers u_t = u_xx + u_x²:
+Olver, Example 2.42 (6 generators plus α e^{-u}∂u, α solving the heat equation).
+Fokker–Planck (Ornstein–Uhlenbeck) u_t = u_xx + x u_x + u: equivalent to the heat equation,
+6 + superposition with e^{±t}, e^{±2t} coefficients (G. W. Bluman, S. Kumei, *Symmetries and
+Differential Equations* (1989), §4). Black–Scholes: R. K. Gazizov, N. H. Ibragimov, Nonlinear
+Dynamics 17 (1998) 387, 6 + superposition with log x coefficients.
 """
 
 import time
@@ -35,6 +45,17 @@ CASES = [  # equation, finite dimension (None: not separated), infinite part
     ("u_t = u_xx + u**n", 3, False),
     ("u_t + u**n*u_x + u_xxx", 3, False),
     ("v_t = -w_xx - (v**2 + w**2)*w; w_t = v_xx + (v**2 + w**2)*v", 5, False),
+    ("u_t + u**2*u_x + u_xxx = 0", 3, False),                       # mKdV
+    ("u_tt + u*u_xx + u_x**2 + u_xxxx = 0", 3, False),              # Boussinesq
+    ("u_t = u**3*u_xxx", 5, False),                                 # Harry Dym
+    ("u_t = u_xx + u_x**2", 6, False),   # potential Burgers: α e^{-u}∂u is not polynomial
+    ("u_xt = exp(u)", None, True),                                  # Liouville
+    ("u_tt = u_xx - u", 4, True),                                   # linear Klein–Gordon
+    ("u_t = u_xx + u_yy", 9, True),                                 # 2D heat
+    ("u_xx + u_yy = 0", None, True),                                # Laplace (conformal)
+    ("u_xt + u_x**2 + u*u_xx + u_xxxx + u_yy = 0", None, True),     # KP
+    ("h_t + u*h_x + h*u_x = 0; u_t + u*u_x + h_x = 0", None, True),  # shallow water
+    ("v_t + w_xx = 0; w_t - v_xx = 0", 7, True),                    # free Schrödinger
 ]
 
 
@@ -112,3 +133,36 @@ def test_cli(capsys):
     assert "t∂x + ∂u: shift" in text and "def lie_flow" in text      # the generated kernel
     assert main(["pde", "u_t + os.system(1)"]) == 2
     assert "PDEParseError" in capsys.readouterr().err
+
+
+def _exp(variable, rates=(-2, -1, 1, 2)):
+    return [sympy.exp(k * variable) for k in rates]
+
+
+@pytest.mark.parametrize("text, factors, dim, infinite", [
+    ("u_t = u_xx + x*u_x + u", _exp(t), 6, True),                  # Fokker–Planck
+    ("u_t = u_xx + u_x**2", [sympy.exp(-u)], None, True),           # potential Burgers
+    pytest.param("u_t + x**2*u_xx/2 + x*u_x - u = 0", [sympy.log(x), sympy.log(x) ** 2], 6, True,
+                 marks=pytest.mark.slow),                            # Black–Scholes, 9 s
+])
+def test_ansatz_factors_find_non_polynomial_symmetries(text, factors, dim, infinite):
+    eq = PDE(text)
+    sym = eq.symmetries(factors=factors)
+    assert (sym.dimension, sym.infinite) == (dim, infinite)
+    assert any(g.coefficients[z].has(sympy.exp, sympy.log) for g in sym.generators for z in g.coefficients)
+    for g in sym.generators:
+        assert eq.is_symmetry(g), str(g)
+    if dim is not None:
+        assert len(sym.commutator_table()) == dim
+
+
+def test_polynomial_ansatz_alone_misses_them():
+    # documented limit: without the factors only the polynomial symmetries are found
+    assert PDE("u_t = u_xx + x*u_x + u").symmetries().dimension == 2
+
+
+def test_bad_ansatz_factors():
+    with pytest.raises(PDEError, match="SymPy expressions"):
+        PDE("u_t = u_xx").symmetries(factors=["exp(t)"])
+    with pytest.raises(PDEError, match="variables are"):
+        PDE("u_t = u_xx").symmetries(factors=[sympy.exp(sympy.Symbol("y"))])

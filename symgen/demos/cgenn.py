@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 import numpy as np
@@ -25,8 +26,10 @@ def register(subparsers) -> None:
     h = subparsers.add_parser("hull", help="train a CGENN in Cl(5,0) on O(5) convex-hull volumes")
     h.add_argument("--train", type=int, default=1000)
     h.add_argument("--test", type=int, default=500)
-    h.add_argument("--epochs", type=int, default=40)
-    h.add_argument("--channels", type=int, default=8)
+    h.add_argument("--epochs", type=int, default=100)
+    h.add_argument("--channels", type=int, default=16)
+    h.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
+                   help="shuffle the points of each training sample every batch (default: on)")
     h.add_argument("--out", default="hull_loss.png")
     h.set_defaults(run=run_hull)
 
@@ -54,7 +57,7 @@ def run_hull(args, out=print) -> dict:
     import torch
     from tqdm.auto import tqdm
 
-    from ..experiments.hull import HullCGENN, hull_data
+    from ..experiments.hull import HullCGENN, hull_data, permute_points
 
     torch.manual_seed(0)
     x, y = (torch.tensor(a, dtype=torch.float32) for a in hull_data(args.train, seed=0))
@@ -68,7 +71,8 @@ def run_hull(args, out=print) -> dict:
         perm, total = torch.randperm(len(x)), 0.0
         for s in range(0, len(x), 50):
             idx = perm[s:s + 50]
-            loss = (model(x[idx]) - (y[idx] - mu) / sd).square().mean()
+            xb = permute_points(x[idx]) if args.augment else x[idx]
+            loss = (model(xb) - (y[idx] - mu) / sd).square().mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -78,8 +82,9 @@ def run_hull(args, out=print) -> dict:
     with torch.no_grad():
         test = float((model(tx) * sd + mu - ty).square().mean())
     mean_baseline = float((ty - y.mean()).square().mean())
+    shuffling = "on" if args.augment else "off"
     out(f"O(5) convex hull volume: {args.train} train / {args.test} test, {args.epochs} epochs, "
-        f"{time.perf_counter() - t0:.0f} s")
+        f"{args.channels} channels, point shuffling {shuffling}, {time.perf_counter() - t0:.0f} s")
     out(f"    test MSE: CGENN {test:.4f} | predict-the-mean baseline {mean_baseline:.4f}")
     _plot({"CGENN Cl(5,0)": losses}, mean_baseline, "predict the mean (test)", args.out, out)
     return {"test_mse": test, "mean_baseline": mean_baseline}

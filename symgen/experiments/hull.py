@@ -18,7 +18,7 @@ from ..algebra import CliffordAlgebra
 from ..nn.clifford import GeometricProductLayer, MVLinear, MVSiLU
 from ..nn.clifford.activation import grade_invariants
 
-__all__ = ["hull_data", "HullCGENN"]
+__all__ = ["hull_data", "permute_points", "HullCGENN"]
 
 
 def hull_data(samples: int, points: int = 16, dim: int = 5, seed: int = 0):
@@ -26,6 +26,18 @@ def hull_data(samples: int, points: int = 16, dim: int = 5, seed: int = 0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((samples, points, dim))
     return x, np.array([ConvexHull(p).volume for p in x])
+
+
+def permute_points(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Shuffle the points of every sample independently: the hull volume is S(points)-invariant
+    while the model, which takes the points as channels, is not, so this is data augmentation.
+
+    >>> x = torch.arange(6.0).reshape(1, 3, 2)
+    >>> sorted(permute_points(x)[0, :, 0].tolist())
+    [0.0, 2.0, 4.0]
+    """
+    order = torch.argsort(torch.rand(x.shape[:2], generator=generator, device=x.device), dim=1)
+    return torch.gather(x, 1, order[..., None].expand_as(x))
 
 
 class HullCGENN(torch.nn.Module):
@@ -46,7 +58,7 @@ class HullCGENN(torch.nn.Module):
                                         torch.nn.SiLU(), torch.nn.Linear(hidden, 1))
 
     def forward(self, x):
-        h = torch.zeros(*x.shape[:-1], self.alg.dim, dtype=x.dtype)
+        h = x.new_zeros(*x.shape[:-1], self.alg.dim)
         h[..., 1:6] = x - x.mean(1, keepdim=True)
         h = self.embed(h)
         for layer in self.layers:

@@ -54,7 +54,7 @@ class PDE:
         else:
             items = equation if isinstance(equation, (list, tuple)) else [equation]
             self.parsed = _from_sympy(items, independent, dependent)
-        self._symmetries = None
+        self._symmetries: dict = {}
 
     @property
     def equations(self):
@@ -63,11 +63,20 @@ class PDE:
     def __repr__(self):
         return "PDE(" + "; ".join(f"{e} = 0" for e in self.parsed.equations) + ")"
 
-    def symmetries(self, max_degree: int = 4) -> Symmetries:
-        """Lie point symmetries (polynomial in the variables up to ``max_degree``)."""
-        if self._symmetries is None or self._symmetries.degree > max_degree:
-            self._symmetries = point_symmetries(self.parsed, max_degree)
-        return self._symmetries
+    def symmetries(self, max_degree: int = 4, factors=()) -> Symmetries:
+        """Lie point symmetries, polynomial in the variables up to ``max_degree``; ``factors``
+        (SymPy expressions such as ``exp(t)``) widen the ansatz to polynomials times each.
+
+        >>> import sympy
+        >>> t = sympy.Symbol("t")
+        >>> fp = PDE("u_t = u_xx + x*u_x + u")          # Ornstein–Uhlenbeck / Fokker–Planck
+        >>> fp.symmetries().dimension, fp.symmetries(factors=[sympy.exp(k * t) for k in (-2, -1, 1, 2)]).dimension
+        (2, 6)
+        """
+        key = (max_degree, tuple(factors))
+        if key not in self._symmetries:
+            self._symmetries[key] = point_symmetries(self.parsed, max_degree, factors)
+        return self._symmetries[key]
 
     def is_symmetry(self, field: VectorField) -> bool:
         """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero)."""

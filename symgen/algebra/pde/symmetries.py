@@ -7,10 +7,13 @@ derivatives: their coefficients are the determining equations.
 
 This session's solver looks for ξ, φ polynomial in (x, u) of growing degree: with each
 degree the determining equations become a linear system over exact coefficients, whose
-null space is computed exactly. Generators ``α(x)∂u`` (``α`` solving a linear PDE) form
-the infinite-dimensional part and are split off; the finite part is reported once its
-dimension is the same for two consecutive degrees. Symmetries that are not polynomial
-in (x, u) (e.g. with ``exp(t)``) are not found by this solver.
+null space is computed exactly. A linear PDE (every equation affine in the field and its
+derivatives) has the superposition symmetries ``α(x)∂u``, ``α`` any solution of its
+homogeneous part: they form the infinite-dimensional part, recognised from the equation
+itself, and are split off. The finite part is reported once its dimension is the same for
+two consecutive degrees; when it keeps growing the algebra is reported as infinite (e.g.
+conformal). Symmetries that are not polynomial in (x, u) (e.g. with ``exp(t)``, or
+``exp(-u)α∂u`` of the potential Burgers equation) are not found by this solver.
 
 Parameters stay symbolic. A power with a symbolic exponent, ``u**n``, is split as a new
 variable ``W = u**n`` independent of u: the result holds for *generic* parameter values
@@ -90,7 +93,7 @@ class Symmetries:
                 eqs = []
                 for z in zs:
                     diff = br.coefficients[z] - sum(ck * g.coefficients[z] for ck, g in zip(c, self.generators))
-                    eqs += sympy.Poly(sympy.expand(diff), *zs).coeffs()
+                    eqs += _coefficient_poly(diff, zs, _function_atoms([diff])).coeffs()
                 sol = sympy.solve(eqs, c, dict=True)
                 if not sol:
                     if not self.infinite:
@@ -195,14 +198,16 @@ def _column(jet, eqs, leads, mono, k, n_vars, atoms):
     return out
 
 
-def _solve_degree(jet, eqs, leads, degree, us, params, cache):
-    """Null space of the determining equations for ξ, φ polynomial of ``degree``.
+def _solve_degree(jet, eqs, leads, degree, us, params, cache, factors=()):
+    """Null space of the determining equations for ξ, φ polynomial of ``degree`` (plus
+    polynomials times each of ``factors``).
 
     The prolongation is linear in the field, so it is computed once per one-component
     field ``monomial · ∂z`` (cached across degrees) and each gives one column.
     """
     variables = list(jet.x) + us
     monos = _monomials(variables, degree)
+    monos += [m * f for f in factors for m in monos]
     keys = [(m, k) for k in range(len(variables)) for m in monos]
     atoms = cache.setdefault("atoms", {})
     for key in keys:
@@ -243,20 +248,43 @@ def _solve_degree(jet, eqs, leads, degree, us, params, cache):
     return fields, det
 
 
+def _is_linear(jet, eqs) -> bool:
+    """Every equation affine in the jet variables (the field and its derivatives), and at
+    least two independent variables, so the superposition part is infinite-dimensional."""
+    if len(jet.x) < 2:
+        return False
+    jet_vars = list(jet.index())
+    try:
+        return all(sympy.Poly(eq, *jet_vars).total_degree() <= 1 for eq in eqs)
+    except sympy.PolynomialError:                    # e.g. sin(u): not polynomial in u
+        return False
+
+
 def _trivial(field, jet, us):
     """``α(x) ∂u`` with ``α`` free of u: the superposition part of a linear PDE."""
     return all(field.coefficients[x] == 0 for x in jet.x) and all(
         not field.coefficients[u].free_symbols & set(us) for u in us)
 
 
+def _coefficient_poly(expr, variables, atoms) -> sympy.Poly:
+    """``expr`` as a polynomial in the variables and in the function ``atoms`` (``exp(t)``,
+    ``log(x)``: linearly independent over the polynomials, so each is a generator)."""
+    gens = [sympy.Symbol(f"_F[{a}]") for a in atoms]
+    return sympy.Poly(sympy.expand(expr).xreplace(dict(zip(atoms, gens))), *variables, *gens)
+
+
+def _function_atoms(exprs) -> list:
+    return sorted(set().union(*(sympy.sympify(e).atoms(sympy.Function) for e in exprs)),
+                  key=sympy.default_sort_key)
+
+
 def _independent(fields, variables):
-    """A maximal linearly independent subset (coefficients compared as polynomials)."""
+    """A maximal linearly independent subset (coefficients compared as polynomials in the
+    variables and in the function atoms of the ansatz factors, e.g. ``exp(t)``)."""
+    atoms = _function_atoms(c for f in fields for c in f.coefficients.values())
     chosen, rows = [], []
     for f in fields:
-        row = []
-        for z in variables:
-            poly = sympy.Poly(f.coefficients[z], *variables)
-            row.append(poly)
+        row = [_coefficient_poly(f.coefficients[z], variables, atoms) for z in variables]
         candidate = rows + [row]
         monos = sorted({m for r in candidate for poly in r for m in poly.monoms()})
         M = sympy.Matrix([[poly.coeff_monomial(m) for poly in r for m in monos] for r in candidate])
@@ -266,8 +294,31 @@ def _independent(fields, variables):
     return chosen
 
 
-def point_symmetries(parsed, max_degree: int = 4) -> Symmetries:
-    """Lie point symmetries of a parsed PDE (see the module docstring for the method)."""
+def _ansatz_factors(factors, variables) -> tuple:
+    """The user's extra ansatz factors with their symbols renamed onto the PDE's variables."""
+    by_name = {str(z): z for z in variables}
+    out = []
+    for f in factors:
+        f = sympy.sympify(f) if isinstance(f, (int, float)) else f
+        if not isinstance(f, sympy.Expr):
+            raise PDEError(f"ansatz factors are SymPy expressions such as exp(t) or log(x), "
+                           f"got {f!r}")
+        unknown = {str(z) for z in f.free_symbols} - set(by_name)
+        if unknown:
+            raise PDEError(f"ansatz factor {f} uses {sorted(unknown)}; the PDE's variables are "
+                           f"{sorted(by_name)}")
+        out.append(f.xreplace({z: by_name[str(z)] for z in f.free_symbols}))
+    return tuple(out)
+
+
+def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
+    """Lie point symmetries of a parsed PDE (see the module docstring for the method).
+
+    ``factors`` widens the polynomial ansatz: ξ, φ are sought as polynomials plus
+    polynomials times each factor, e.g. ``[exp(t), exp(-t), exp(2*t), exp(-2*t)]`` for the
+    Fokker–Planck equation or ``[log(x)]`` for Black–Scholes. Distinct exponentials and
+    powers of logarithms are linearly independent over the polynomials, so the
+    determining equations still split term by term."""
     jet = Jet(parsed.independent, [str(f.func) for f in parsed.dependent])
     eqs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
     leads, used = [], set()
@@ -279,24 +330,26 @@ def point_symmetries(parsed, max_degree: int = 4) -> Symmetries:
         leads.append((s, sol))
     us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
     variables = list(jet.x) + us
+    linear = _is_linear(jet, eqs)
+    factors = _ansatz_factors(factors, variables)
     history, cache = [], {}
     for degree in range(1, max_degree + 1):
-        fields, det = _solve_degree(jet, eqs, leads, degree, us, parsed.parameters, cache)
-        trivial = [f for f in fields if _trivial(f, jet, us)]
-        finite = _independent(trivial + [f for f in fields if not _trivial(f, jet, us)], variables)
+        fields, det = _solve_degree(jet, eqs, leads, degree, us, parsed.parameters, cache, factors)
+        trivial = [f for f in fields if linear and _trivial(f, jet, us)]
+        finite = _independent(trivial + [f for f in fields if f not in trivial], variables)
         finite = finite[len(_independent(trivial, variables)):]
         history.append((len(finite), len(trivial), finite, det))
         if len(history) >= 2 and history[-1][0] == history[-2][0] and degree >= 2:
             break
     n_fin, n_triv, finite, det = history[-1]
     stable = len(history) >= 2 and history[-1][0] == history[-2][0]
-    growing_trivial = len(history) >= 2 and history[-1][1] > history[-2][1]
     names = ", ".join(map(str, jet.x))
     if not stable:
         desc = (f"generators keep appearing up to degree {max_degree} in ({names}, u): an "
                 f"infinite-dimensional algebra (e.g. conformal), finite part not separated")
-    elif growing_trivial:
-        desc = f"α({names})∂{us[0]} with α any solution of the linear PDE (superposition)"
+    elif linear:
+        alphas = " + ".join(f"α{'_' + str(a) if len(us) > 1 else ''}({names})∂{u}" for a, u in enumerate(us))
+        desc = f"{alphas} with α any solution of the homogeneous linear PDE (superposition)"
     else:
         desc = ""
     return Symmetries(tuple(finite), n_fin if stable else None, bool(desc), desc, tuple(det),
