@@ -52,3 +52,17 @@ def test_burgers_scaling_flow_closed_form():
     scaling = [i for i, g in enumerate(sym.generators) if g.coefficients[u] == u or g.coefficients[u] == -u]
     f = sym.flow(scaling[0], eps)
     assert f[t].has(sympy.exp) and f[u].has(sympy.exp)
+
+
+def test_burgers_cole_hopf_front_under_every_flow():
+    # u = -2 θ_x / θ with θ = 1 + exp(-k x + k² t) solving the heat equation (Cole–Hopf)
+    eq = PDE("u_t + u*u_x = u_xx")
+    k = sympy.Rational(3, 2)
+    theta = 1 + sympy.exp(-k * x + k ** 2 * t)
+    front = sympy.simplify(-2 * sympy.diff(theta, x) / theta)
+    assert_solves(eq, front)
+    sym = eq.symmetries()
+    for i in range(sym.dimension):
+        moved = transform_solution(sym.flow(i, sympy.Rational(1, 5)), front, (t, x), u)
+        assert_solves(eq, moved)
+        assert abs(complex((moved - front).subs({t: 0.37, x: 0.91}).evalf())) > 1e-6, i

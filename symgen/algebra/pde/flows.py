@@ -2,8 +2,9 @@
 
 Closed forms come from the Lie series ``Σ εᵏ/k! vᵏ(z)`` when it terminates (translations,
 Galilean boosts), from the matrix exponential when ``v`` is affine in the variables
-(scalings, rotations, boosts), and from SymPy's ``dsolve`` of the characteristic system
-otherwise. A field none of these solves gets a :class:`NumericFlow`: the characteristic
+(scalings, rotations, boosts), from SymPy's ``dsolve`` of the characteristic equations one
+variable at a time when they are triangular (projective generators), and of the whole
+characteristic system otherwise. A field none of these solves gets a :class:`NumericFlow`: the characteristic
 ODEs integrated numerically (mpmath's Taylor-series solver, to 15 digits).
 
 >>> import sympy
@@ -58,6 +59,49 @@ def _affine(field, eps):
     integral = ((s * A).exp() * b).applyfunc(lambda e: sympy.integrate(e, (s, 0, eps)))
     z = E * z0 + integral
     return {zz: sympy.simplify(v) for zz, v in zip(zs, z)}
+
+
+def _solves(candidate, rhs, z, eps) -> bool:
+    """``z(ε) = candidate`` solves ``z' = rhs(z)`` with ``z(0) = z``: exactly when SymPy can
+    show it, else at three sample points to 1e-10 (dsolve may return a wrong branch)."""
+    residuals = [candidate.diff(eps) - rhs.xreplace({z: candidate}), candidate.subs(eps, 0) - z]
+    if all(sympy.simplify(r) == 0 for r in residuals):
+        return True
+    symbols = sorted(set().union(*(r.free_symbols for r in residuals)), key=str)
+    for point in ((0.13, 0.37, 0.29, 0.41), (0.31, 0.17, 0.43, 0.23), (0.21, 0.47, 0.11, 0.35)):
+        values = {q: sympy.Float(point[i % 4] + 0.01 * i) for i, q in enumerate(symbols)}
+        if any(abs(complex(r.xreplace(values).evalf(30))) > 1e-10 for r in residuals):
+            return False
+    return True
+
+
+def _triangular(field, eps):
+    """Characteristic ODEs solved one at a time: each step takes a variable whose velocity,
+    with the variables already solved substituted as functions of ε, involves only itself
+    (``t' = -t²``, then ``x' = -t(ε) x``, then ``u' = t(ε) u + x(ε)`` for Burgers' projective
+    generator)."""
+    solved = {z: z for z, c in field.coefficients.items() if c == 0}
+    pending = [z for z in field.coefficients if z not in solved]
+    Z = sympy.Function("Z")(eps)
+    while pending:
+        for z in pending:
+            rhs = field.coefficients[z].xreplace(solved)
+            if not rhs.free_symbols & set(pending) - {z}:
+                break
+        else:
+            return None
+        try:
+            sol = sympy.dsolve(sympy.Eq(Z.diff(eps), rhs.xreplace({z: Z})), Z, ics={Z.subs(eps, 0): z})
+        except Exception:  # noqa: BLE001 -- dsolve fails in many ways; the caller falls back
+            return None
+        sols = [sympy.simplify(q.rhs) for q in (sol if isinstance(sol, list) else [sol])
+                if q.lhs == Z and not q.rhs.has(Z)]
+        sols = [q for q in sols if _solves(q, rhs, z, eps)]
+        if not sols:                                  # implicit, or a wrong branch
+            return None
+        solved[z] = sols[0]
+        pending.remove(z)
+    return {z: solved[z] for z in field.coefficients}
 
 
 def _dsolve(field, eps):
@@ -116,7 +160,7 @@ def flow(field, eps):
     field = type(field)({z: sympy.sympify(c) for z, c in field.coefficients.items()})
     value = sympy.sympify(eps)
     param = value if isinstance(value, sympy.Symbol) else sympy.Symbol("epsilon", real=True)
-    for method in (_lie_series, _affine, _dsolve):
+    for method in (_lie_series, _affine, _triangular, _dsolve):
         result = method(field, param)
         if result is not None:
             return {z: sympy.simplify(e.subs(param, value)) for z, e in result.items()}
@@ -129,6 +173,9 @@ def transform_solution(transformation, solution, independent, dependent):
     Needs the independent variables to transform among themselves (``ξ`` free of u, as
     for every generator of evolution equations here) and SymPy to invert that map.
     """
+    if isinstance(transformation, NumericFlow):
+        raise PDEError(f"{transformation} has no closed form to transform a symbolic solution "
+                       f"with; evaluate it at points instead")
     new = {x: sympy.Symbol(f"{x}_new", real=True) for x in independent}
     on_graph = {dependent: solution}
     eqs = [sympy.Eq(transformation[x].xreplace(on_graph), new[x]) for x in independent]
