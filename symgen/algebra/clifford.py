@@ -331,6 +331,16 @@ class CliffordAlgebra:
         for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS[:3]:
             _dispatch.kernel(self, op, backend)
 
+    def kernel(self, op: str, backend: str = "numba", k: int | None = None):
+        """The compiled kernel of ``op`` (built on first request), with its generated module
+        as ``.source`` — the exact file in the cache.
+
+        >>> alg = CliffordAlgebra.from_signature(2)
+        >>> "geometric product of Cl(2,0,0)" in alg.kernel("geometric_product").source
+        True
+        """
+        return _dispatch.kernel(self, op, backend, k)
+
     def _bilinear(self, op, a, b):
         return _dispatch.bilinear(self, op, a, b)
 
