@@ -1,11 +1,23 @@
 """CGENN layers: symgen's generated grade-path kernels vs a dense weighted Cayley einsum.
 
 Forward + backward time and peak memory of the steerable geometric-product layer and
-the fully connected one, batch 4096 x 16 channels, float32 CPU. The reference does what
-CGENN's layers do: each forward re-materialises the weighted Cayley tensor (channels x
-dim³, or out x in x dim³) from per-path weights and contracts it with ``torch.einsum``.
+the fully connected one, batch 4096 x 16 channels, float32 CPU, against two references:
+
+* "dense": symgen's own layer with only its product replaced by what CGENN does — the
+  weighted Cayley tensor (channels x dim³, or out x in x dim³) re-materialised from the
+  per-path weights every forward and contracted with ``torch.einsum``. Everything else is
+  shared, so this isolates the product.
+* "CGENN": the whole layer as the CGENN paper's code computes it (Ruhe et al. 2023,
+  ``models/modules/gp.py``, ``fcgp.py``, ``linear.py``, ``normalization.py``), rewritten
+  here: channel mixing through per-blade weights expanded with ``repeat_interleave``,
+  the bias embedded into a zero multivector, the normalisation of the right factor by
+  per-grade quadratic forms each taken through its slice of the Cayley tensor, and the
+  masked, thrice ``repeat_interleave``-d weighted Cayley tensor in the product einsum.
+
 Each configuration runs in a fresh process; peak memory is the growth of the process'
-max RSS over the timed steps.
+max RSS over the timed steps. ``torch.einsum`` orders multi-operand contractions well only
+when ``opt_einsum`` is installed (the references are 2-13x slower without it); the header
+says which.
 
     python benchmarks/bench_cgenn.py [--batch 4096] [--channels 16] [--no-compile]
 """
@@ -63,6 +75,92 @@ class DenseFullyConnected(FullyConnectedGeometricProductLayer):
         return (self.left(x) + self.norm(y)) / 2 ** 0.5
 
 
+class CGENNAlgebra:
+    """The tensors CGENN's layers read from its algebra object: the Cayley tensor in its
+    (left, out, right) layout, blades per grade, and the grade-path mask."""
+
+    def __init__(self, alg):
+        self.dim, self.n_grades = alg.dim, alg.n + 1
+        self.cayley = torch.zeros(alg.dim, alg.dim, alg.dim)
+        for k, i, j, coeff in alg.bilinear_ir("geometric_product").terms:
+            self.cayley[i, k, j] = float(coeff)
+        self.subspaces = torch.tensor([alg.grades.count(g) for g in range(self.n_grades)])
+        grades = torch.tensor(alg.grades)
+        self.grade_index = [torch.nonzero(grades == g).flatten() for g in range(self.n_grades)]
+        self.beta_signs = (-1.0) ** (grades * (grades - 1) // 2)
+        self.paths = torch.zeros(self.n_grades, self.n_grades, self.n_grades, dtype=torch.bool)
+        for r, t, s in ((r, t, s) for r in range(self.n_grades) for t in range(self.n_grades)
+                        for s in range(self.n_grades)):
+            block = self.cayley[self.grade_index[r]][:, self.grade_index[t]][:, :, self.grade_index[s]]
+            self.paths[r, t, s] = bool((block != 0).any())
+
+    def grade_norms(self, x):
+        """Per-grade smooth norms: q_g(x) = <β(x_g) x_g>_0 through the Cayley slice."""
+        out = []
+        for idx in self.grade_index:
+            xg = x[..., idx]
+            c = self.cayley[idx[:, None, None], torch.tensor([0])[:, None], idx]
+            q = torch.einsum("...i,ijk,...k->...j", self.beta_signs[idx] * xg.clone(), c, xg)
+            out.append((q ** 2 + 1e-16) ** 0.25)
+        return torch.cat(out, dim=-1)
+
+
+class CGENNLinear(torch.nn.Module):
+    def __init__(self, ca, cin, cout, bias):
+        super().__init__()
+        self.ca = ca
+        self.weight = torch.nn.Parameter(torch.randn(cout, cin, ca.n_grades) / cin ** 0.5)
+        self.bias = torch.nn.Parameter(torch.zeros(1, cout, 1)) if bias else None
+
+    def forward(self, x):
+        w = self.weight.repeat_interleave(self.ca.subspaces, dim=-1)
+        y = torch.einsum("bm...i, nmi->bn...i", x, w)
+        if self.bias is not None:
+            mv = torch.zeros(*self.bias.shape[:-1], self.ca.dim, dtype=y.dtype)
+            mv[..., (0,)] = self.bias
+            y += mv
+        return y
+
+
+class CGENNNormalization(torch.nn.Module):
+    def __init__(self, ca, channels):
+        super().__init__()
+        self.ca = ca
+        self.a = torch.nn.Parameter(torch.zeros(channels, ca.n_grades))
+
+    def forward(self, x):
+        s_a = torch.sigmoid(self.a)
+        norms = s_a * (self.ca.grade_norms(x) - 1) + 1
+        return x / (norms.repeat_interleave(self.ca.subspaces, dim=-1) + 1e-6)
+
+
+class CGENNLayer(torch.nn.Module):
+    """CGENN's steerable (``cout=None``) or fully connected geometric-product layer."""
+
+    def __init__(self, alg, cin, cout=None):
+        super().__init__()
+        self.ca = ca = CGENNAlgebra(alg)
+        self.fc = cout is not None
+        cout = cin if cout is None else cout
+        self.channels = (cout, cin) if self.fc else (cin,)
+        self.right = CGENNLinear(ca, cin, cin, bias=False)
+        self.left = CGENNLinear(ca, cin, cout, bias=True)
+        self.norm = CGENNNormalization(ca, cin)
+        self.weight = torch.nn.Parameter(torch.randn(*self.channels, int(ca.paths.sum())) / ca.dim)
+
+    def _weighted_cayley(self):
+        w = torch.zeros(*self.channels, *self.ca.paths.shape, dtype=self.weight.dtype)
+        w[..., self.ca.paths] = self.weight
+        for axis in (-3, -2, -1):
+            w = w.repeat_interleave(self.ca.subspaces, dim=axis)
+        return self.ca.cayley * w
+
+    def forward(self, x):
+        right = self.norm(self.right(x))
+        spec = "bni, mnijk, bnk -> bmj" if self.fc else "bni, nijk, bnk -> bnj"
+        return (self.left(x) + torch.einsum(spec, x, self._weighted_cayley(), right)) / 2 ** 0.5
+
+
 def run_one(config: dict) -> dict:
     torch.manual_seed(0)
     alg = CliffordAlgebra.from_signature(*ALGEBRAS[config["alg"]])
@@ -70,7 +168,9 @@ def run_one(config: dict) -> dict:
     make = {("steerable", "symgen"): lambda: GeometricProductLayer(alg, c),
             ("steerable", "dense"): lambda: DenseSteerable(alg, c),
             ("fc", "symgen"): lambda: FullyConnectedGeometricProductLayer(alg, c, c),
-            ("fc", "dense"): lambda: DenseFullyConnected(alg, c, c)}[(config["layer"], config["impl"])]
+            ("fc", "dense"): lambda: DenseFullyConnected(alg, c, c),
+            ("steerable", "cgenn"): lambda: CGENNLayer(alg, c),
+            ("fc", "cgenn"): lambda: CGENNLayer(alg, c, c)}[(config["layer"], config["impl"])]
     layer = make()
     if config["compile"]:
         layer = torch.compile(layer, fullgraph=True)
@@ -99,27 +199,28 @@ def main(argv=None):
         print(json.dumps(run_one(json.loads(args.one))))
         return
     print(f"fwd+bwd, batch {args.batch} x {args.channels} channels, float32, {torch.get_num_threads()} "
-          f"threads, median of {args.repeats}; peak = max-RSS growth during the timed steps")
-    print(f"{'layer':10} {'algebra':8} {'dense ms':>9} {'symgen ms':>9} {'speed-up':>8} | "
-          f"{'dense MiB':>9} {'symgen MiB':>10} (max RSS MiB dense/symgen) | {'compiled ms':>11} {'vs dense':>8}")
+          f"threads, median of {args.repeats}; ms per step; speed-up = reference / symgen; "
+          f"MiB = max-RSS growth during the timed steps (process max RSS); "
+          f"opt_einsum {'on' if torch.backends.opt_einsum.is_available() else 'off (pip install opt_einsum)'}")
+    print(f"{'layer':10} {'algebra':8} {'CGENN':>7} {'dense':>7} {'symgen':>7} {'compiled':>8} | "
+          f"{'CGENN/sg':>8} {'dense/sg':>8} {'CGENN/cp':>8} {'dense/cp':>8} | MiB CGENN / dense / symgen")
+    impls = [("cgenn", False), ("dense", False), ("symgen", False)] + ([] if args.no_compile else [("symgen", True)])
     for layer in ("steerable", "fc"):
         for name in ALGEBRAS:
             res = {}
-            for impl, comp in (("dense", False), ("symgen", False)) + ((("symgen", True),) if not args.no_compile else ()):
+            for impl, comp in impls:
                 cfg = dict(alg=name, layer=layer, impl=impl, compile=comp, batch=args.batch,
                            channels=args.channels, repeats=args.repeats)
                 out = subprocess.run([sys.executable, __file__, "--one", json.dumps(cfg)],
                                      capture_output=True, text=True, check=True).stdout
                 res[(impl, comp)] = json.loads(out.strip().splitlines()[-1])
-            d, s = res[("dense", False)], res[("symgen", False)]
-            line = (f"{layer:10} {name:8} {1e3 * d['seconds']:9.1f} {1e3 * s['seconds']:9.1f} "
-                    f"{d['seconds'] / s['seconds']:7.1f}x | {d['peak_mib']:9.0f} {s['peak_mib']:10.0f} "
-                    f"({d['rss_mib']:.0f}/{s['rss_mib']:.0f})")
-            if ("symgen", True) in res:
-                cs = res[("symgen", True)]["seconds"]
-                line += f" | {1e3 * cs:11.1f} {d['seconds'] / cs:7.1f}x"
-            print(line)
-
+            t = {key: r["seconds"] for key, r in res.items()}
+            cg, d, sg = t[("cgenn", False)], t[("dense", False)], t[("symgen", False)]
+            cp = t.get(("symgen", True), float("nan"))
+            mem = " / ".join(f"{res[(i, False)]['peak_mib']:.0f} ({res[(i, False)]['rss_mib']:.0f})"
+                             for i in ("cgenn", "dense", "symgen"))
+            print(f"{layer:10} {name:8} {1e3 * cg:7.1f} {1e3 * d:7.1f} {1e3 * sg:7.1f} {1e3 * cp:8.1f} | "
+                  f"{cg / sg:7.1f}x {d / sg:7.1f}x {cg / cp:7.1f}x {d / cp:7.1f}x | {mem}")
 
 if __name__ == "__main__":
     main()
