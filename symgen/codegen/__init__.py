@@ -4,6 +4,8 @@ Backends are imported lazily: a user without numba still gets the torch path, an
 the reverse.
 """
 
+import dataclasses
+
 from .cache import cache_dir
 from .ir import Bilinear, Linear, Multilinear, Pointwise, Trilinear
 from .kernel import Kernel
@@ -35,7 +37,11 @@ def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A
     else:
         raise CodegenError(f"unknown backend {backend!r}; choose 'numba' or 'torch'")
     if isinstance(ir, Multilinear):
-        return mod.compile_multilinear(ir, strategy)
+        kernel = mod.compile_multilinear(ir, strategy)
+        if backend == "torch" and ir.arity >= 2:        # products: large CPU batches → Numba
+            from .cpu_dispatch import cpu_dispatch
+            kernel = dataclasses.replace(kernel, fn=cpu_dispatch(kernel.fn, ir))
+        return kernel
     if isinstance(ir, Pointwise):
         return mod.compile_pointwise(ir)
     raise CodegenError(f"cannot compile {type(ir).__name__}; expected a Linear, Bilinear, "

@@ -31,7 +31,7 @@ import sympy
 
 from ..errors import CodegenError, SymbolicCoefficientError
 
-__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise"]
+__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "gradient_ir"]
 
 
 def _exact(c):
@@ -216,3 +216,19 @@ class Pointwise:
     def key(self) -> str:
         return _digest("Pointwise", self.name, tuple(map(sympy.srepr, self.inputs)),
                        tuple(map(sympy.srepr, self.params)), tuple(map(sympy.srepr, self.exprs)))
+
+
+def gradient_ir(ir, m: int):
+    """The op giving the gradient of ``ir`` with respect to input ``m``.
+
+    ``grad_m[i_m] = sum c * g[k] * prod_{l != m} x_l[i_l]``: again multilinear, with the
+    output gradient ``g`` in place of input ``m``.
+    """
+    dims = list(ir.in_dims)
+    dims[m] = ir.out_dim
+    terms = []
+    for t in ir.terms:
+        idx = list(t[1:-1])
+        out, idx[m] = idx[m], t[0]
+        terms.append((out,) + tuple(idx) + (t[-1],))
+    return Multilinear(f"_{ir.name}_grad{m}", ir.in_dims[m], tuple(dims), tuple(terms))

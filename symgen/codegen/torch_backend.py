@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .ir import Multilinear
+from .ir import Multilinear, gradient_ir
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
@@ -79,22 +79,6 @@ def {ir.name}({', '.join(names)}):
     coef = C.to(device={names[0]}.device, dtype={names[0]}.dtype)
     return ({gathers} * coef).sum(-1)
 """
-
-
-def gradient_ir(ir, m: int):
-    """The op giving the gradient of ``ir`` with respect to input ``m``.
-
-    ``grad_m[i_m] = sum c * g[k] * prod_{l != m} x_l[i_l]``: again multilinear, with the
-    output gradient ``g`` in place of input ``m``.
-    """
-    dims = list(ir.in_dims)
-    dims[m] = ir.out_dim
-    terms = []
-    for t in ir.terms:
-        idx = list(t[1:-1])
-        out, idx[m] = idx[m], t[0]
-        terms.append((out,) + tuple(idx) + (t[-1],))
-    return Multilinear(f"_{ir.name}_grad{m}", ir.in_dims[m], tuple(dims), tuple(terms))
 
 
 def _with_backward(ir) -> str:

@@ -1,10 +1,16 @@
 """Charged N-body (EGNN/CGENN setup): data, a CGENN in Cl(3,0), baselines, training.
 
 Five particles with charges ±1 interact by Coulomb forces; from positions and
-velocities at t = 0 the model predicts positions after ``steps`` integration steps.
-The simulator is in-project and deterministic given the seed (no download).
+velocities the model predicts positions 1000 integration steps later. The simulator
+follows the protocol of the data set EGNN and CGENN report on (Satorras et al. 2021,
+``nbody_small``, itself from Kipf et al.'s NRI charged-particles simulation): positions
+N(0, 1) per coordinate, velocities of norm 0.5 in random directions, charges ±1 with equal
+probability, unsoftened Coulomb forces clipped to ±100 per component, a kick–drift
+(symplectic Euler) step of 0.001; the input is the state after 3100 steps and the target the
+positions after 4100 (frames 30 and 40 of a trajectory sampled every 100 steps). It is
+written here and deterministic given the seed (no download).
 
->>> data = simulate(4, seed=0, steps=50)
+>>> data = simulate(4, seed=0, burn_in=20, steps=50)
 >>> data["x0"].shape, data["x1"].shape, data["q"].shape
 ((4, 5, 3), (4, 5, 3), (4, 5))
 """
@@ -21,28 +27,36 @@ from ..nn.clifford import CliffordMessagePassing, MVLinear
 
 __all__ = ["simulate", "NBodyCGENN", "NBodyMLP", "train", "constant_velocity"]
 
+#: Largest force component; larger ones are clipped (EGNN/NRI: 0.1 / dt).
+MAX_FORCE = 100.0
 
-def simulate(samples: int, seed: int = 0, particles: int = 5, steps: int = 1000, dt: float = 0.001,
-             softening: float = 0.1) -> dict:
-    """Integrate charged particles with velocity Verlet; returns x0, v0, q and x1 (float64)."""
+
+def simulate(samples: int, seed: int = 0, particles: int = 5, burn_in: int = 3100,
+             steps: int = 1000, dt: float = 0.001) -> dict:
+    """Trajectories of charged particles; returns the positions ``x0`` and velocities ``v0``
+    after ``burn_in`` steps, the charges ``q`` and the positions ``x1`` ``steps`` later
+    (float64), with ``horizon = steps * dt``."""
     rng = np.random.default_rng(seed)
-    x = rng.normal(0, 0.5, (samples, particles, 3))
-    v = rng.normal(0, 0.5, (samples, particles, 3))
+    x = rng.normal(0.0, 1.0, (samples, particles, 3))
+    v = rng.normal(0.0, 1.0, (samples, particles, 3))
+    v *= 0.5 / np.linalg.norm(v, axis=-1, keepdims=True)
     q = rng.choice([-1.0, 1.0], (samples, particles))
-    x0, v0 = x.copy(), v.copy()
+    qq = q[:, :, None] * q[:, None, :]
+    off_diagonal = ~np.eye(particles, dtype=bool)
 
-    def accel(pos):
+    def force(pos):
         d = pos[:, :, None] - pos[:, None, :]                       # x_i - x_j
-        r2 = (d ** 2).sum(-1) + softening ** 2
-        f = q[:, :, None] * q[:, None, :] / r2 ** 1.5               # like charges repel
-        return (f[..., None] * d).sum(2)
+        r3 = np.where(off_diagonal, (d ** 2).sum(-1), 1.0) ** 1.5
+        f = np.where(off_diagonal, qq / r3, 0.0)                    # like charges repel
+        return np.clip((f[..., None] * d).sum(2), -MAX_FORCE, MAX_FORCE)
 
-    a = accel(x)
-    for _ in range(steps):
-        v_half = v + 0.5 * dt * a
-        x = x + dt * v_half
-        a = accel(x)
-        v = v_half + 0.5 * dt * a
+    v = v + dt * force(x)
+    x0, v0 = x.copy(), v.copy()                                     # burn_in = 0
+    for step in range(1, burn_in + steps + 1):
+        x = x + dt * v
+        if step == burn_in:
+            x0, v0 = x.copy(), v.copy()
+        v = v + dt * force(x)
     return {"x0": x0, "v0": v0, "q": q, "x1": x, "horizon": steps * dt}
 
 
