@@ -6,6 +6,7 @@ import torch
 
 from symgen import CliffordAlgebra
 from symgen.algebra.grade_paths import weighted_product_ir
+from symgen.codegen import Bilinear
 from symgen.codegen import compile as compile_ir
 from symgen.codegen import cpu_dispatch
 
@@ -63,3 +64,18 @@ def test_small_batches_compile_and_half_precision_stay_on_torch(weighted, monkey
     assert calls == []
     fn(big, big, torch.ones(paths))
     assert len(calls) == 1
+
+
+def test_component_major_inputs_go_to_numba_only_for_ops_with_many_terms(weighted, monkeypatch):
+    fn, dim, paths = weighted                                   # 256 terms
+    cmul = compile_ir(Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1),
+                                                  (1, 1, 0, 1))), "torch").fn   # 4 terms
+    calls = []
+    monkeypatch.setattr(cpu_dispatch._NumbaProduct, "apply",
+                        staticmethod(lambda *args: calls.append(args[0].ir.name) or args[1]))
+    x = torch.randn(dim, 4096).T                                # component-major view
+    fn(x, x, torch.ones(paths))
+    z = torch.randn(2, 4096).T
+    cmul(z, z)
+    cmul(z.contiguous(), z.contiguous())
+    assert calls == ["weighted_geometric_product", "cmul"]

@@ -7,7 +7,7 @@ that CPU float32/float64 tensors with at least :data:`MIN_ROWS` rows, outside
 ``torch.compile`` and functorch transforms, take the Numba kernel inside an
 ``autograd.Function`` whose backward is the gradient ops of the IR, dispatched the same
 way (so it is differentiable again). Everything else (CUDA, tracing, small batches, half
-precision) runs the torch kernel unchanged.
+precision, component-major inputs of ops with few terms) runs the torch kernel unchanged.
 
 >>> import torch
 >>> from symgen.codegen.ir import Bilinear
@@ -37,16 +37,22 @@ __all__ = ["cpu_dispatch", "MIN_ROWS"]
 #: below it the kernel's call overhead and first compile are not worth it.
 MIN_ROWS = 4096
 
+#: An input whose components are not contiguous (a permuted view, a gradient out of a
+#: batched matmul) is copied to rows; the Numba kernel is used only while
+#: ``STRIDED_COST * (its components) <= terms of the op``.
+STRIDED_COST = 4
+
 _DTYPES = (torch.float32, torch.float64)
 
 
 class _NumbaOp:
-    """The Numba kernel of one multilinear IR and, built on demand, its gradient ops."""
+    """The Numba kernel of one multilinear IR and, built on demand, its gradient ops
+    (dispatched like any torch product: Numba or torch kernel by the inputs)."""
 
     def __init__(self, ir: Multilinear):
         self.ir = ir
         self._kernel = None
-        self._grads: dict[int, _NumbaOp] = {}
+        self._grads: dict = {}
 
     def run(self, *inputs: torch.Tensor) -> torch.Tensor:
         if self._kernel is None:
@@ -59,9 +65,10 @@ class _NumbaOp:
         self._kernel(*rows, out)
         return torch.from_numpy(out).reshape(*lead, self.ir.out_dim)
 
-    def grad(self, m: int) -> _NumbaOp:
+    def grad(self, m: int):
         if m not in self._grads:
-            self._grads[m] = _NumbaOp(gradient_ir(self.ir, m))
+            from . import compile as compile_ir
+            self._grads[m] = compile_ir(gradient_ir(self.ir, m), "torch").fn
         return self._grads[m]
 
 
@@ -79,17 +86,23 @@ class _NumbaProduct(torch.autograd.Function):
         for m, x in enumerate(inputs):
             if ctx.needs_input_grad[m + 1]:
                 args = [g if q == m else y for q, y in enumerate(inputs)]
-                grads.append(_NumbaProduct.apply(ctx.op.grad(m), *args).sum_to_size(x.shape))
+                grads.append(ctx.op.grad(m)(*args).sum_to_size(x.shape))
             else:
                 grads.append(None)
         return (None, *grads)
 
 
-def _numba_eligible(inputs) -> bool:
+def _numba_eligible(inputs, terms: int) -> bool:
     if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
         return False
     if any(x.device.type != "cpu" or x.dtype != inputs[0].dtype for x in inputs) \
             or inputs[0].dtype not in _DTYPES:
+        return False
+    # component-major inputs must be copied to rows first: worth it only for ops with many
+    # terms per copied component (measured on the CGENN layers: the steerable product gains,
+    # the per-path product of the fully connected layer, 2 terms per output, loses)
+    strided = sum(x.shape[-1] for x in inputs if x.shape[-1] > 1 and x.stride(-1) != 1)
+    if STRIDED_COST * strided > terms:
         return False
     rows = 1
     for size in torch.broadcast_shapes(*(x.shape[:-1] for x in inputs)):
@@ -99,11 +112,11 @@ def _numba_eligible(inputs) -> bool:
 
 def cpu_dispatch(torch_fn, ir: Multilinear):
     """``torch_fn`` with large CPU batches sent to the Numba kernel of ``ir`` (see module doc)."""
-    op = _NumbaOp(ir)
+    op, terms = _NumbaOp(ir), len(ir.terms)
 
     @functools.wraps(torch_fn)          # keeps the generated module's name; __wrapped__ = torch_fn
     def product(*inputs):
-        if _numba_eligible(inputs):
+        if _numba_eligible(inputs, terms):
             return _NumbaProduct.apply(op, *inputs)
         return torch_fn(*inputs)
 

@@ -231,4 +231,4 @@ def gradient_ir(ir, m: int):
         idx = list(t[1:-1])
         out, idx[m] = idx[m], t[0]
         terms.append((out,) + tuple(idx) + (t[-1],))
-    return Multilinear(f"_{ir.name}_grad{m}", ir.in_dims[m], tuple(dims), tuple(terms))
+    return Multilinear(f"{ir.name}_grad{m}", ir.in_dims[m], tuple(dims), tuple(terms))

@@ -91,7 +91,7 @@ def _with_backward(ir) -> str:
     grads = []
     for m, name in enumerate(names):
         args = ", ".join("g" if q == m else n for q, n in enumerate(names))
-        grads.append(f"        grad_{name} = _{ir.name}_grad{m}({args}).sum_to_size({name}.shape) "
+        grads.append(f"        grad_{name} = {ir.name}_grad{m}({args}).sum_to_size({name}.shape) "
                      f"if ctx.needs_input_grad[{m}] else None\n")
     args = ", ".join(names)
     # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
