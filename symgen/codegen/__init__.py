@@ -21,7 +21,8 @@ def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A
     ``(batch, dim)``; torch kernels ``fn(*inputs) -> out`` broadcast over leading axes.
     Pointwise: numba ``fn(*inputs, *params, *outs)`` on 1-D arrays, torch
     ``fn(*inputs, *params) -> tuple``. ``strategy`` is ``"unrolled"``, ``"table"`` or
-    None (chosen by term count).
+    None (chosen by term count). Torch products send large eager CPU batches to the
+    Numba kernel of the same IR (:mod:`symgen.codegen.cpu_dispatch`).
 
     >>> from symgen.codegen import Linear
     >>> k = compile(Linear("negate", 2, 2, ((0, 0, -1), (1, 1, -1))), "torch")

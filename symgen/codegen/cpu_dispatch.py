@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import functools
+import importlib.util
 
 import numpy as np
 import torch
@@ -43,6 +44,7 @@ MIN_ROWS = 4096
 STRIDED_COST = 4
 
 _DTYPES = (torch.float32, torch.float64)
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 class _NumbaOp:
@@ -93,7 +95,7 @@ class _NumbaProduct(torch.autograd.Function):
 
 
 def _numba_eligible(inputs, terms: int) -> bool:
-    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
+    if not _HAVE_NUMBA or torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
         return False
     if any(x.device.type != "cpu" or x.dtype != inputs[0].dtype for x in inputs) \
             or inputs[0].dtype not in _DTYPES:
