@@ -12,11 +12,11 @@ __all__ = ["register", "main_job"]
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("nbody", help="train a CGENN on charged N-body data vs baselines")
-    p.add_argument("--train", type=int, default=1000, help="training samples (paper: 3000)")
-    p.add_argument("--test", type=int, default=500)
-    p.add_argument("--epochs", type=int, default=150)
-    p.add_argument("--channels", type=int, default=12)
-    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--train", type=int, default=1000, help="training samples (default: 1000; paper: 3000)")
+    p.add_argument("--test", type=int, default=500, help="test samples (default: 500)")
+    p.add_argument("--epochs", type=int, default=150, help="training epochs (default: 150)")
+    p.add_argument("--channels", type=int, default=12, help="multivector channels (default: 12)")
+    p.add_argument("--layers", type=int, default=2, help="message-passing rounds (default: 2)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
     p.add_argument("--minutes", type=float, default=None,
