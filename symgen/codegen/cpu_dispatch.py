@@ -34,9 +34,11 @@ from .ir import Multilinear, gradient_ir
 
 __all__ = ["cpu_dispatch", "MIN_ROWS"]
 
-#: Rows (product of the broadcast leading axes) from which CPU tensors take the Numba kernel;
-#: below it the kernel's call overhead and first compile are not worth it.
-MIN_ROWS = 4096
+#: Rows (product of the broadcast leading axes) from which CPU tensors take the Numba kernel.
+#: The Numba kernel is faster at every size measured (fwd+bwd geometric product, 64 rows:
+#: 2.3x on Cl(3,0), 6.6x on Cl(1,3); benchmarks/RESULTS.md); the threshold keeps tiny calls,
+#: such as property tests, from paying a first compile (1-10 s per op and dtype, then cached).
+MIN_ROWS = 256
 
 #: An input whose components are not contiguous (a permuted view, a gradient out of a
 #: batched matmul) is copied to rows; the Numba kernel is used only while
