@@ -25,6 +25,7 @@ says which.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import subprocess
@@ -89,8 +90,7 @@ class CGENNAlgebra:
         self.grade_index = [torch.nonzero(grades == g).flatten() for g in range(self.n_grades)]
         self.beta_signs = (-1.0) ** (grades * (grades - 1) // 2)
         self.paths = torch.zeros(self.n_grades, self.n_grades, self.n_grades, dtype=torch.bool)
-        for r, t, s in ((r, t, s) for r in range(self.n_grades) for t in range(self.n_grades)
-                        for s in range(self.n_grades)):
+        for r, t, s in itertools.product(range(self.n_grades), repeat=3):
             block = self.cayley[self.grade_index[r]][:, self.grade_index[t]][:, :, self.grade_index[s]]
             self.paths[r, t, s] = bool((block != 0).any())
 
@@ -221,6 +221,7 @@ def main(argv=None):
                              for i in ("cgenn", "dense", "symgen"))
             print(f"{layer:10} {name:8} {1e3 * cg:7.1f} {1e3 * d:7.1f} {1e3 * sg:7.1f} {1e3 * cp:8.1f} | "
                   f"{cg / sg:7.1f}x {d / sg:7.1f}x {cg / cp:7.1f}x {d / cp:7.1f}x | {mem}")
+
 
 if __name__ == "__main__":
     main()

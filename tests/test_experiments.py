@@ -1,12 +1,13 @@
 """N-body experiment: deterministic data, an E(3)-equivariant model, the CLI end to end."""
 
 import numpy as np
+import pytest
 import torch
 
 from symgen.cli import main
 from symgen.experiments.nbody import NBodyCGENN, constant_velocity, simulate
 from symgen.nn import CliffordMessagePassing
-from symgen import CliffordAlgebra
+from symgen import CliffordAlgebra, SymgenError
 from symgen.testing import assert_equivariant
 
 
@@ -17,6 +18,13 @@ def test_simulation_is_deterministic_and_conserves_momentum():
     com0, com1 = a["x0"].mean(1), a["x1"].mean(1)
     np.testing.assert_allclose(com1, com0 + a["horizon"] * a["v0"].mean(1), atol=1e-9)
     assert np.abs(constant_velocity(a) - a["x1"]).max() > 1e-3
+
+
+@pytest.mark.parametrize("kwargs", [dict(samples=0), dict(samples=2, particles=1),
+                                    dict(samples=2, burn_in=-1), dict(samples=2, steps=2.5)])
+def test_simulation_rejects_bad_sizes(kwargs):
+    with pytest.raises(SymgenError, match=next(iter(kwargs.keys() - {"samples"}), "samples")):
+        simulate(**kwargs)
 
 
 def test_model_is_rotation_reflection_and_translation_equivariant():

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import math
 
 import numpy as np
 import torch
@@ -108,10 +109,7 @@ def _numba_eligible(inputs, terms: int) -> bool:
     strided = sum(x.shape[-1] for x in inputs if x.shape[-1] > 1 and x.stride(-1) != 1)
     if STRIDED_COST * strided > terms:
         return False
-    rows = 1
-    for size in torch.broadcast_shapes(*(x.shape[:-1] for x in inputs)):
-        rows *= size
-    return rows >= MIN_ROWS
+    return math.prod(torch.broadcast_shapes(*(x.shape[:-1] for x in inputs))) >= MIN_ROWS
 
 
 def cpu_dispatch(torch_fn, ir: Multilinear):

@@ -223,6 +223,10 @@ def gradient_ir(ir, m: int):
 
     ``grad_m[i_m] = sum c * g[k] * prod_{l != m} x_l[i_l]``: again multilinear, with the
     output gradient ``g`` in place of input ``m``.
+
+    >>> cmul = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)))
+    >>> gradient_ir(cmul, 0)       # d(a b)/da applied to g: g times the conjugate of b
+    Multilinear(cmul_grad0: 2 x 2 -> 2, 4 terms)
     """
     dims = list(ir.in_dims)
     dims[m] = ir.out_dim

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ..algebra import CliffordAlgebra
+from ..errors import ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
 
 __all__ = ["simulate", "NBodyCGENN", "NBodyMLP", "train", "constant_velocity"]
@@ -36,6 +37,10 @@ def simulate(samples: int, seed: int = 0, particles: int = 5, burn_in: int = 310
     """Trajectories of charged particles; returns the positions ``x0`` and velocities ``v0``
     after ``burn_in`` steps, the charges ``q`` and the positions ``x1`` ``steps`` later
     (float64), with ``horizon = steps * dt``."""
+    for name, value, least in (("samples", samples, 1), ("particles", particles, 2),
+                               ("burn_in", burn_in, 0), ("steps", steps, 1)):
+        if int(value) != value or value < least:
+            raise ShapeError(f"simulate: {name} must be an integer >= {least}, got {value!r}")
     rng = np.random.default_rng(seed)
     x = rng.normal(0.0, 1.0, (samples, particles, 3))
     v = rng.normal(0.0, 1.0, (samples, particles, 3))
