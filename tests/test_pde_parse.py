@@ -87,3 +87,39 @@ def test_divergence_shorthand():
     assert [str(v) for v in parse_pde("(u_x)_t = sin(u)").independent] == ["t", "x"]
     with pytest.raises(PDEParseError, match="unknown variable 'y'"):
         parse_pde("u_t = (u*u_x)_y", independent="t x")
+
+
+_PAYLOAD = "__import__('os').getpid()"
+
+
+def test_strings_outside_the_parser_are_refused_not_evaluated(monkeypatch):
+    """Strings that do not go through the whitelisting parser (SymPy-input equations,
+    vector-field coefficients, flow parameters, IR coefficients and expressions, multivector
+    coefficients) raise a SymgenError instead of reaching sympify's eval."""
+    from symgen import CliffordAlgebra, SymgenError
+    from symgen.algebra.multivector import Multivector
+    from symgen.algebra.pde.symmetries import VectorField
+    from symgen.codegen import Linear, Pointwise
+    from symgen.pde import PDE
+
+    sym = PDE("u_t = u_xx").symmetries()
+    alg = CliffordAlgebra.from_signature(1)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("evaluation of user input")
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    cases = [lambda: PDE([sympy.Symbol("a"), _PAYLOAD], independent=[t, x], dependent=["u"]),
+             lambda: VectorField({x: _PAYLOAD}),
+             lambda: sym.flow(0, _PAYLOAD),
+             lambda: Linear("f", 1, 1, ((0, 0, _PAYLOAD),)),
+             lambda: Pointwise("f", (x,), (_PAYLOAD,)),
+             lambda: Multivector(alg, (1, _PAYLOAD))]
+    for case in cases:
+        with pytest.raises(SymgenError, match="is the string"):
+            case()
+
+
+def test_a_list_of_strings_is_a_system_parsed_by_the_whitelist():
+    from symgen.pde import PDE
+    listed = PDE(["u_t = v_xx", "v_t = -u_xx"]).parsed.equations
+    assert listed == PDE("u_t = v_xx; v_t = -u_xx").parsed.equations and len(listed) == 2

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import sympy
 
-from ..errors import ShapeError
+from .._sympify import strict_sympify
+from ..errors import DTypeError, ShapeError
 
 __all__ = ["Multivector"]
 
@@ -29,7 +30,7 @@ class Multivector:
     __slots__ = ("alg", "values")
 
     def __init__(self, alg, values):
-        values = tuple(sympy.sympify(v) for v in values)
+        values = tuple(strict_sympify(v, "multivector coefficient", DTypeError) for v in values)
         if len(values) != alg.dim:
             raise ShapeError(f"{len(values)} coefficients given; {alg!r} needs {alg.dim}")
         self.alg, self.values = alg, values

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
+from .._sympify import strict_sympify
 from ..errors import CodegenError, SymbolicCoefficientError
 
 __all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "gradient_ir"]
@@ -38,7 +39,7 @@ def _exact(c):
     """Convert a coefficient to an exact SymPy number or expression."""
     if isinstance(c, float):
         return sympy.nsimplify(c, rational=True)
-    return sympy.sympify(c)
+    return strict_sympify(c, "IR coefficient", CodegenError)
 
 
 def _check_name(name: str) -> str:
@@ -199,7 +200,8 @@ class Pointwise:
         _check_name(self.name)
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "params", tuple(self.params))
-        object.__setattr__(self, "exprs", tuple(sympy.sympify(e) for e in self.exprs))
+        object.__setattr__(self, "exprs", tuple(strict_sympify(e, f"expression of {self.name}", CodegenError)
+                                                for e in self.exprs))
         known = set(self.inputs) | set(self.params)
         for e in self.exprs:
             extra = e.free_symbols - known

@@ -83,8 +83,8 @@ def symmetry_loss(sym, model, points, params=None):
     for g in sym.generators:
         coeffs = {str(k): v for k, v in g.coefficients.items()}
         rename = {sympy.Symbol(str(s), real=True): s for s in list(jet.x) + us}
-        xi = [sympy.sympify(coeffs.get(str(x), 0)).xreplace(rename) for x in jet.x]
-        phi = [sympy.sympify(coeffs.get(str(u), 0)).xreplace(rename) for u in us]
+        xi = [coeffs.get(str(x), sympy.S.Zero).xreplace(rename) for x in jet.x]
+        phi = [coeffs.get(str(u), sympy.S.Zero).xreplace(rename) for u in us]
         rows += [prolonged_action(jet, e, xi, phi).subs(params or {}) for e in exprs]
     values = _evaluate(rows, jet, model, points, "symmetry_residual")
     return values.square().mean()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..._sympify import strict_sympify
 from ...errors import PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
@@ -30,7 +31,7 @@ def _from_sympy(equations, independent, dependent) -> ParsedPDE:
     rename = {sympy.Symbol(str(x)): s for x, s in zip(independent, xs)}
     eqs = []
     for e in equations:
-        e = e.lhs - e.rhs if isinstance(e, sympy.Equality) else sympy.sympify(e)
+        e = e.lhs - e.rhs if isinstance(e, sympy.Equality) else strict_sympify(e, "equation", PDEParseError)
         e = e.xreplace(rename)
         for u, f in zip(dependent, funcs):
             old = u if isinstance(u, sympy.Expr) and not isinstance(u, sympy.Symbol) else \
@@ -44,11 +45,14 @@ def _from_sympy(equations, independent, dependent) -> ParsedPDE:
 class PDE:
     """A PDE (or system) given as a string, a SymPy expression/equation, or a list of them.
 
-    Strings are parsed with a whitelist (see :mod:`symgen.algebra.pde.parse`); SymPy
-    input needs ``independent`` and ``dependent``.
+    Strings (one, ``;``-separated for a system, or a list of strings) are parsed with a
+    whitelist (see :mod:`symgen.algebra.pde.parse`); SymPy input needs ``independent`` and
+    ``dependent``.
     """
 
     def __init__(self, equation, independent=None, dependent=None, params=None):
+        if isinstance(equation, (list, tuple)) and equation and all(isinstance(e, str) for e in equation):
+            equation = "; ".join(equation)
         if isinstance(equation, str):
             self.parsed = parse_pde(equation, independent, dependent, params)
         else:
@@ -85,7 +89,7 @@ class PDE:
         leads = [_leading(jet, e) for e in eqs]
         us = [jet.var(a, ()) for a in range(len(self.parsed.dependent))]
         coeffs = {str(k): v for k, v in field.coefficients.items()}
-        xi = [sympy.sympify(coeffs.get(str(x), 0)) for x in jet.x]
-        phi = [sympy.sympify(coeffs.get(str(u), 0)) for u in us]
+        xi = [coeffs.get(str(x), sympy.S.Zero) for x in jet.x]
+        phi = [coeffs.get(str(u), sympy.S.Zero) for u in us]
         return all(sympy.simplify(_substitute(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
                    for e in eqs)

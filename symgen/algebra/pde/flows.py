@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..._sympify import strict_sympify
 from ...errors import PDEError
 
 __all__ = ["flow", "NumericFlow", "transform_solution"]
@@ -157,8 +158,7 @@ class NumericFlow:
 def flow(field, eps):
     """``exp(ε v)``: the image of each variable after flowing for time ``ε``, as SymPy
     expressions, or a :class:`NumericFlow` when no closed form is found."""
-    field = type(field)({z: sympy.sympify(c) for z, c in field.coefficients.items()})
-    value = sympy.sympify(eps)
+    value = strict_sympify(eps, "flow parameter eps", PDEError)
     param = value if isinstance(value, sympy.Symbol) else sympy.Symbol("epsilon", real=True)
     for method in (_lie_series, _affine, _triangular, _dsolve):
         result = method(field, param)

@@ -94,7 +94,7 @@ def grid_flow(generator, t, x, us, eps) -> GridFlow:
     Raises :class:`~symgen.errors.PDEError` naming the reason when the flow cannot act on
     gridded solutions.
     """
-    coeffs = {str(k): sympy.sympify(v) for k, v in generator.coefficients.items()}
+    coeffs = {str(k): v for k, v in generator.coefficients.items()}
     names = {str(t), str(x), *map(str, us)}
     if set(coeffs) - names:
         raise PDEError(f"{generator}: LieAugmentation handles one time and one space variable; "

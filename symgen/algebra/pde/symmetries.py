@@ -32,6 +32,7 @@ from itertools import combinations_with_replacement
 
 import sympy
 
+from ..._sympify import strict_sympify
 from ...errors import PDEError
 from .jet import Jet
 
@@ -43,6 +44,10 @@ class VectorField:
     """``Σ coefficients[z] ∂z`` over the independent and dependent variables."""
 
     coefficients: dict
+
+    def __post_init__(self):
+        object.__setattr__(self, "coefficients", {
+            z: strict_sympify(c, f"coefficient of ∂{z}", PDEError) for z, c in self.coefficients.items()})
 
     def __str__(self):
         parts = []
