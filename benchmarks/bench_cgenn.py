@@ -34,7 +34,7 @@ import sys
 import torch
 
 from symgen import CliffordAlgebra
-from symgen.algebra.grade_paths import grade_paths
+from symgen.algebra.clifford.grade_paths import grade_paths
 from symgen.nn import FullyConnectedGeometricProductLayer, GeometricProductLayer
 from symgen.timing import median_time
 

@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from symgen import groups, reps
-from symgen.algebra import equivariance
+from symgen.algebra.groups import equivariance
 from symgen.errors import CertificationError
 from symgen.timing import median_time
 

@@ -1,5 +1,4 @@
-"""Representations and equivariant bases (public face of :mod:`symgen.algebra.reps` and
-:mod:`symgen.algebra.equivariance`).
+"""Representations and equivariant bases (public face of :mod:`symgen.algebra.groups`).
 
 >>> from symgen import groups, reps
 >>> V = reps.V(groups.SO(3))
@@ -7,7 +6,6 @@
 (3, 9, 9)
 """
 
-from .algebra.equivariance import certified_dimension, constraint_error, equivariant_basis
-from .algebra.reps import Rep, Scalar, V
+from .algebra.groups import Rep, Scalar, V, certified_dimension, constraint_error, equivariant_basis
 
 __all__ = ["Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "constraint_error"]

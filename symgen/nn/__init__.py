@@ -2,10 +2,8 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
-from .equivariant_linear import EquivariantLinear
-from .pde import pde_residual, symmetry_loss
-from .pde_augmentation import LieAugmentation
+from .groups import EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
+from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",

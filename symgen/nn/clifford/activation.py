@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ...algebra.grade_paths import quadratic_form_ir
+from ...algebra.clifford.grade_paths import quadratic_form_ir
 from ._base import CliffordModule, expand_grades
 
 __all__ = ["MVSiLU", "grade_invariants"]

@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from ...algebra.grade_paths import grade_paths, path_product_ir, weighted_product_ir
+from ...algebra.clifford.grade_paths import grade_paths, path_product_ir, weighted_product_ir
 from ._base import CliffordModule
 from .linear import MVLinear
 from .norm import MVLayerNorm

@@ -1,0 +1,394 @@
+"""Equivariant linear maps: bases by closed forms or sparse null spaces, certified.
+
+``equivariant_basis(rep_in, rep_out)`` returns the maps ``W`` with
+``ρ_out(g) W = W ρ_in(g)`` for all ``g``. ``Hom(⊕ A_i, ⊕ B_j)`` splits into blocks
+``B_j ⊗ A_i*``, each a space of invariant tensors with legs V/V*, solved separately:
+
+1. closed forms where the invariant theory is known — Brauer diagrams (+ Levi-Civita)
+   for O(p,q), SO(p,q), Sp(2n); walled Brauer (+ Levi-Civita) for GL(n), SL(n); set
+   partitions (Bell) for S(n); orbit indicators for other permutation groups
+   (:mod:`.diagrams`, :mod:`.partitions`); a dependent spanning set is reduced to a
+   basis through its small integer Gram matrix (:func:`_reduce`);
+2. otherwise the null space of the stacked sparse constraint operators
+   ``dρ(A)`` (Kronecker sums) and ``ρ(h) - I`` (Kronecker products) — SVD after a QR of
+   the sparse stack in floats, ``DomainMatrix.nullspace`` over the exact domain for
+   ``exact=True``.
+
+The total size is then **certified**: :func:`certified_dimension` integrates the
+characters over the group (:mod:`.quadrature`, independent of the solver) and a
+disagreement raises :class:`~symgen.errors.CertificationError` instead of thresholding.
+
+>>> from symgen import groups, reps
+>>> V = reps.V(groups.SO(3))
+>>> [equivariant_basis(V ** k, V ** k).shape[0] for k in (1, 2, 3, 4)]
+[1, 3, 15, 91]
+>>> certified_dimension(V ** 4, V ** 4)
+91
+>>> B = equivariant_basis(V, V ** 2, exact=True); B       # the cross product
+[Matrix([
+[ 0,  0,  0],
+[ 0,  0,  1],
+[ 0, -1,  0],
+[ 0,  0, -1],
+[ 0,  0,  0],
+[ 1,  0,  0],
+[ 0,  1,  0],
+[-1,  0,  0],
+[ 0,  0,  0]])]
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import scipy.linalg
+import scipy.linalg.lapack
+import scipy.sparse
+import sympy
+from sympy.polys.matrices import DomainMatrix
+
+from ...errors import CertificationError, RepresentationError
+from . import diagrams, partitions
+from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
+from .reps import Rep
+
+__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "constraint_error"]
+
+RANK_TOL = 1e-9
+MAX_DENSE = 4096
+
+
+def _check_pair(rep_in, rep_out):
+    for r in (rep_in, rep_out):
+        if not isinstance(r, Rep):
+            raise RepresentationError(f"expected a symgen representation, got {r!r}")
+    if rep_in.G != rep_out.G:
+        raise RepresentationError(f"rep_in {rep_in!r} is a representation of {rep_in.G} but rep_out "
+                                  f"{rep_out!r} of {rep_out.G}; both must be of the same group")
+
+
+def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
+    """``dim Hom_G(rep_in, rep_out) = ∫ conj(χ_in(g)) χ_out(g) dg``, integrated exactly.
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(10))
+    >>> certified_dimension(V ** 2, V ** 2), certified_dimension(V, V)
+    (15, 2)
+    """
+    _check_pair(rep_in, rep_out)
+    G = rep_in.G
+    rule = G.quadrature(rep_in.degree + rep_out.degree)
+    if rule is None:
+        raise CertificationError(f"no exact Haar integration rule is known for {G}; "
+                                 f"pass certify=False to use the solver's rank alone")
+    tr, tr_inv, w = rule
+    value = np.sum(w * np.conj(rep_in.character_from_traces(tr, tr_inv))
+                   * rep_out.character_from_traces(tr, tr_inv))
+    dim = round(value.real)
+    if abs(value - dim) > 1e-6 * max(1.0, abs(value)):
+        raise CertificationError(f"character integral for {rep_in!r} → {rep_out!r} of {G} is "
+                                 f"{value:.6g}, not an integer")
+    return int(dim)
+
+
+_PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64
+MODULAR_MAX_UNKNOWNS = 1024
+
+
+def _integer_matrix(M):
+    """Round a float matrix whose entries are integers (None if some entry is not)."""
+    R = np.rint(M)
+    return R.astype(np.int64) if np.all(np.abs(M - R) < 1e-9) else None
+
+
+def _integer_generator(A):
+    """A rational SymPy generator scaled to integer entries (None if irrational)."""
+    entries = list(A)
+    if not all(e.is_Rational for e in entries):
+        return None
+    scale = sympy.ilcm(*[e.q for e in entries]) if entries else 1
+    return np.array((A * scale).tolist(), dtype=np.float64)
+
+
+def _nullity_mod(M, p):
+    """``columns - rank`` of the integer matrix ``M`` over GF(p) (Gaussian elimination)."""
+    A = M[np.any(M != 0, axis=1)] % p
+    rank = 0
+    for col in range(A.shape[1]):
+        pivots = np.nonzero(A[rank:, col])[0]
+        if not len(pivots):
+            continue
+        r = rank + pivots[0]
+        A[[rank, r]] = A[[r, rank]]
+        A[rank] = A[rank] * pow(int(A[rank, col]), p - 2, p) % p
+        others = np.nonzero(A[:, col])[0]
+        others = others[others != rank]
+        A[others] = (A[others] - np.outer(A[others, col], A[rank]) % p) % p
+        rank += 1
+        if rank == A.shape[0]:
+            break
+    return A.shape[1] - rank
+
+
+def modular_dimension(rep_in: Rep, rep_out: Rep):
+    """``dim Hom_G(rep_in, rep_out)`` as the nullity of the exact constraint system
+    ``dρ_out(A) W − W dρ_in(A) = 0`` (Lie generators) and ``ρ_out(h) W − W ρ_in(h) = 0``
+    (discrete generators), computed over two prime fields in integer arithmetic.
+
+    The certificate for groups without an integration rule (SE(n), user-defined groups with
+    rational generators). The rank over GF(p) is at most the rank over Q, so the nullity is
+    exact unless both primes divide the relevant minors; the smaller of the two is returned.
+    None when the generators are irrational or there are more than
+    ``MODULAR_MAX_UNKNOWNS`` unknowns.
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.SE(2))
+    >>> modular_dimension(V, V), modular_dimension(V ** 2, V)
+    (1, 3)
+    """
+    G = rep_in.G
+    di, do = rep_in.size, rep_out.size
+    if di * do > MODULAR_MAX_UNKNOWNS:
+        return None
+    blocks = []
+    for A, rho in [(A, "drho") for A in G.lie_generators] + [(h, "rho") for h in G.discrete_generators]:
+        A = _integer_generator(A) if rho == "drho" else np.array(A.tolist(), dtype=np.float64)
+        if A is None:
+            return None
+        a_in, a_out = getattr(rep_in, rho)(A), getattr(rep_out, rho)(A)
+        C = _integer_matrix(np.kron(a_out, np.eye(di)) - np.kron(np.eye(do), a_in.T))
+        if C is None:
+            return None
+        blocks.append(C)
+    if not blocks:
+        return di * do
+    M = np.concatenate(blocks)
+    return min(_nullity_mod(M.copy(), p) for p in _PRIMES)
+
+
+def _perms(G):
+    mats = G.discrete_basis()
+    ok = len(mats) and np.all((mats == 0) | (mats == 1)) and np.all(mats.sum(axis=1) == 1) \
+        and np.all(mats.sum(axis=2) == 1)
+    return [np.argmax(m, axis=0) for m in mats] if ok else None
+
+
+def _spanning(G: Group, legs):
+    """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None."""
+    if isinstance(G, Orthogonal):
+        return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=G.special), False
+    if isinstance(G, Sp):
+        return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=False), False
+    if isinstance(G, (GL, SL)):
+        return diagrams.walled(G.d, legs, levi_civita=isinstance(G, SL)), False
+    if isinstance(G, Symmetric):
+        return partitions.bell(G.d, len(legs)), True
+    if G.is_finite and _perms(G) is not None:
+        return partitions.orbits(_perms(G), G.d, len(legs)), True
+    return None
+
+
+def _constraints(G, legs, exact):
+    """Stacked constraint operators on the tensor space with ``legs``."""
+    rep = Rep(G, (legs,))
+    if exact:
+        blocks = [rep.drho(a) for a in G.lie_generators]
+        blocks += [rep.rho(h) - sympy.eye(rep.size) for h in G.discrete_generators]
+        return sympy.Matrix.vstack(*blocks) if blocks else sympy.zeros(0, rep.size)
+    d, K = G.d, len(legs)
+    eye = [scipy.sparse.identity(d ** q, format="csr") for q in range(K + 1)]
+    rows = []
+    for a in G.lie_basis():
+        base = {1: scipy.sparse.csr_matrix(a), -1: scipy.sparse.csr_matrix(-a.T)}
+        rows.append(sum(scipy.sparse.kron(scipy.sparse.kron(eye[q], base[t]), eye[K - q - 1])
+                        for q, t in enumerate(legs)) if K else scipy.sparse.csr_matrix((1, 1)))
+    for h in G.discrete_basis():
+        base = {1: scipy.sparse.csr_matrix(h), -1: scipy.sparse.csr_matrix(np.linalg.inv(h).T)}
+        m = scipy.sparse.csr_matrix(np.ones((1, 1)))
+        for t in legs:
+            m = scipy.sparse.kron(m, base[t], format="csr")
+        rows.append(m - eye[K] if K else scipy.sparse.csr_matrix((1, 1)))
+    return scipy.sparse.vstack(rows, format="csr") if rows else scipy.sparse.csr_matrix((0, d ** K))
+
+
+def _null_space(G, legs, exact):
+    D = G.d ** len(legs)
+    if D > MAX_DENSE:
+        raise RepresentationError(f"{G} has no closed-form invariants for legs {legs} and the "
+                                  f"{D}-dimensional constraint is too large to solve densely")
+    if exact:
+        C = _constraints(G, legs, exact=True)
+        if C.rows == 0:
+            return np.eye(D, dtype=np.int64)
+        return np.array(DomainMatrix.from_Matrix(C).to_field().nullspace(divide_last=True).to_Matrix().tolist(),
+                        dtype=object).reshape(-1, D)
+    C = _constraints(G, legs, exact=False).toarray()
+    if C.shape[0] == 0:
+        return np.eye(D)
+    R = scipy.linalg.qr(C, mode="r")[0][:D] if C.shape[0] > D else C
+    _, s, vh = scipy.linalg.svd(R, full_matrices=True)
+    s = np.concatenate([s, np.zeros(D - len(s))])
+    null = s <= RANK_TOL * max(1.0, s.max(initial=0))
+    return vh[null]
+
+
+def _invariants(G, legs, exact):
+    """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows."""
+    key = ("invariants", legs, exact)
+    if key in G._cache:
+        return G._cache[key]
+    span = None if isinstance(G, DirectProduct) else _spanning(G, legs)
+    if isinstance(G, DirectProduct):
+        result = _product_invariants(G, legs, exact)
+    elif span is None:
+        result = _null_space(G, legs, exact)
+    elif span[1]:  # disjoint supports: already a basis; normalise
+        rows = span[0]
+        rows = rows[np.flatnonzero(np.asarray(rows.getnnz(axis=1)))]
+        if exact:
+            result = rows.astype(np.int64).toarray()
+        else:
+            norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+            result = scipy.sparse.diags(1 / norms) @ rows
+            result = result.toarray()
+    else:
+        result = _reduce(span[0], exact)
+    G._cache[key] = result
+    return result
+
+
+def _product_invariants(G, legs, exact):
+    """Invariants of ``G_1 × … × G_F``: each leg lies in one factor's block (a *sector*);
+    a sector's invariants are the Kronecker products of the factors' invariants on their
+    legs, so the result is orthonormal (numeric) / independent (exact) by construction."""
+    K, F = len(legs), len(G.factors)
+    rows = []
+    for assign in itertools.product(range(F), repeat=K):
+        order = [q for f in range(F) for q in range(K) if assign[q] == f]
+        T = np.ones((1, 1), dtype=object if exact else float)
+        for f, factor in enumerate(G.factors):
+            sub = tuple(legs[q] for q in range(K) if assign[q] == f)
+            B = np.asarray(_invariants(factor, sub, exact))
+            if len(B) == 0:
+                break
+            T = (T[:, None, :, None] * B[None, :, None, :]).reshape(len(T) * len(B), -1)
+        else:
+            rows.append(_embed(G, assign, order, T))
+    return np.concatenate(rows) if rows else np.zeros((0, G.d ** K), dtype=np.int64 if exact else float)
+
+
+def _embed(G, assign, order, T):
+    """Place sector tensors (legs grouped by factor, in ``order``) into the full space."""
+    K = len(assign)
+    offsets = np.cumsum([0] + [f.d for f in G.factors])
+    dims = [G.factors[assign[q]].d for q in order]
+    T = T.reshape((len(T),) + tuple(dims)).transpose([0] + [1 + order.index(q) for q in range(K)])
+    full = np.zeros((len(T),) + (G.d,) * K, dtype=T.dtype)
+    full[(slice(None),) + tuple(slice(offsets[assign[q]], offsets[assign[q] + 1])
+                                for q in range(K))] = T
+    return full.reshape(len(T), -1)
+
+
+def _reduce(rows, exact):
+    """A basis from a spanning set of sparse integer tensors, through its Gram matrix
+    (small: one row per diagram): orthonormal rows ``Λ^{-1/2} Uᵀ M`` from its
+    eigendecomposition (numeric), or the independent subset chosen by pivoted Cholesky
+    and checked exactly over the integers (``exact=True``)."""
+    M = scipy.sparse.csr_matrix(rows)
+    if M.shape[0] == 0:
+        return np.zeros(M.shape, dtype=np.int64 if exact else float)
+    gram = (M @ M.T).toarray()
+    if not exact:
+        w, U = np.linalg.eigh(gram)
+        keep = w > RANK_TOL * w.max()
+        return np.asarray((M.T @ (U[:, keep] / np.sqrt(w[keep]))).T)
+    _, piv, rank, _ = scipy.linalg.lapack.dpstrf(gram, tol=RANK_TOL * np.abs(gram).max())
+    chosen = np.sort(piv[:rank] - 1)
+    sub = np.rint(gram[np.ix_(chosen, chosen)]).astype(np.int64)
+    if DomainMatrix.from_list(sub.tolist(), sympy.ZZ).rank() != rank:
+        raise CertificationError(f"the {rank} chosen diagrams are not exactly independent")
+    return np.rint(M[chosen].toarray()).astype(np.int64)
+
+
+def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=None):
+    """Basis of the equivariant maps ``rep_in → rep_out``.
+
+    Returns a float64 array ``(k, rep_out.size, rep_in.size)`` whose elements are
+    orthonormal in the Frobenius inner product (for permutation groups also sparse:
+    normalised orbit indicators), or with ``exact=True`` a list of ``k`` SymPy sparse
+    matrices with exact (integer for named groups) entries that satisfy the constraints
+    symbolically. ``certify``: ``None`` checks ``k`` against :func:`certified_dimension`
+    when the group has an integration rule, else against :func:`modular_dimension` (exact
+    integer arithmetic; SE(n) and user groups with rational generators) when that applies;
+    ``True`` requires one of the two, ``False`` skips both.
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(5))
+    >>> equivariant_basis(V, V).shape
+    (2, 5, 5)
+    """
+    _check_pair(rep_in, rep_out)
+    G = rep_in.G
+    parts = []  # (out offset, out size, in offset, in size, block basis)
+    for oo, osz, mo in rep_out.blocks():
+        for io, isz, mi in rep_in.blocks():
+            legs = mo + tuple(-t for t in mi)
+            parts.append((oo, osz, io, isz, _invariants(G, legs, exact)))
+    k = sum(b.shape[0] for *_, b in parts)
+    if certify is not False:
+        try:
+            dim = certified_dimension(rep_in, rep_out)
+        except CertificationError:
+            dim = modular_dimension(rep_in, rep_out)
+            if dim is None and certify:
+                raise
+        if dim is not None and dim != k:
+            raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
+                                     f"independent maps but the certified dimension is {dim}")
+    return _assemble_exact(parts, k, rep_in, rep_out) if exact else _assemble(parts, k, rep_in, rep_out)
+
+
+def _assemble(parts, k, rep_in, rep_out):
+    out = np.zeros((k, rep_out.size, rep_in.size))
+    q = 0
+    for oo, osz, io, isz, b in parts:
+        out[q:q + len(b), oo:oo + osz, io:io + isz] = np.asarray(b).reshape(len(b), osz, isz)
+        q += len(b)
+    return out
+
+
+def _assemble_exact(parts, k, rep_in, rep_out):
+    out = []
+    for oo, osz, io, isz, b in parts:
+        for row in b:
+            flat = row.tolist()
+            entries = {(oo + p // isz, io + p % isz): sympy.sympify(v)
+                       for p, v in enumerate(flat) if v != 0}
+            out.append(sympy.ImmutableSparseMatrix(rep_out.size, rep_in.size, entries))
+    return out
+
+
+def constraint_error(basis, rep_in: Rep, rep_out: Rep, n: int = 16, seed=0) -> float:
+    """Largest ``|ρ_out(g) W - W ρ_in(g)|`` over ``n`` sampled ``g`` and the basis maps,
+    divided by ``max(1, |ρ_out(g)|, |ρ_in(g)|)`` (max-norms; relative for large boosts),
+    together with the Lie-algebra residuals ``dρ_out(A) W - W dρ_in(A)``.
+    """
+    _check_pair(rep_in, rep_out)
+    G = rep_in.G
+    B = np.asarray(basis, dtype=np.float64)
+    if len(B) == 0:
+        return 0.0
+    g = G.sample(n, seed=seed)
+    ro, ri = rep_out.rho(g), rep_in.rho(g)
+    scale = np.maximum(1.0, np.maximum(np.abs(ro).max(axis=(1, 2)), np.abs(ri).max(axis=(1, 2))))
+    err = 0.0
+    for q in range(len(g)):
+        diff = np.einsum("ij,kjl->kil", ro[q], B) - np.einsum("kij,jl->kil", B, ri[q])
+        err = max(err, np.abs(diff).max() / scale[q])
+    A = G.lie_basis()
+    if len(A):
+        do, di = rep_out.drho(A), rep_in.drho(A)
+        diff = np.einsum("aij,kjl->akil", do, B) - np.einsum("kij,ajl->akil", B, di)
+        err = max(err, np.abs(diff).max())
+    return float(err)

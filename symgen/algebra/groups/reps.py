@@ -1,0 +1,306 @@
+"""Representations of a matrix group as immutable values: ``V``, ``V*``, ``⊗``, ``⊕``.
+
+A representation is a direct sum of tensor monomials; a monomial is a tuple of factors,
+``+1`` for the defining representation V and ``-1`` for its dual V* (``g ↦ g^{-T}``);
+the empty monomial is the trivial representation ``V⁰``. The components of a vector are
+laid out summand by summand, each monomial in Kronecker (C) order. A product of sums is
+distributed, ``(A+B)⊗(C+D) = A⊗C + A⊗D + B⊗C + B⊗D``, and laid out in that order.
+
+>>> from symgen import groups, reps
+>>> G = groups.SO(3)
+>>> V = reps.V(G)
+>>> W = V * V.T + reps.Scalar(G); W
+V⊗V*+V⁰
+>>> W.size, (V ** 3).size, 2 * V + V ** 2
+(10, 27, 2V+V²)
+>>> reps.V(groups.O(3)) + V
+Traceback (most recent call last):
+...
+symgen.errors.RepresentationError: cannot combine V of O(3) with V of SO(3): they represent different groups
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import sympy
+from sympy.physics.quantum import TensorProduct
+
+from ... import codegen
+from ...errors import RepresentationError, ShapeError
+from .group import Group
+
+__all__ = ["Rep", "V", "Scalar"]
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _monomial_str(mono):
+    if not mono:
+        return "V⁰"
+    parts, q = [], 0
+    while q < len(mono):
+        r = q
+        while r < len(mono) and mono[r] == mono[q]:
+            r += 1
+        base = "V" if mono[q] > 0 else "V*"
+        parts.append(base + (str(r - q).translate(_SUP) if r - q > 1 else ""))
+        q = r
+    return "⊗".join(parts)
+
+
+_RHO_KERNELS: dict = {}
+
+
+def _rho_kernel(k, d):
+    """Generated kernel of ``ρ`` on a degree-k tensor monomial of a d-dim representation:
+    the k-linear map ``ρ[(i_1..i_k), (j_1..j_k)] = Π_q h_q[i_q, j_q]`` of k flattened
+    matrices (``g`` for V, ``g⁻ᵀ`` for V*). Table strategy: it compiles in about a second,
+    where the unrolled one takes ~30 s for k = 3 (``benchmarks/bench_rho.py``)."""
+    if (k, d) not in _RHO_KERNELS:
+        terms = []
+        for rows in product(range(d), repeat=k):
+            r = sum(i * d ** (k - 1 - q) for q, i in enumerate(rows))
+            for cols in product(range(d), repeat=k):
+                c = sum(j * d ** (k - 1 - q) for q, j in enumerate(cols))
+                terms.append((r * d ** k + c, *(i * d + j for i, j in zip(rows, cols)), 1))
+        ir = codegen.Multilinear(f"rho_tensor{k}_d{d}", d ** (2 * k), (d * d,) * k, terms,
+                                 doc=f"rho(g) on a degree-{k} tensor monomial, d = {d}")
+        _RHO_KERNELS[(k, d)] = codegen.compile(ir, "numba", "table")
+    return _RHO_KERNELS[(k, d)]
+
+
+def _kron(a, b):
+    n = a.shape[0]
+    return np.einsum("nij,nkl->nikjl", a, b).reshape(n, a.shape[1] * b.shape[1], a.shape[2] * b.shape[2])
+
+
+class Rep:
+    """A representation of ``G``: a direct sum of tensor monomials in V and V*.
+
+    Build with :func:`V`, :func:`Scalar` and ``*`` (tensor product, or an integer
+    multiplicity), ``+`` (direct sum), ``.T`` (dual), ``**`` (tensor power).
+    """
+
+    __slots__ = ("G", "terms")
+
+    def __init__(self, G: Group, terms):
+        if not isinstance(G, Group):
+            raise RepresentationError(f"a representation needs a symgen group, got {G!r}")
+        terms = tuple(tuple(int(t) for t in mono) for mono in terms)
+        for mono in terms:
+            if any(t not in (1, -1) for t in mono):
+                raise RepresentationError(f"monomial {mono} has factors other than 1 (V) and -1 (V*)")
+        object.__setattr__(self, "G", G)
+        object.__setattr__(self, "terms", terms)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("representations are immutable")
+
+    # -- values --------------------------------------------------------------------------
+    def __eq__(self, other):
+        return isinstance(other, Rep) and self.G == other.G and self.terms == other.terms
+
+    def __hash__(self):
+        return hash((self.G, self.terms))
+
+    def __repr__(self):
+        if not self.terms:
+            return "0"
+        out, q = [], 0
+        while q < len(self.terms):
+            r = q
+            while r < len(self.terms) and self.terms[r] == self.terms[q]:
+                r += 1
+            out.append((str(r - q) if r - q > 1 else "") + _monomial_str(self.terms[q]))
+            q = r
+        return "+".join(out)
+
+    def __reduce__(self):
+        return (Rep, (self.G, self.terms))
+
+    # -- algebra of representations --------------------------------------------------------
+    def _same_group(self, other):
+        if not isinstance(other, Rep):
+            raise RepresentationError(f"cannot combine {self!r} of {self.G} with {other!r}: "
+                                      f"not a representation")
+        if other.G != self.G:
+            raise RepresentationError(f"cannot combine {self!r} of {self.G} with {other!r} of "
+                                      f"{other.G}: they represent different groups")
+
+    def __add__(self, other):
+        if isinstance(other, int) and other == 0:  # so that sum() works
+            return self
+        self._same_group(other)
+        return Rep(self.G, self.terms + other.terms)
+
+    __radd__ = __add__
+
+    def __mul__(self, other):
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            if other < 0:
+                raise RepresentationError(f"multiplicity must be ≥ 0, got {other}")
+            return Rep(self.G, self.terms * int(other))
+        self._same_group(other)
+        return Rep(self.G, tuple(a + b for a in self.terms for b in other.terms))
+
+    def __rmul__(self, other):
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return self * other
+        return NotImplemented
+
+    def __pow__(self, k):
+        if not isinstance(k, (int, np.integer)) or k < 0:
+            raise RepresentationError(f"tensor power must be an integer ≥ 0, got {k!r}")
+        out = Scalar(self.G)
+        for _ in range(int(k)):
+            out = out * self
+        return out
+
+    @property
+    def T(self) -> "Rep":
+        """The dual representation (``V ↔ V*``)."""
+        return Rep(self.G, tuple(tuple(-t for t in mono) for mono in self.terms))
+
+    # -- sizes and layout --------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        """Dimension of the representation space."""
+        return sum(self.G.d ** len(mono) for mono in self.terms)
+
+    @property
+    def degree(self) -> int:
+        """Largest number of V/V* factors in a summand."""
+        return max((len(m) for m in self.terms), default=0)
+
+    def blocks(self):
+        """``(offset, size, monomial)`` of each summand, in layout order."""
+        out, off = [], 0
+        for mono in self.terms:
+            n = self.G.d ** len(mono)
+            out.append((off, n, mono))
+            off += n
+        return out
+
+    # -- numerics ----------------------------------------------------------------------------
+    def _group_array(self, g, what):
+        g = np.asarray(g)
+        d = self.G.d
+        if g.ndim not in (2, 3) or g.shape[-2:] != (d, d):
+            raise ShapeError(f"{what} must have shape (n, {d}, {d}) or ({d}, {d}) for {self.G}, "
+                             f"got {g.shape}")
+        return g
+
+    def rho(self, g):
+        """Matrices of group elements: ``(n, d, d) → (n, size, size)``, ``(d, d) → (size, size)``.
+
+        A SymPy matrix gives the exact SymPy matrix.
+
+        >>> from symgen import groups, reps
+        >>> import sympy
+        >>> reps.V(groups.SO(2)).T.rho(sympy.Matrix([[0, -1], [1, 0]]))
+        Matrix([
+        [0, -1],
+        [1,  0]])
+        """
+        if isinstance(g, sympy.MatrixBase):
+            return self._rho_exact(sympy.Matrix(g))
+        g = self._group_array(g, "group elements")
+        single = g.ndim == 2
+        g = g[None] if single else g
+        n = len(g)
+        g = np.ascontiguousarray(g, dtype=g.dtype if g.dtype in (np.float32, np.float64) else np.float64)
+        d = self.G.d
+        base = {1: g}
+        if any(-1 in mono for mono in self.terms):
+            base[-1] = np.ascontiguousarray(np.swapaxes(np.linalg.inv(g), -1, -2))
+        flat = {t: b.reshape(n, d * d) for t, b in base.items()}
+        out = np.zeros((n, self.size, self.size), dtype=g.dtype)
+        for off, k, mono in self.blocks():
+            if len(mono) <= 1:
+                out[:, off:off + k, off:off + k] = base[mono[0]] if mono else 1
+            else:
+                m = np.empty((n, k * k), dtype=g.dtype)
+                _rho_kernel(len(mono), d)(*(flat[t] for t in mono), m)
+                out[:, off:off + k, off:off + k] = m.reshape(n, k, k)
+        return out[0] if single else out
+
+    def _rho_exact(self, g):
+        base = {1: g, -1: g.inv().T}
+        mats = []
+        for mono in self.terms:
+            m = sympy.Matrix([[1]])
+            for t in mono:
+                m = TensorProduct(m, base[t])
+            mats.append(m)
+        return sympy.diag(*mats) if mats else sympy.zeros(0, 0)
+
+    def drho(self, A):
+        """Lie-algebra action ``dρ(A)``: Kronecker sums of ``A`` (V) and ``-Aᵀ`` (V*).
+
+        >>> from symgen import groups, reps
+        >>> G = groups.SO(3)
+        >>> (reps.V(G) ** 2).drho(G.lie_generators[0]).shape
+        (9, 9)
+        """
+        if isinstance(A, sympy.MatrixBase):
+            return self._drho_exact(sympy.Matrix(A))
+        A = self._group_array(A, "Lie algebra elements")
+        single = A.ndim == 2
+        A = A[None] if single else A
+        n, d = len(A), self.G.d
+        base = {1: A, -1: -np.swapaxes(A, -1, -2)}
+        out = np.zeros((n, self.size, self.size), dtype=A.dtype if A.dtype.kind in "fc" else float)
+        for off, k, mono in self.blocks():
+            m = np.zeros((n, k, k), dtype=out.dtype)
+            for q, t in enumerate(mono):
+                left = np.broadcast_to(np.eye(d ** q), (n, d ** q, d ** q))
+                right = np.broadcast_to(np.eye(d ** (len(mono) - q - 1)), (n,) + (d ** (len(mono) - q - 1),) * 2)
+                m += _kron(_kron(left, base[t]), right)
+            out[:, off:off + k, off:off + k] = m
+        return out[0] if single else out
+
+    def _drho_exact(self, A):
+        d = self.G.d
+        base = {1: A, -1: -A.T}
+        mats = []
+        for mono in self.terms:
+            m = sympy.zeros(d ** len(mono), d ** len(mono))
+            for q, t in enumerate(mono):
+                m += TensorProduct(TensorProduct(sympy.eye(d ** q), base[t]),
+                                   sympy.eye(d ** (len(mono) - q - 1)))
+            mats.append(m)
+        return sympy.diag(*mats) if mats else sympy.zeros(0, 0)
+
+    def character(self, g) -> np.ndarray:
+        """Traces ``tr ρ(g)`` for elements ``(n, d, d)`` (complex allowed), without forming ρ."""
+        g = self._group_array(g, "group elements")
+        g = g[None] if g.ndim == 2 else g
+        return self.character_from_traces(np.trace(g, axis1=-2, axis2=-1),
+                                          np.trace(np.linalg.inv(g), axis1=-2, axis2=-1))
+
+    def character_from_traces(self, tr, tr_inv) -> np.ndarray:
+        """``tr ρ(g)`` from ``tr g`` and ``tr g⁻¹``: V contributes ``tr g``, V* ``tr g⁻¹``,
+        tensor products multiply, direct sums add."""
+        tr, tr_inv = np.asarray(tr), np.asarray(tr_inv)
+        out = np.zeros(tr.shape, dtype=np.result_type(tr.dtype, tr_inv.dtype, float))
+        for mono in self.terms:
+            pos = sum(1 for t in mono if t > 0)
+            out = out + tr ** pos * tr_inv ** (len(mono) - pos)
+        return out
+
+
+def V(G: Group) -> Rep:
+    """The defining representation of ``G`` on ``R^d``.
+
+    >>> from symgen import groups, reps
+    >>> reps.V(groups.S(4)).size
+    4
+    """
+    return Rep(G, ((1,),))
+
+
+def Scalar(G: Group) -> Rep:
+    """The trivial one-dimensional representation ``V⁰``."""
+    return Rep(G, ((),))

@@ -1,0 +1,6 @@
+"""Equivariant layers for any declared group and representation (EMLP-style)."""
+
+from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
+from .equivariant_linear import EquivariantLinear
+
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]

@@ -1,0 +1,171 @@
+"""EMLP (Finzi, Welling, Wilson 2021): equivariant linear layers and gated nonlinearities.
+
+Each hidden block maps ``rep_in`` to ``z ∈ rep ⊕ g·V⁰`` with one extra *gate* scalar
+per non-scalar summand of ``rep``, adds the equivariant bilinear layer ``z + bil(z)``
+(without it, an O(3) network on vectors could never form an invariant such as
+``<u, v>``: there is no invariant linear map ``V → V⁰``), and applies the gated
+nonlinearity: every non-scalar summand times ``sigmoid(its gate)``, ``swish`` on the
+scalars. Gates are invariant, so blocks are equivariant for any group, compact or not.
+
+>>> import torch
+>>> from symgen import groups, reps
+>>> G = groups.O(3)
+>>> model = EMLP(reps.V(G) * 2, reps.Scalar(G), hidden=24, depth=2)
+>>> model.hidden
+8V⁰+2V+V²
+>>> model(torch.randn(4, 6)).shape
+torch.Size([4, 1])
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ...algebra.groups.reps import Rep, Scalar, V, _monomial_str
+from ...errors import RepresentationError
+from ...algebra.groups.equivariance import equivariant_basis
+from .equivariant_linear import EquivariantLinear, Float64Constants
+
+__all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uniform_rep"]
+
+
+def uniform_rep(G, channels: int) -> Rep:
+    """A hidden representation ``a V⁰ + b V + c V²`` of about ``channels`` dimensions,
+    split evenly between the three tensor orders (at least one copy of each)."""
+    if not isinstance(channels, int) or channels < 3:
+        raise RepresentationError(f"hidden channels must be an integer ≥ 3, got {channels!r}")
+    third = channels // 3
+    return (third * Scalar(G) + max(1, third // G.d) * V(G) + max(1, third // G.d ** 2) * V(G) ** 2)
+
+
+class GatedNonlinearity(torch.nn.Module):
+    """``rep ⊕ gates → rep``: swish on scalars, ``x · sigmoid(gate)`` on other summands."""
+
+    def __init__(self, rep: Rep):
+        super().__init__()
+        self.rep = rep
+        index, gate = [], rep.size
+        for off, size, mono in rep.blocks():
+            if mono:
+                index += [gate] * size
+                gate += 1
+            else:
+                index.append(off)
+        self.n_gates = gate - rep.size
+        self.register_buffer("gate_index", torch.tensor(index, dtype=torch.long))
+
+    def forward(self, z):
+        values = z[..., :self.rep.size]
+        return values * torch.sigmoid(z[..., self.gate_index])
+
+
+class EquivariantBilinear(Float64Constants):
+    """Equivariant bilinear map ``rep × rep → rep_out``, one weight tensor per *path*.
+
+    Summands are grouped by type (monomial); a path ``(a, b → c)`` uses the basis of
+    ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)`` over the channels of each
+    type. Paths with more than ``max_legs`` V/V* factors in total are skipped.
+
+    >>> from symgen import groups, reps
+    >>> G = groups.O(3)
+    >>> bil = EquivariantBilinear(reps.V(G) + reps.Scalar(G), reps.Scalar(G))
+    >>> bil.paths
+    ((('V', 'V', 'V⁰'), 1), (('V⁰', 'V⁰', 'V⁰'), 1))
+    """
+
+    def __init__(self, rep_in: Rep, rep_out: Rep, max_legs: int = 4, init_scale: float = 0.1):
+        super().__init__()
+        self.rep_in, self.rep_out = rep_in, rep_out
+        G = rep_in.G
+        index_in, index_out = _type_index(rep_in), _type_index(rep_out)
+        types_in = list(index_in)
+        paths, self._paths = [], []
+        for qa, ta in enumerate(types_in):
+            for tb in types_in[qa:]:
+                for tc in index_out:
+                    if len(ta) + len(tb) + len(tc) > max_legs:
+                        continue
+                    B = equivariant_basis(Rep(G, (ta + tb,)), Rep(G, (tc,)))
+                    if not len(B):
+                        continue
+                    name = f"path{len(paths)}"
+                    na, nb, nc = (len(index_in[ta]), len(index_in[tb]), len(index_out[tc]))
+                    self._constant(f"{name}_basis", B.reshape(len(B), G.d ** len(tc), G.d ** len(ta),
+                                                              G.d ** len(tb)))
+                    std = init_scale / (na * nb * len(B)) ** 0.5
+                    self.register_parameter(f"{name}_weight", torch.nn.Parameter(
+                        torch.randn(nc, na, nb, len(B)) * std))
+                    paths.append(((_monomial_str(ta), _monomial_str(tb), _monomial_str(tc)), len(B)))
+                    self._paths.append((name, ta, tb, tc))
+        self.paths = tuple(paths)
+        self._types = {}  # monomial -> buffer name suffix
+        for side, index in (("in", index_in), ("out", index_out)):
+            for t, chans in index.items():
+                q = self._types.setdefault(t, len(self._types))
+                self.register_buffer(f"{side}_{q}", torch.tensor(chans, dtype=torch.long))
+
+    def _channels(self, x, t):
+        return x[..., getattr(self, f"in_{self._types[t]}").reshape(-1)]
+
+    def forward(self, x):
+        out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
+        for name, ta, tb, tc in self._paths:
+            B, W = getattr(self, f"{name}_basis"), getattr(self, f"{name}_weight")
+            # one bilinear form per path: M[(i,o), (j,p), (l,q)] = sum_k W[i,j,l,k] B[k,o,p,q]
+            M = torch.einsum("ijlk,kopq->iojplq", W, B)
+            M = M.reshape(W.shape[0] * B.shape[1], W.shape[1] * B.shape[2], W.shape[2] * B.shape[3])
+            y = torch.nn.functional.bilinear(self._channels(x, ta), self._channels(x, tb), M)
+            out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y)
+        return out
+
+
+def _type_index(rep):
+    """Component indices ``(channels, d^len)`` of every summand type of ``rep``."""
+    index = {}
+    for off, size, mono in rep.blocks():
+        index.setdefault(mono, []).append(list(range(off, off + size)))
+    return index
+
+
+class EMLPBlock(torch.nn.Module):
+    """Equivariant linear ``rep_in → rep_out ⊕ gates``, plus its bilinear self-interaction,
+    followed by the gated nonlinearity."""
+
+    def __init__(self, rep_in: Rep, rep_out: Rep):
+        super().__init__()
+        self.rep_in, self.rep_out = rep_in, rep_out
+        self.nonlinearity = GatedNonlinearity(rep_out)
+        gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
+        self.linear = EquivariantLinear(rep_in, gated)
+        self.bilinear = EquivariantBilinear(gated, gated)
+
+    def forward(self, x):
+        z = self.linear(x)
+        return self.nonlinearity(z + self.bilinear(z))
+
+
+class EMLP(torch.nn.Module):
+    """Equivariant MLP ``rep_in → rep_out`` with ``depth`` gated hidden blocks.
+
+    ``hidden`` is a representation of the same group or an integer number of channels
+    (turned into :func:`uniform_rep`).
+    """
+
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2):
+        super().__init__()
+        G = rep_in.G
+        if rep_out.G != G:
+            raise RepresentationError(f"rep_in is a representation of {G} but rep_out of {rep_out.G}")
+        if not isinstance(depth, int) or depth < 0:
+            raise RepresentationError(f"depth must be an integer ≥ 0, got {depth!r}")
+        self.rep_in, self.rep_out = rep_in, rep_out
+        self.hidden = hidden if isinstance(hidden, Rep) else uniform_rep(G, hidden)
+        if self.hidden.G != G:
+            raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
+                                      f"not {G}")
+        reps = [rep_in] + [self.hidden] * depth
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b) for a, b in zip(reps[:-1], reps[1:])])
+        self.head = EquivariantLinear(reps[-1], rep_out)
+
+    def forward(self, x):
+        return self.head(self.blocks(x))
