@@ -27,6 +27,8 @@ __all__ = [
     "PDEParseError",
     "PDEError",
     "CertificationError",
+    "AlgebraMismatchError",
+    "CheckerError",
 ]
 
 
@@ -92,3 +94,12 @@ class PDEError(SymgenError, ValueError):
 class CertificationError(SymgenError, ArithmeticError):
     """An equivariant basis whose numerical rank disagrees with the certified dimension,
     or a certificate that cannot be computed."""
+
+
+class AlgebraMismatchError(SymgenError, ValueError):
+    """Objects of two different algebras combined (multivectors, versors and modules)."""
+
+
+class CheckerError(SymgenError, ValueError):
+    """An equivariance check that cannot be set up: non-finite inputs or elements, or input
+    shapes that cannot be inferred from the module."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 import sympy
 
 from ...codegen import Bilinear, Linear
+from ..._validate import is_finite_expr
 from ...errors import GradeError, MetricError, UnknownOperationError
 from . import numeric
 from .products import GRADE_RULES, geometric_table, popcount, reorder_sign
@@ -56,6 +57,10 @@ LINEAR_OPS = ("reverse", "grade_involution", "clifford_conjugate", "dual", "undu
               "complement", "uncomplement")
 
 
+#: Largest number of generators (the symbolic tables have up to 4**n terms).
+MAX_GENERATORS = 12
+
+
 def _to_metric(metric) -> sympy.Matrix:
     if isinstance(metric, sympy.MatrixBase):
         m = sympy.Matrix(metric)
@@ -63,11 +68,15 @@ def _to_metric(metric) -> sympy.Matrix:
             not hasattr(v, "__len__") or isinstance(v, str) for v in metric):
         m = sympy.diag(*[_entry(v, (i, i)) for i, v in enumerate(metric)])
     elif hasattr(metric, "__len__") and len(metric):
-        rows = [list(r) for r in metric]
+        rows = [list(r) if hasattr(r, "__len__") and not isinstance(r, str) else None for r in metric]
+        if any(r is None for r in rows):
+            raise MetricError(f"metric {metric!r} mixes rows and numbers; pass diagonal entries "
+                              f"or a square matrix")
         if any(len(r) != len(rows) for r in rows):
             raise MetricError(f"metric is not square: row lengths {[len(r) for r in rows]} "
                               f"for {len(rows)} rows")
-        m = sympy.Matrix(rows)
+        # entries are checked before sympy.Matrix sees them: it would sympify (evaluate) strings
+        m = sympy.Matrix([[_entry(v, (i, j)) for j, v in enumerate(r)] for i, r in enumerate(rows)])
     else:
         raise MetricError(f"metric {metric!r} is neither a sequence of diagonal entries "
                           f"nor a square matrix")
@@ -75,6 +84,9 @@ def _to_metric(metric) -> sympy.Matrix:
         raise MetricError(f"metric is not square: shape {m.shape}")
     if m.rows == 0:
         raise MetricError("metric is empty; an algebra needs at least one generator")
+    if m.rows > MAX_GENERATORS:
+        raise MetricError(f"metric has {m.rows} generators; symgen builds algebras of 1..{MAX_GENERATORS} "
+                          f"generators (dimension 2**n = {2 ** m.rows} is too large)")
     for i in range(m.rows):
         for j in range(m.cols):
             m[i, j] = _entry(m[i, j], (i, j))
@@ -93,8 +105,11 @@ def _entry(v, where):
     except (sympy.SympifyError, TypeError) as exc:
         raise MetricError(f"metric entry {where} is {v!r}; expected a real number or a SymPy "
                           f"expression") from exc
-    if e.is_real is False or not isinstance(e, sympy.Expr):
+    if not isinstance(e, sympy.Expr) or e.is_real is False:
         raise MetricError(f"metric entry {where} is {v!r}; expected a real number or symbol")
+    if not is_finite_expr(e):
+        raise MetricError(f"metric entry {where} is {v!r}; entries must be finite real numbers "
+                          f"or SymPy symbols")
     return e
 
 
@@ -189,7 +204,7 @@ class CliffordAlgebra:
         return tuple(q for q, g in enumerate(self.grades) if g == k)
 
     def _check_grade(self, k):
-        if not isinstance(k, int) or not 0 <= k <= self.n:
+        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= self.n:
             raise GradeError(f"grade {k!r} out of range; {self!r} has grades 0..{self.n}")
 
     # ----------------------------------------------------------------- symbolic tables

@@ -19,7 +19,8 @@ from __future__ import annotations
 import sympy
 
 from ..._sympify import strict_sympify
-from ...errors import DTypeError, ShapeError
+from ..._validate import is_finite_expr
+from ...errors import AlgebraMismatchError, DTypeError, ShapeError
 
 __all__ = ["Multivector"]
 
@@ -30,7 +31,17 @@ class Multivector:
     __slots__ = ("alg", "values")
 
     def __init__(self, alg, values):
+        from .algebra import CliffordAlgebra
+        if not isinstance(alg, CliffordAlgebra):
+            raise AlgebraMismatchError(f"a multivector needs a CliffordAlgebra, got {alg!r}")
+        if isinstance(values, str) or not hasattr(values, "__iter__"):
+            raise ShapeError(f"multivector coefficients must be a sequence of {alg.dim} numbers or "
+                             f"SymPy expressions, got {values!r}")
         values = tuple(strict_sympify(v, "multivector coefficient", DTypeError) for v in values)
+        bad = [v for v in values if not is_finite_expr(v)]
+        if bad:
+            raise DTypeError(f"multivector coefficient {bad[0]} is not finite; coefficients are "
+                             f"finite numbers or SymPy expressions")
         if len(values) != alg.dim:
             raise ShapeError(f"{len(values)} coefficients given; {alg!r} needs {alg.dim}")
         self.alg, self.values = alg, values
@@ -53,8 +64,7 @@ class Multivector:
         return cls(alg, values)
 
     def _bilinear(self, other, op):
-        if not isinstance(other, Multivector):
-            other = Multivector(self.alg, [other] + [0] * (self.alg.dim - 1))
+        other = _coerce(self, other)
         out = [sympy.Integer(0)] * self.alg.dim
         for k, i, j, c in self.alg.bilinear_ir(op).terms:
             if self.values[i] != 0 and other.values[j] != 0:
@@ -137,6 +147,19 @@ class Multivector:
 
 
 def _coerce(mv, other):
+    """``other`` as a multivector of ``mv.alg``: a scalar becomes one; a multivector of another
+    algebra is refused (the same blade indices mean different blades there).
+
+    >>> from symgen import CliffordAlgebra
+    >>> pga, vga = CliffordAlgebra((0, 1, 1)), CliffordAlgebra((1, 1, 1))
+    >>> pga.multivector("a", grades=1) * vga.multivector("b", grades=1)
+    Traceback (most recent call last):
+    ...
+    symgen.errors.AlgebraMismatchError: cannot combine a multivector of Cl(2,0,1) with one of Cl(3,0,0); convert one of them explicitly
+    """
     if isinstance(other, Multivector):
+        if other.alg != mv.alg:
+            raise AlgebraMismatchError(f"cannot combine a multivector of {mv.alg!r} with one of "
+                                       f"{other.alg!r}; convert one of them explicitly")
         return other
     return Multivector(mv.alg, [other] + [0] * (mv.alg.dim - 1))

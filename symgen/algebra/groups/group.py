@@ -32,6 +32,7 @@ import scipy.stats
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
+from ..._validate import check_int, is_finite_expr
 from ...errors import GroupError
 from . import quadrature
 
@@ -42,12 +43,28 @@ _SCALE = 0.5  # std of Lie-algebra coordinates in non-Haar samples
 
 
 def _as_matrices(mats, what):
+    """SymPy matrices from the user's generators: finite entries, no strings (``sympy.Matrix``
+    would evaluate them), no free symbols (a group's generators are numbers)."""
+    if isinstance(mats, (str, sympy.MatrixBase, np.ndarray)) and np.ndim(mats) != 3 \
+            or not hasattr(mats, "__iter__"):
+        raise GroupError(f"{what}s must be a list of square matrices, got {mats!r}")
     out = []
-    for m in mats:
+    for q, m in enumerate(mats):
+        if not isinstance(m, sympy.MatrixBase):
+            entries = np.asarray(m, dtype=object)
+            if entries.ndim != 2 or any(isinstance(v, str) for v in entries.flat):
+                raise GroupError(f"{what} {q} is {m!r}, not a matrix of numbers")
         try:
-            out.append(sympy.ImmutableMatrix(m))
+            mat = sympy.ImmutableMatrix(m)
         except (TypeError, ValueError, sympy.SympifyError) as exc:
-            raise GroupError(f"{what} {m!r} is not a matrix") from exc
+            raise GroupError(f"{what} {q} is {m!r}, not a matrix of numbers") from exc
+        bad = [(i, j) for i in range(mat.rows) for j in range(mat.cols)
+               if not is_finite_expr(mat[i, j]) or not mat[i, j].is_number]
+        if bad:
+            i, j = bad[0]
+            raise GroupError(f"{what} {q} has entry ({i}, {j}) = {mat[i, j]}; generator entries "
+                             f"must be finite numbers")
+        out.append(mat)
     return tuple(out)
 
 
@@ -80,7 +97,7 @@ class Group:
             if not gens:
                 raise GroupError("a group needs at least one generator or an explicit d")
             d = gens[0].shape[0]
-        self.d = int(d)
+        self.d = check_int(d, "matrix size d", GroupError)
         for g in gens:
             if g.shape != (self.d, self.d):
                 raise GroupError(f"generator of shape {g.shape} in a group of {self.d}x{self.d} "
@@ -162,8 +179,7 @@ class Group:
     # -- numerics --------------------------------------------------------------------------
     def sample(self, n: int = 1, seed=None) -> np.ndarray:
         """``n`` group elements as a float64 array ``(n, d, d)`` (see module docstring)."""
-        if int(n) != n or n < 0:
-            raise GroupError(f"sample size must be a non-negative integer, got {n!r}")
+        n = check_int(n, "sample size n", GroupError, minimum=0)
         rng = np.random.default_rng(seed)
         return np.asarray(self._sample(rng, int(n)), dtype=np.float64).reshape(int(n), self.d, self.d)
 

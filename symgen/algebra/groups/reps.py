@@ -28,7 +28,7 @@ import sympy
 from sympy.physics.quantum import TensorProduct
 
 from ... import codegen
-from ...errors import RepresentationError, ShapeError
+from ...errors import DTypeError, RepresentationError, ShapeError
 from .group import Group
 
 __all__ = ["Rep", "V", "Scalar"]
@@ -190,6 +190,10 @@ class Rep:
         if g.ndim not in (2, 3) or g.shape[-2:] != (d, d):
             raise ShapeError(f"{what} must have shape (n, {d}, {d}) or ({d}, {d}) for {self.G}, "
                              f"got {g.shape}")
+        if g.dtype.kind not in "biufc":
+            raise DTypeError(f"{what} have dtype {g.dtype}; pass real (or complex) numbers")
+        if not np.isfinite(g).all():
+            raise ShapeError(f"{what} of {self.G} contain NaN or inf entries")
         return g
 
     def rho(self, g):

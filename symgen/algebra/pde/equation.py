@@ -15,7 +15,8 @@ from __future__ import annotations
 import sympy
 
 from ..._sympify import strict_sympify
-from ...errors import PDEParseError
+from ..._validate import check_int
+from ...errors import PDEError, PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
 from .symmetries import Symmetries, VectorField, _leading, _substitute, point_symmetries, prolonged_action
@@ -23,9 +24,20 @@ from .symmetries import Symmetries, VectorField, _leading, _substitute, point_sy
 __all__ = ["PDE"]
 
 
+def _name(v) -> str:
+    """Name of a variable given as a string, a symbol, a function or an applied ``u(t, x)``."""
+    return str(v.func) if isinstance(v, sympy.core.function.AppliedUndef) else str(v)
+
+
 def _from_sympy(equations, independent, dependent) -> ParsedPDE:
     if independent is None or dependent is None:
         raise PDEParseError("SymPy input needs independent=[...] and dependent=[...]")
+    independent, dependent = ([str(v) for v in names.replace(",", " ").split()] if isinstance(names, str)
+                              else names for names in (independent, dependent))
+    for what, names in (("independent", independent), ("dependent", dependent)):
+        if not names or any(not _name(v).isidentifier() for v in names):
+            raise PDEParseError(f"{what} variables must be a non-empty list of names or symbols, "
+                                f"got {names!r}")
     xs = tuple(sympy.Symbol(str(x), real=True) for x in independent)
     funcs = tuple(sympy.Function(str(getattr(u, "func", u)))(*xs) for u in dependent)
     rename = {sympy.Symbol(str(x)): s for x, s in zip(independent, xs)}
@@ -40,6 +52,23 @@ def _from_sympy(equations, independent, dependent) -> ParsedPDE:
         eqs.append(sympy.expand(e.doit()))
     params = tuple(sorted(set().union(*(e.free_symbols for e in eqs)) - set(xs), key=str))
     return ParsedPDE(tuple(eqs), xs, funcs, params)
+
+
+#: Largest polynomial degree of the symmetry ansatz (the solve grows fast with it).
+MAX_DEGREE = 12
+
+
+def _check_derivatives(parsed: ParsedPDE) -> None:
+    """Every equation contains a derivative of a dependent variable (else it is no PDE)."""
+    funcs = set(parsed.dependent)
+    if not parsed.equations:
+        raise PDEError("no equation given")
+    for e in parsed.equations:
+        if not any(d.expr in funcs for d in e.atoms(sympy.Derivative)):
+            names = ", ".join(str(f.func) for f in parsed.dependent)
+            raise PDEError(f"equation {e} = 0 has no derivative of {names}; a PDE needs at least "
+                           f"one derivative such as {str(parsed.dependent[0].func)}_"
+                           f"{parsed.independent[0] if parsed.independent else 'x'}")
 
 
 class PDE:
@@ -58,6 +87,7 @@ class PDE:
         else:
             items = equation if isinstance(equation, (list, tuple)) else [equation]
             self.parsed = _from_sympy(items, independent, dependent)
+        _check_derivatives(self.parsed)
         self._symmetries: dict = {}
 
     @property
@@ -77,19 +107,35 @@ class PDE:
         >>> fp.symmetries().dimension, fp.symmetries(factors=[sympy.exp(k * t) for k in (-2, -1, 1, 2)]).dimension
         (2, 6)
         """
+        max_degree = check_int(max_degree, "max_degree", PDEError, 1, MAX_DEGREE)
+        if isinstance(factors, (str, sympy.Basic)) or not hasattr(factors, "__iter__"):
+            raise PDEError(f"factors must be a list of SymPy expressions such as [exp(t)], got {factors!r}")
         key = (max_degree, tuple(factors))
         if key not in self._symmetries:
             self._symmetries[key] = point_symmetries(self.parsed, max_degree, factors)
         return self._symmetries[key]
 
     def is_symmetry(self, field: VectorField) -> bool:
-        """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero)."""
+        """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero).
+
+        The field's symbols are matched to the PDE's variables and parameters by name (see
+        :meth:`VectorField.renamed`), so ``sympy.Symbol("x")`` means the PDE's ``x``; a
+        name the PDE does not have raises :class:`~symgen.errors.PDEError`.
+
+        >>> x = sympy.Symbol("x")
+        >>> PDE("u_t = (u**2*u_x)_x").is_symmetry(VectorField({x: x}))
+        False
+        >>> PDE("u_t = (u**2*u_x)_x").is_symmetry(VectorField({x: x, sympy.Symbol("u"): sympy.Symbol("u")}))
+        True
+        """
+        if not isinstance(field, VectorField):
+            raise PDEError(f"is_symmetry takes a VectorField, got {field!r}")
         jet = Jet(self.parsed.independent, [str(f.func) for f in self.parsed.dependent])
         eqs = [sympy.expand(jet.from_sympy(e, list(self.parsed.dependent))) for e in self.parsed.equations]
         leads = [_leading(jet, e) for e in eqs]
         us = [jet.var(a, ()) for a in range(len(self.parsed.dependent))]
-        coeffs = {str(k): v for k, v in field.coefficients.items()}
-        xi = [coeffs.get(str(x), sympy.S.Zero) for x in jet.x]
-        phi = [coeffs.get(str(u), sympy.S.Zero) for u in us]
+        coeffs = field.renamed([*jet.x, *us], self.parsed.parameters).coefficients
+        xi = [coeffs.get(x, sympy.S.Zero) for x in jet.x]
+        phi = [coeffs.get(u, sympy.S.Zero) for u in us]
         return all(sympy.simplify(_substitute(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
                    for e in eqs)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sympy
 
 from ..._sympify import strict_sympify
+from ..._validate import NON_FINITE
 from ...errors import PDEError
 
 __all__ = ["flow", "NumericFlow", "transform_solution"]
@@ -159,6 +160,10 @@ def flow(field, eps):
     """``exp(ε v)``: the image of each variable after flowing for time ``ε``, as SymPy
     expressions, or a :class:`NumericFlow` when no closed form is found."""
     value = strict_sympify(eps, "flow parameter eps", PDEError)
+    if not hasattr(field, "coefficients"):
+        raise PDEError(f"flow takes a VectorField, got {field!r}")
+    if not isinstance(value, sympy.Expr) or value.has(*NON_FINITE):
+        raise PDEError(f"flow parameter eps is {eps!r}; expected a finite number or a SymPy symbol")
     param = value if isinstance(value, sympy.Symbol) else sympy.Symbol("epsilon", real=True)
     for method in (_lie_series, _affine, _triangular, _dsolve):
         result = method(field, param)

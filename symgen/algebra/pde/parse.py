@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import io
 import keyword
+import math
+import numbers
 import re
 import tokenize
 from dataclasses import dataclass
 
 import sympy
 
-from ...errors import PDEParseError
+from ...errors import PDEError, PDEParseError
 
-__all__ = ["parse_pde", "ParsedPDE", "FUNCTIONS"]
+__all__ = ["parse_pde", "ParsedPDE", "FUNCTIONS", "parameter_values", "MAX_LENGTH", "MAX_EXPONENT",
+           "MAX_ORDER"]
 
 #: Functions a PDE string may call, by name.
 FUNCTIONS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
@@ -34,6 +37,10 @@ FUNCTIONS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.
              "cosh": sympy.cosh, "atan": sympy.atan, "abs": sympy.Abs}
 
 _OPS = {"+", "-", "*", "/", "**", "(", ")", "=", ","}
+
+#: Limits that keep absurd input from running for minutes: the length of a PDE string,
+#: the size of a numeric exponent (``u**10**10``) and the order of a derivative.
+MAX_LENGTH, MAX_EXPONENT, MAX_ORDER = 4000, 32, 8
 _DERIVATIVE = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_([A-Za-z]+)$")
 _OUTER = re.compile(r"^_([A-Za-z]+)$")        # ``(u**n*u_x)_x``: derivative of a bracket
 
@@ -136,7 +143,9 @@ class _Parser:
         base = self.atom()
         if self.peek() == "**":
             self.take()
-            return base ** self.factor()
+            exponent = self.factor()
+            _check_power(base, exponent, self.text)
+            return base ** exponent
         return base
 
     def atom(self):
@@ -194,6 +203,66 @@ class _Parser:
         return self.parameters[tok]
 
 
+def _check_power(base, exponent, text):
+    """Refuse ``base ** exponent`` before SymPy computes it when it would be absurdly large."""
+    if not exponent.is_number:
+        return
+    if abs(exponent) > MAX_EXPONENT and not (base.is_number and abs(base) == 1):
+        raise PDEParseError(f"exponent {exponent} in {text!r} is too large; numeric exponents "
+                            f"must lie in -{MAX_EXPONENT}..{MAX_EXPONENT}")
+    if base.is_Rational and base != 0:
+        digits = abs(float(exponent)) * abs(math.log10(abs(base.p)) - math.log10(base.q))
+        if digits > 1000:
+            raise PDEParseError(f"the number {base}**{exponent} in {text!r} has about {digits:.0f} "
+                                f"digits; numbers in a PDE are limited to 1000 digits")
+
+
+def _check_size(equation, text):
+    """Powers and derivative orders of a parsed equation within :data:`MAX_EXPONENT` and
+    :data:`MAX_ORDER` (nested powers such as ``((u**8)**8)**8`` are combined by SymPy)."""
+    for p in equation.atoms(sympy.Pow):
+        if p.exp.is_number and abs(p.exp) > MAX_EXPONENT:
+            raise PDEParseError(f"power {p} in {text!r} has exponent {p.exp}; numeric exponents "
+                                f"must lie in -{MAX_EXPONENT}..{MAX_EXPONENT}")
+    for d in equation.atoms(sympy.Derivative):
+        if d.derivative_count > MAX_ORDER:
+            raise PDEParseError(f"derivative of order {d.derivative_count} in {text!r}; symgen "
+                                f"handles orders up to {MAX_ORDER}")
+
+
+def parameter_values(parsed: ParsedPDE, params) -> dict:
+    """``{parameter symbol: float}`` from ``params`` keyed by symbol or name; every parameter
+    of the PDE needs a finite value, and no other name is accepted.
+
+    >>> p = parse_pde("u_t = nu*u_xx")
+    >>> parameter_values(p, {"nu": 0.5})
+    {nu: 0.5}
+    >>> parameter_values(p, None)
+    Traceback (most recent call last):
+    ...
+    symgen.errors.PDEError: the PDE has parameters nu; pass their values, e.g. params={'nu': 1.0}
+    """
+    by_name = {str(s): s for s in parsed.parameters}
+    params = {} if params is None else params
+    if not isinstance(params, dict):
+        raise PDEError(f"params must be a dict {{name: value}}, got {params!r}")
+    out = {}
+    for key, value in params.items():
+        if str(key) not in by_name:
+            raise PDEError(f"unknown parameter {str(key)!r}; the PDE's parameters: "
+                           f"{', '.join(by_name) or 'none'}")
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok:
+            raise PDEError(f"parameter {str(key)!r} = {value!r}; values must be finite real numbers")
+        out[by_name[str(key)]] = float(value)
+    missing = [n for n, s in by_name.items() if s not in out]
+    if missing:
+        example = ", ".join(f"{n!r}: 1.0" for n in missing)
+        raise PDEError(f"the PDE has parameters {', '.join(missing)}; pass their values, e.g. "
+                       f"params={{{example}}}")
+    return out
+
+
 def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
     """Parse one equation or several separated by ``;`` (a system); ``= 0`` is implied.
 
@@ -204,6 +273,8 @@ def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
     """
     if not isinstance(text, str):
         raise PDEParseError(f"expected a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise PDEParseError(f"PDE string of {len(text)} characters; the limit is {MAX_LENGTH}")
     pieces = [p for p in text.split(";") if p.strip()]
     if not pieces:
         raise PDEParseError("empty PDE string")
@@ -223,6 +294,7 @@ def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
             rhs = parser.expr()
         if parser.peek() is not None:
             raise PDEParseError(f"unexpected {parser.peek()!r} in {piece.strip()!r}")
+        _check_size(lhs - rhs, piece.strip())
         equations.append(sympy.expand(lhs - rhs))
         parameters.update(parser.parameters)
     return ParsedPDE(tuple(equations), tuple(symbols.values()), tuple(functions.values()),

@@ -33,6 +33,7 @@ from itertools import combinations_with_replacement
 import sympy
 
 from ..._sympify import strict_sympify
+from ..._validate import NON_FINITE
 from ...errors import PDEError
 from .jet import Jet
 
@@ -46,8 +47,49 @@ class VectorField:
     coefficients: dict
 
     def __post_init__(self):
-        object.__setattr__(self, "coefficients", {
-            z: strict_sympify(c, f"coefficient of ∂{z}", PDEError) for z, c in self.coefficients.items()})
+        if not isinstance(self.coefficients, dict):
+            raise PDEError(f"a VectorField takes a dict {{variable: coefficient}}, got "
+                           f"{self.coefficients!r}")
+        out = {}
+        for z, c in self.coefficients.items():
+            if not isinstance(z, sympy.Symbol):
+                raise PDEError(f"VectorField key {z!r} is not a SymPy symbol; key each coefficient "
+                               f"by a variable, e.g. sympy.Symbol('x')")
+            c = strict_sympify(c, f"coefficient of ∂{z}", PDEError)
+            if not isinstance(c, sympy.Expr) or c.has(*NON_FINITE):
+                raise PDEError(f"coefficient of ∂{z} is {c!r}; expected a finite SymPy expression")
+            out[z] = c
+        object.__setattr__(self, "coefficients", out)
+
+    def renamed(self, variables, parameters=()) -> VectorField:
+        """This field on ``variables`` (the PDE's own symbols), matched **by name**.
+
+        Symbols print by name only, so ``Symbol("x")`` and the parser's
+        ``Symbol("x", real=True)`` look alike but differ; every key and every symbol of a
+        coefficient is replaced by the variable or parameter of the same name, and a name
+        that is neither raises :class:`~symgen.errors.PDEError`.
+
+        >>> t, x = sympy.symbols("t x", real=True)
+        >>> v = VectorField({sympy.Symbol("x"): sympy.Symbol("x")})
+        >>> v.renamed([t, x]).coefficients == {x: x}
+        True
+        >>> v.renamed([t])
+        Traceback (most recent call last):
+        ...
+        symgen.errors.PDEError: vector field x∂x uses x; the PDE's variables are t and its parameters none
+        """
+        known = {str(z): z for z in (*parameters, *variables)}
+        used = set(self.coefficients) | set().union(*(c.free_symbols for c in self.coefficients.values()))
+        unknown = sorted({str(z) for z in used} - set(known))
+        if unknown:
+            raise PDEError(f"vector field {self} uses {', '.join(unknown)}; the PDE's variables are "
+                           f"{', '.join(map(str, variables))} and its parameters "
+                           f"{', '.join(map(str, parameters)) or 'none'}")
+        rename = {z: known[str(z)] for z in used}
+        keys = [known[str(z)] for z in self.coefficients]
+        if len(set(keys)) != len(keys):
+            raise PDEError(f"vector field {self} gives two coefficients for one variable")
+        return VectorField({rename[z]: c.xreplace(rename) for z, c in self.coefficients.items()})
 
     def __str__(self):
         parts = []
@@ -84,6 +126,10 @@ class Symmetries:
     def flow(self, i: int, eps):
         """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
         from .flows import flow
+        n = len(self.generators)
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+            raise PDEError(f"generator index {i!r} out of range; the symmetries have {n} "
+                           f"generators (0..{n - 1})")
         return flow(self.generators[i], eps)
 
     def commutator_table(self):

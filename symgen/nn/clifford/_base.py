@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 
 from ... import codegen
-from ...errors import ShapeError
+from ..._validate import check_int
+from ...algebra.clifford.algebra import CliffordAlgebra
+from ...errors import AlgebraMismatchError, DeviceError, DTypeError, ShapeError
 
 __all__ = ["CliffordModule", "expand_grades"]
 
@@ -20,7 +22,9 @@ class CliffordModule(torch.nn.Module):
 
     def __init__(self, alg, channels: int):
         super().__init__()
-        self.alg, self.channels = alg, int(channels)
+        if not isinstance(alg, CliffordAlgebra):
+            raise AlgebraMismatchError(f"{type(self).__name__} needs a CliffordAlgebra as alg, got {alg!r}")
+        self.alg, self.channels = alg, check_int(channels, "channels", ShapeError)
         self._build_kernels()
 
     def _kernel_irs(self) -> dict:
@@ -39,7 +43,18 @@ class CliffordModule(torch.nn.Module):
         self._build_kernels()
 
     def check_input(self, x: torch.Tensor, channels: int | None = None) -> None:
+        """Inputs are floating tensors ``(batch, channels, alg.dim)`` on the module's device."""
         channels = self.channels if channels is None else channels
+        if not isinstance(x, torch.Tensor):
+            raise DTypeError(f"{type(self).__name__} takes a torch tensor, got {type(x).__name__}")
+        if not x.dtype.is_floating_point:
+            raise DTypeError(f"{type(self).__name__} input has dtype {x.dtype}; use a floating "
+                             f"dtype (float32 or float64)")
+        for p in self.parameters(recurse=False):
+            if p.device != x.device:
+                raise DeviceError(f"{type(self).__name__} input is on {x.device} but its "
+                                  f"parameters are on {p.device}")
+            break
         if x.dim() != 3 or x.shape[1] != channels or x.shape[2] != self.alg.dim:
             raise ShapeError(f"{type(self).__name__} expects (batch, {channels}, {self.alg.dim}) "
                              f"for {self.alg!r}; got {tuple(x.shape)}")

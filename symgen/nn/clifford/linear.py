@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from ..._validate import check_int
+from ...errors import ShapeError
 from ._base import CliffordModule, expand_grades
 
 __all__ = ["MVLinear"]
@@ -15,7 +17,9 @@ class MVLinear(CliffordModule):
     """``y_o^(k) = sum_c W[o, c, k] x_c^(k)`` (+ a bias on the scalar part).
 
     A weight per (output channel, input channel, grade): grade projections commute
-    with the Clifford group action, so the map is equivariant.
+    with the Clifford group action, so the map is equivariant. Inputs are floating
+    tensors ``(batch, in_channels, alg.dim)`` (integer tensors raise
+    :class:`~symgen.errors.DTypeError`).
 
     >>> import torch
     >>> from symgen import CliffordAlgebra
@@ -25,8 +29,8 @@ class MVLinear(CliffordModule):
     """
 
     def __init__(self, alg, in_channels: int, out_channels: int, bias: bool = True):
-        super().__init__(alg, in_channels)
-        self.out_channels = out_channels
+        super().__init__(alg, check_int(in_channels, "in_channels", ShapeError))
+        self.out_channels = check_int(out_channels, "out_channels", ShapeError)
         self.weight = torch.nn.Parameter(torch.randn(out_channels, in_channels, alg.n + 1)
                                          / math.sqrt(in_channels))
         self.bias = torch.nn.Parameter(torch.zeros(out_channels)) if bias else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 
 from ...algebra.clifford.grade_paths import quadratic_form_ir
+from ..._validate import check_finite
+from ...errors import ShapeError
 from ._base import CliffordModule
 
 __all__ = ["MVLayerNorm"]
@@ -23,6 +25,7 @@ class MVLayerNorm(CliffordModule):
     """
 
     def __init__(self, alg, channels: int, eps: float = 1e-6):
+        eps = check_finite(eps, "eps", ShapeError, positive=True)
         super().__init__(alg, channels)
         self.eps = eps
         self.a = torch.nn.Parameter(torch.ones(channels))

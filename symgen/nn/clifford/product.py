@@ -12,6 +12,8 @@ import math
 import torch
 
 from ...algebra.clifford.grade_paths import grade_paths, path_product_ir, weighted_product_ir
+from ..._validate import check_int
+from ...errors import ShapeError
 from ._base import CliffordModule
 from .linear import MVLinear
 from .norm import MVLayerNorm
@@ -64,8 +66,8 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
     """
 
     def __init__(self, alg, in_channels: int, out_channels: int, normalize: bool = True):
-        super().__init__(alg, in_channels)
-        self.out_channels = out_channels
+        super().__init__(alg, check_int(in_channels, "in_channels", ShapeError))
+        self.out_channels = check_int(out_channels, "out_channels", ShapeError)
         ir, slot_path, slot_blade = path_product_ir(alg)
         self.paths = grade_paths(alg)
         self.register_buffer("slot_path", torch.tensor(slot_path), persistent=False)

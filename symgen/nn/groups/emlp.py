@@ -24,7 +24,7 @@ import torch
 from ...algebra.groups.reps import Rep, Scalar, V, _monomial_str
 from ...errors import RepresentationError
 from ...algebra.groups.equivariance import equivariant_basis
-from .equivariant_linear import EquivariantLinear, Float64Constants
+from .equivariant_linear import EquivariantLinear, Float64Constants, check_reps, check_tensor
 
 __all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uniform_rep"]
 
@@ -43,6 +43,7 @@ class GatedNonlinearity(torch.nn.Module):
 
     def __init__(self, rep: Rep):
         super().__init__()
+        check_reps(rep, rep, "GatedNonlinearity")
         self.rep = rep
         index, gate = [], rep.size
         for off, size, mono in rep.blocks():
@@ -75,6 +76,7 @@ class EquivariantBilinear(Float64Constants):
 
     def __init__(self, rep_in: Rep, rep_out: Rep, max_legs: int = 4, init_scale: float = 0.1):
         super().__init__()
+        check_reps(rep_in, rep_out, "EquivariantBilinear")
         self.rep_in, self.rep_out = rep_in, rep_out
         G = rep_in.G
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
@@ -153,9 +155,8 @@ class EMLP(torch.nn.Module):
 
     def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2):
         super().__init__()
+        check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
-        if rep_out.G != G:
-            raise RepresentationError(f"rep_in is a representation of {G} but rep_out of {rep_out.G}")
         if not isinstance(depth, int) or depth < 0:
             raise RepresentationError(f"depth must be an integer ≥ 0, got {depth!r}")
         self.rep_in, self.rep_out = rep_in, rep_out
@@ -168,4 +169,5 @@ class EMLP(torch.nn.Module):
         self.head = EquivariantLinear(reps[-1], rep_out)
 
     def forward(self, x):
+        check_tensor(self.head, x)
         return self.head(self.blocks(x))

@@ -32,9 +32,9 @@ import torch
 
 from ...algebra.groups.equivariance import equivariant_basis
 from ...algebra.groups.reps import Rep, Scalar
-from ...errors import RepresentationError, ShapeError
+from ...errors import DeviceError, DTypeError, RepresentationError, ShapeError
 
-__all__ = ["EquivariantLinear", "Float64Constants"]
+__all__ = ["EquivariantLinear", "Float64Constants", "check_reps", "check_tensor"]
 
 STRATEGIES = ("auto", "dense", "kernel")
 
@@ -49,6 +49,38 @@ def _kernel(rep_in, rep_out, exact):
     ir = Bilinear("equivariant_linear", rep_out.size, rep_in.size, max(len(exact), 1), terms,
                   doc=f"equivariant linear map {rep_in!r} -> {rep_out!r}")
     return compile(ir, "torch")
+
+
+def check_reps(rep_in, rep_out, who: str) -> None:
+    """``rep_in`` and ``rep_out`` are representations of one group, else
+    :class:`~symgen.errors.RepresentationError` naming both.
+
+    >>> from symgen import groups, reps
+    >>> check_reps(reps.V(groups.SO(3)), reps.V(groups.O(3)), "EquivariantLinear")
+    Traceback (most recent call last):
+    ...
+    symgen.errors.RepresentationError: EquivariantLinear: rep_in V is a representation of SO(3) but rep_out V of O(3); both must represent the same group
+    """
+    for name, rep in (("rep_in", rep_in), ("rep_out", rep_out)):
+        if not isinstance(rep, Rep):
+            raise RepresentationError(f"{who}: {name} must be a symgen representation "
+                                      f"(reps.V(G), reps.Scalar(G), ...), got {rep!r}")
+    if rep_in.G != rep_out.G:
+        raise RepresentationError(f"{who}: rep_in {rep_in!r} is a representation of {rep_in.G} but "
+                                  f"rep_out {rep_out!r} of {rep_out.G}; both must represent the same group")
+
+
+def check_tensor(module, x) -> None:
+    """Inputs are floating tensors on the module's device (DTypeError / DeviceError)."""
+    who = type(module).__name__
+    if not isinstance(x, torch.Tensor):
+        raise DTypeError(f"{who} takes a torch tensor, got {type(x).__name__}")
+    if not x.dtype.is_floating_point:
+        raise DTypeError(f"{who} input has dtype {x.dtype}; use a floating dtype (float32 or float64)")
+    for p in module.parameters(recurse=False):
+        if p.device != x.device:
+            raise DeviceError(f"{who} input is on {x.device} but its parameters are on {p.device}")
+        break
 
 
 class Float64Constants(torch.nn.Module):
@@ -78,6 +110,7 @@ class EquivariantLinear(Float64Constants):
         super().__init__()
         if strategy not in STRATEGIES:
             raise RepresentationError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
+        check_reps(rep_in, rep_out, type(self).__name__)
         self.rep_in, self.rep_out = rep_in, rep_out
         self.strategy = "dense" if strategy == "auto" else strategy
         basis = equivariant_basis(rep_in, rep_out)
@@ -118,6 +151,7 @@ class EquivariantLinear(Float64Constants):
         return self.kernel.fn(x, self.weight * self.scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor(self, x)
         if x.shape[-1] != self.rep_in.size:
             raise ShapeError(f"last axis has {x.shape[-1]} components; rep_in {self.rep_in!r} of "
                              f"{self.rep_in.G} needs {self.rep_in.size}")

@@ -26,12 +26,14 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import sympy
 import torch
 
 from ... import codegen
+from ..._validate import check_int
 from ...algebra.pde.grid import grid_flow
 from ...errors import PDEError, ShapeError
 
@@ -74,6 +76,45 @@ def _select(sym, generators):
         else:
             chosen.append((str(g), g))
     return chosen, False
+
+
+def _check_range(r, key):
+    ok = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    if ok(r) or (isinstance(r, (tuple, list)) and len(r) == 2 and all(map(ok, r))):
+        return r
+    raise PDEError(f"range {r!r} for generator {key} must be a finite number r (for (-r, r)) or a "
+                   f"pair (lo, hi) of finite numbers")
+
+
+def _check_arguments(sym, generators, ranges, steps, time):
+    """The constructor's arguments checked; user vector fields renamed onto the PDE's symbols."""
+    from ...algebra.pde.symmetries import Symmetries, VectorField
+
+    if not isinstance(sym, Symmetries):
+        raise PDEError(f"LieAugmentation takes a PDE or its symmetries, got {sym!r}")
+    if not isinstance(time, str):
+        raise PDEError(f"time must be the name of the time variable, got {time!r}")
+    steps = check_int(steps, "steps", PDEError, 1, 10_000)
+    if generators is not None:
+        if isinstance(generators, (str, VectorField)) or not hasattr(generators, "__iter__") \
+                or not len(generators):
+            raise PDEError(f"generators must be a non-empty list of indices or VectorFields, got "
+                           f"{generators!r}")
+        variables = [*sym.parsed.independent, *(sympy.Symbol(str(f.func), real=True)
+                                                for f in sym.parsed.dependent)]
+        checked = []
+        for g in generators:
+            if isinstance(g, VectorField):
+                g = g.renamed(variables, sym.parsed.parameters)
+            elif isinstance(g, bool) or not isinstance(g, int):
+                raise PDEError(f"generator {g!r} is neither an index into sym.generators nor a VectorField")
+            checked.append(g)
+        generators = checked
+    if isinstance(ranges, dict):
+        ranges = {k: _check_range(r, k) for k, r in ranges.items()}
+    else:
+        _check_range(ranges, "(all)")
+    return generators, ranges, steps
 
 
 class _Field:
@@ -130,6 +171,7 @@ class LieAugmentation(torch.nn.Module):
             sym = sym.symmetries()
         if backend not in ("torch", "numba"):
             raise PDEError(f"unknown backend {backend!r}; choose 'torch' or 'numba'")
+        generators, ranges, steps = _check_arguments(sym, generators, ranges, steps, time)
         names = [str(v) for v in sym.parsed.independent]
         if len(names) != 2 or time not in names:
             raise PDEError(f"LieAugmentation needs one time variable {time!r} and one space "

@@ -21,7 +21,9 @@ import torch
 
 from ... import codegen
 from ...algebra.pde.jet import Jet
+from ...algebra.pde.parse import parameter_values
 from ...algebra.pde.symmetries import prolonged_action
+from ...errors import DTypeError, PDEError, ShapeError
 
 __all__ = ["pde_residual", "symmetry_loss"]
 
@@ -67,8 +69,25 @@ def _evaluate(exprs, jet, model, points, name):
     return torch.stack(kernel(*args), dim=-1)
 
 
+def _check_points(parsed, model, points):
+    """``points`` a floating tensor ``(n, number of independent variables)``; ``model`` callable."""
+    names = ", ".join(map(str, parsed.independent))
+    if not callable(model):
+        raise PDEError(f"model must be callable (a torch module or function), got {model!r}")
+    if not isinstance(points, torch.Tensor) or not points.dtype.is_floating_point:
+        raise DTypeError(f"points must be a floating torch tensor (n, {len(parsed.independent)}) "
+                         f"of ({names}), got {getattr(points, 'dtype', type(points).__name__)}")
+    if points.dim() != 2 or points.shape[1] != len(parsed.independent):
+        raise ShapeError(f"points must have shape (n, {len(parsed.independent)}): one column per "
+                         f"independent variable ({names}); got {tuple(points.shape)}")
+
+
 def pde_residual(eq, model, points, params=None):
-    """``Δ`` of each equation at ``points`` (n, independent) for ``u = model(points)``."""
+    """``Δ`` of each equation at ``points`` (n, independent) for ``u = model(points)``.
+
+    Every parameter of the PDE needs a value in ``params`` (``{name: number}``)."""
+    params = parameter_values(eq.parsed, params)
+    _check_points(eq.parsed, model, points)
     jet, exprs = _jet(eq.parsed)
     exprs = [e.subs(params or {}) for e in exprs]
     return _evaluate(exprs, jet, model, points, "pde_residual")
@@ -76,7 +95,11 @@ def pde_residual(eq, model, points, params=None):
 
 def symmetry_loss(sym, model, points, params=None):
     """Mean square of ``pr v_i (Δ)`` over the generators of ``sym`` and the points (zero on
-    exact solutions; differentiable in the model's parameters)."""
+    exact solutions; differentiable in the model's parameters).
+
+    Every parameter of the PDE needs a value in ``params`` (``{name: number}``)."""
+    params = parameter_values(sym.parsed, params)
+    _check_points(sym.parsed, model, points)
     jet, exprs = _jet(sym.parsed)
     us = [jet.var(a, ()) for a in range(len(sym.parsed.dependent))]
     rows = []

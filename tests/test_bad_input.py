@@ -1,0 +1,176 @@
+"""Bad input across the three pillars: one table, each row a call that must raise a
+SymgenError subclass whose message names the bad value.
+
+Rows are ``(call, error class, substring of the message)``; objects that cost something
+to build (symmetries, layers) are made once, on first use, by the cached helpers below.
+"""
+
+import functools
+import re
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from symgen import CliffordAlgebra, SymgenError, groups, reps
+from symgen.algebra.clifford.multivector import Multivector
+from symgen.algebra.groups import equivariant_basis
+from symgen.algebra.pde import VectorField
+from symgen.errors import (AlgebraMismatchError, DTypeError, GradeError, GroupError,
+                           MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
+                           UnknownOperationError)
+from symgen.nn import (EMLP, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
+                       MVLinear, pde_residual, symmetry_loss)
+from symgen.pde import PDE
+
+NAN, INF = float("nan"), float("inf")
+PAYLOAD = "__import__('os').getcwd()"
+CL3 = CliffordAlgebra((1, 1, 1))
+PGA = CliffordAlgebra((0, 1, 1))
+t, x, u, y = sympy.symbols("t x u y")
+
+
+@functools.cache
+def so3():
+    return groups.SO(3)
+
+
+@functools.cache
+def kdv():
+    return PDE("u_t + u*u_x + u_xxx").symmetries()
+
+
+@functools.cache
+def heat_nu():
+    return PDE("u_t = nu*u_xx").symmetries()
+
+
+@functools.cache
+def vlinear():
+    V = reps.V(so3())
+    return EquivariantLinear(V, V)
+
+
+def _e0(alg):
+    return alg.multivector([0, 1] + [0] * (alg.dim - 2))
+
+
+def _model(p):
+    return (p ** 2).sum(-1)
+
+
+def _points(dtype=torch.float64):
+    return torch.rand(4, 2).to(dtype)
+
+
+def _mvlinear_int_input():
+    return MVLinear(CL3, 2, 2)(torch.ones(3, 2, 8, dtype=torch.int64))
+
+
+R = pytest.param
+ROWS = [
+    # ---------------------------------------------------------------- Clifford algebras
+    R(lambda: CliffordAlgebra((1, NAN)), MetricError, "nan", id="clifford-metric-nan"),
+    R(lambda: CliffordAlgebra([[1, 0], [0, INF]]), MetricError, "inf", id="clifford-metric-inf"),
+    R(lambda: CliffordAlgebra([[PAYLOAD, 0], [0, 1]]), MetricError, "__import__", id="clifford-metric-code-string"),
+    R(lambda: CliffordAlgebra([[1, 2], [0, 1]]), MetricError, "(0, 1) is 2", id="clifford-metric-not-symmetric"),
+    R(lambda: CliffordAlgebra(()), MetricError, "metric ()", id="clifford-metric-empty"),
+    R(lambda: CliffordAlgebra((1,) * 13), MetricError, "13 generators", id="clifford-too-many-generators"),
+    R(lambda: CliffordAlgebra((1j, 1)), MetricError, "1j", id="clifford-metric-complex"),
+    R(lambda: CliffordAlgebra.from_signature(3, -1), MetricError, "q=-1", id="clifford-signature-negative"),
+    R(lambda: CL3.grade_projection(np.ones(8), 5), GradeError, "grade 5", id="clifford-grade-out-of-range"),
+    R(lambda: CL3.grade_projection(np.ones(8), True), GradeError, "grade True", id="clifford-grade-bool"),
+    R(lambda: CL3.geometric_product(np.ones(6), np.ones(8)), ShapeError, "6 components", id="clifford-last-axis"),
+    R(lambda: CL3.bilinear_ir("foo"), UnknownOperationError, "'foo'", id="clifford-unknown-product"),
+    R(lambda: _e0(PGA) * _e0(CL3), AlgebraMismatchError, "Cl(2,0,1)", id="clifford-mixed-algebras-product"),
+    R(lambda: _e0(PGA) + _e0(CL3), AlgebraMismatchError, "Cl(3,0,0)", id="clifford-mixed-algebras-sum"),
+    R(lambda: Multivector(CL3, [NAN] + [0] * 7), DTypeError, "nan", id="clifford-multivector-nan"),
+    R(lambda: Multivector(CL3, [1, 2, 3]), ShapeError, "3 coefficients", id="clifford-multivector-length"),
+    R(lambda: Multivector(CL3, [PAYLOAD] + [0] * 7), DTypeError, "__import__", id="clifford-multivector-code-string"),
+    # ---------------------------------------------------------------- Clifford layers
+    R(_mvlinear_int_input, DTypeError, "torch.int64", id="cgenn-mvlinear-int64-input"),
+    R(lambda: MVLinear(CL3, -2, 3), ShapeError, "-2", id="cgenn-mvlinear-negative-channels"),
+    R(lambda: MVLinear(CL3, 2.5, 3), ShapeError, "2.5", id="cgenn-mvlinear-float-channels"),
+    R(lambda: MVLinear(CL3, 2, 0), ShapeError, "out_channels must be an integer ≥ 1, got 0", id="cgenn-mvlinear-zero-out"),
+    R(lambda: MVLinear("Cl(3)", 2, 2), AlgebraMismatchError, "'Cl(3)'", id="cgenn-mvlinear-not-an-algebra"),
+    R(lambda: MVLinear(CL3, 3, 2)(torch.ones(5, 2, 8)), ShapeError, "(5, 2, 8)", id="cgenn-mvlinear-wrong-channels"),
+    R(lambda: MVLayerNorm(CL3, 2, eps=NAN), ShapeError, "nan", id="cgenn-layernorm-eps-nan"),
+    R(lambda: GeometricProductLayer(CL3, 0), ShapeError, "got 0", id="cgenn-product-layer-zero-channels"),
+    # ---------------------------------------------------------------- groups and reps
+    R(lambda: groups.MatrixGroup(lie_generators=[[[0, NAN], [1, 0]]]), GroupError, "nan", id="group-generator-nan"),
+    R(lambda: groups.MatrixGroup(discrete_generators=[[[INF, 0], [0, 1]]]), GroupError, "oo", id="group-generator-inf"),
+    R(lambda: groups.MatrixGroup(lie_generators=[[[PAYLOAD, 0], [0, 0]]]), GroupError, "__import__", id="group-generator-code-string"),
+    R(lambda: groups.MatrixGroup(lie_generators=[sympy.Matrix([[0, sympy.Symbol("a")], [0, 0]])]), GroupError, "= a",
+      id="group-generator-symbol"),
+    R(lambda: groups.MatrixGroup(), GroupError, "at least one generator", id="group-no-generators"),
+    R(lambda: groups.MatrixGroup(lie_generators=[sympy.zeros(2, 2), sympy.zeros(3, 3)]), GroupError, "(3, 3)",
+      id="group-generator-sizes-differ"),
+    R(lambda: groups.MatrixGroup(lie_generators=[[[0, 1], [0, 0]], [[0, 0], [1, 0]]]), GroupError, "[A0, A1]",
+      id="group-lie-algebra-does-not-close"),
+    R(lambda: groups.MatrixGroup(lie_generators=[[[0, 1], [0, 0]], [[0, 2], [0, 0]]]), GroupError, "A1",
+      id="group-generators-dependent"),
+    R(lambda: groups.SO(0), GroupError, "got 0", id="group-SO-0"),
+    R(lambda: groups.Sp(3), GroupError, "got 3", id="group-Sp-odd"),
+    R(lambda: so3().sample(-1), GroupError, "-1", id="group-sample-negative"),
+    R(lambda: reps.V(groups.O(3)) + reps.V(so3()), RepresentationError, "O(3)", id="rep-sum-of-two-groups"),
+    R(lambda: reps.V(so3()) ** -1, RepresentationError, "-1", id="rep-negative-power"),
+    R(lambda: reps.V("SO(3)"), RepresentationError, "'SO(3)'", id="rep-of-a-string"),
+    R(lambda: reps.V(so3()).rho(np.full((3, 3), NAN)), ShapeError, "NaN", id="rep-rho-nan-element"),
+    R(lambda: reps.V(so3()).rho(np.eye(2)), ShapeError, "(2, 2)", id="rep-rho-wrong-shape"),
+    R(lambda: equivariant_basis(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",
+      id="rep-basis-two-groups"),
+    R(lambda: EquivariantLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",
+      id="emlp-linear-two-groups"),
+    R(lambda: EquivariantLinear("V", reps.V(so3())), RepresentationError, "'V'", id="emlp-linear-not-a-rep"),
+    R(lambda: EquivariantLinear(reps.V(so3()), reps.V(so3()), strategy="fast"), RepresentationError, "'fast'",
+      id="emlp-linear-unknown-strategy"),
+    R(lambda: vlinear()(torch.ones(2, 3, dtype=torch.int64)), DTypeError, "torch.int64", id="emlp-linear-int64-input"),
+    R(lambda: vlinear()(torch.ones(2, 4)), ShapeError, "4 components", id="emlp-linear-wrong-size"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(groups.O(3))), RepresentationError, "O(3)", id="emlp-two-groups"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), depth=-1), RepresentationError, "-1", id="emlp-negative-depth"),
+    # ---------------------------------------------------------------- PDEs
+    R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
+    R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",
+      id="pde-sympy-no-derivative"),
+    R(lambda: PDE("u_t = u**10**10*u_xx"), PDEParseError, "10000000000", id="pde-absurd-exponent"),
+    R(lambda: PDE("u_t = 10**10**10*u_xx"), PDEParseError, "10000000000", id="pde-absurd-number"),
+    R(lambda: PDE("u_t = ((u**8)**8)**8*u_xx"), PDEParseError, "512", id="pde-nested-powers"),
+    R(lambda: PDE("u_t = u_xxxxxxxxxx"), PDEParseError, "order 10", id="pde-derivative-order"),
+    R(lambda: PDE("u_t = u_xx" + " + u" * 2000), PDEParseError, "8010 characters", id="pde-string-too-long"),
+    R(lambda: PDE("u_t = __import__('os')"), PDEParseError, "__import__", id="pde-code-string"),
+    R(lambda: PDE("u_t = w_x", dependent="u"), PDEParseError, "'w'", id="pde-unknown-function"),
+    R(lambda: PDE("u_t = u_xx").symmetries(max_degree=-1), PDEError, "-1", id="pde-max-degree-negative"),
+    R(lambda: PDE("u_t = u_xx").symmetries(factors="exp(t)"), PDEError, "'exp(t)'", id="pde-factors-string"),
+    R(lambda: kdv().flow(99, sympy.Symbol("e")), PDEError, "99", id="pde-flow-index"),
+    R(lambda: kdv().flow(0, NAN), PDEError, "nan", id="pde-flow-nan-parameter"),
+    R(lambda: PDE("u_t = u_xx").is_symmetry(VectorField({y: 1})), PDEError, "uses y", id="pde-field-unknown-variable"),
+    R(lambda: PDE("u_t = u_xx").is_symmetry("x*d/dx"), PDEError, "'x*d/dx'", id="pde-is-symmetry-not-a-field"),
+    R(lambda: VectorField({x: sympy.nan}), PDEError, "nan", id="pde-field-nan-coefficient"),
+    R(lambda: VectorField({"x": 1}), PDEError, "'x'", id="pde-field-string-key"),
+    R(lambda: symmetry_loss(heat_nu(), _model, _points()), PDEError, "parameters nu", id="pinn-missing-parameter"),
+    R(lambda: symmetry_loss(heat_nu(), _model, _points(), params={"mu": 1.0}), PDEError, "'mu'",
+      id="pinn-unknown-parameter"),
+    R(lambda: symmetry_loss(heat_nu(), _model, _points(), params={"nu": NAN}), PDEError, "nan", id="pinn-nan-parameter"),
+    R(lambda: pde_residual(PDE("u_t = u_xx"), _model, _points(torch.int64)), DTypeError, "torch.int64",
+      id="pinn-integer-points"),
+    R(lambda: pde_residual(PDE("u_t = u_xx"), _model, torch.rand(4, 3)), ShapeError, "(4, 3)", id="pinn-points-shape"),
+    R(lambda: LieAugmentation(kdv(), ranges=(1,)), PDEError, "(1,)", id="lpsda-range-one-number-tuple"),
+    R(lambda: LieAugmentation(kdv(), ranges={1: (0, INF)}), PDEError, "inf", id="lpsda-range-inf"),
+    R(lambda: LieAugmentation(kdv(), generators=[99]), PDEError, "99", id="lpsda-generator-index"),
+    R(lambda: LieAugmentation(kdv(), steps=0), PDEError, "got 0", id="lpsda-steps-zero"),
+    R(lambda: LieAugmentation(kdv(), backend="cuda"), PDEError, "'cuda'", id="lpsda-unknown-backend"),
+]
+
+
+def test_the_table_has_at_least_40_rows_over_three_pillars():
+    assert len(ROWS) >= 40
+    pillars = {row.id.split("-")[0] for row in ROWS}
+    assert {"clifford", "group", "pde"} <= pillars
+
+
+@pytest.mark.parametrize("call, error, names", ROWS)
+def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
+    with pytest.raises(error, match=re.escape(names)) as info:
+        call()
+    assert isinstance(info.value, SymgenError)
