@@ -17,12 +17,13 @@ from symgen import CliffordAlgebra, SymgenError, groups, reps
 from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
 from symgen.algebra.pde import VectorField
-from symgen.errors import (AlgebraMismatchError, DTypeError, GradeError, GroupError,
+from symgen.errors import (AlgebraMismatchError, CheckerError, DTypeError, GradeError, GroupError,
                            MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
                        MVLinear, pde_residual, symmetry_loss)
 from symgen.pde import PDE
+from symgen.testing import assert_equivariant
 
 NAN, INF = float("nan"), float("inf")
 PAYLOAD = "__import__('os').getcwd()"
@@ -66,6 +67,10 @@ def _points(dtype=torch.float64):
 
 def _mvlinear_int_input():
     return MVLinear(CL3, 2, 2)(torch.ones(3, 2, 8, dtype=torch.int64))
+
+
+def _nan_input_check():
+    return assert_equivariant(MVLinear(CL3, 2, 2).double(), inputs=torch.full((2, 2, 8), NAN, dtype=torch.float64))
 
 
 R = pytest.param
@@ -160,6 +165,17 @@ ROWS = [
     R(lambda: LieAugmentation(kdv(), generators=[99]), PDEError, "99", id="lpsda-generator-index"),
     R(lambda: LieAugmentation(kdv(), steps=0), PDEError, "got 0", id="lpsda-steps-zero"),
     R(lambda: LieAugmentation(kdv(), backend="cuda"), PDEError, "'cuda'", id="lpsda-unknown-backend"),
+    # ---------------------------------------------------------------- the checker
+    R(_nan_input_check, CheckerError, "NaN", id="checker-nan-inputs"),
+    R(lambda: assert_equivariant(torch.nn.Sequential(MVLinear(CL3, 2, 2)), alg=CL3), CheckerError, "input_shape",
+      id="checker-cannot-infer-shape"),
+    R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), alg=PGA), AlgebraMismatchError, "Cl(2,0,1)",
+      id="checker-other-algebra"),
+    R(lambda: assert_equivariant(vlinear(), group=groups.O(3)), RepresentationError, "O(3)",
+      id="checker-rep-of-other-group"),
+    R(lambda: assert_equivariant(vlinear(), elements=np.eye(4)), ShapeError, "(4, 4)", id="checker-element-shape"),
+    R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), elements=np.full(8, INF)), CheckerError, "inf",
+      id="checker-element-inf"),
 ]
 
 

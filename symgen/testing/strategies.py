@@ -8,6 +8,17 @@
 ... def rotors_are_even(w):
 ...     assert abs(w[list(alg.grade_indices(1))]).max() < 1e-12
 >>> rotors_are_even()
+
+Drawn elements go straight to :func:`~symgen.testing.assert_equivariant`:
+
+>>> from symgen.nn import MVLinear
+>>> from symgen.testing import assert_equivariant
+>>> layer = MVLinear(alg, 2, 2).double()
+>>> @settings(max_examples=3)
+... @given(clifford_group_elements(alg))
+... def layer_is_equivariant(w):
+...     assert assert_equivariant(layer, elements=w) < 1e-9
+>>> layer_is_equivariant()
 """
 
 from __future__ import annotations
@@ -26,6 +37,9 @@ def _floats(dtype, bound):
 
 def multivectors(alg, grades=None, dtype=np.float64, shape=(), bound: float = 3.0):
     """Arrays ``shape + (alg.dim,)`` with components only in ``grades`` (default all)."""
+    if grades is not None:
+        for k in np.atleast_1d(grades):
+            alg.grade_indices(int(k) if isinstance(k, np.integer) else k)   # GradeError if out of range
     keep = np.ones(alg.dim, dtype=bool) if grades is None else np.isin(alg.grades, list(np.atleast_1d(grades)))
     return arrays(dtype, tuple(shape) + (alg.dim,), elements=_floats(dtype, bound)).map(
         lambda x: np.where(keep, x, 0).astype(dtype))
@@ -66,5 +80,10 @@ def signatures(max_n: int = 4, degenerate: bool = True, min_n: int = 1):
 
 
 def group_elements(G):
-    """Numeric elements of a matrix group, drawn through ``G.sample`` from a Hypothesis seed."""
+    """Numeric elements ``(d, d)`` of a matrix group, drawn through ``G.sample`` from a
+    Hypothesis seed; pass them to ``assert_equivariant(..., elements=g)``."""
+    from ..algebra.groups.group import Group
+    from ..errors import GroupError
+    if not isinstance(G, Group):
+        raise GroupError(f"group_elements needs a symgen group, got {G!r}")
     return st.integers(0, 2**32 - 1).map(lambda seed: np.asarray(G.sample(1, seed=seed))[0])
