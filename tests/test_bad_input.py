@@ -20,7 +20,7 @@ from symgen.algebra.pde import VectorField
 from symgen.errors import (AlgebraMismatchError, CheckerError, DTypeError, GradeError, GroupError,
                            MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
+from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
                        MVLinear, pde_residual, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant
@@ -93,6 +93,7 @@ ROWS = [
     R(lambda: Multivector(CL3, [NAN] + [0] * 7), DTypeError, "nan", id="clifford-multivector-nan"),
     R(lambda: Multivector(CL3, [1, 2, 3]), ShapeError, "3 coefficients", id="clifford-multivector-length"),
     R(lambda: Multivector(CL3, [PAYLOAD] + [0] * 7), DTypeError, "__import__", id="clifford-multivector-code-string"),
+    R(lambda: CL3.multivector("a b"), DTypeError, "'a b'", id="clifford-multivector-name"),
     # ---------------------------------------------------------------- Clifford layers
     R(_mvlinear_int_input, DTypeError, "torch.int64", id="cgenn-mvlinear-int64-input"),
     R(lambda: MVLinear(CL3, -2, 3), ShapeError, "-2", id="cgenn-mvlinear-negative-channels"),
@@ -102,6 +103,9 @@ ROWS = [
     R(lambda: MVLinear(CL3, 3, 2)(torch.ones(5, 2, 8)), ShapeError, "(5, 2, 8)", id="cgenn-mvlinear-wrong-channels"),
     R(lambda: MVLayerNorm(CL3, 2, eps=NAN), ShapeError, "nan", id="cgenn-layernorm-eps-nan"),
     R(lambda: GeometricProductLayer(CL3, 0), ShapeError, "got 0", id="cgenn-product-layer-zero-channels"),
+    R(lambda: CliffordMessagePassing(CL3, 2, -1), ShapeError, "edge_channels", id="cgenn-message-passing-edges"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1)(torch.ones(2, 3, 2, 8), torch.ones(2, 3, 1, 8)), ShapeError,
+      "(2, 3, 1, 8)", id="cgenn-message-passing-edge-shape"),
     # ---------------------------------------------------------------- groups and reps
     R(lambda: groups.MatrixGroup(lie_generators=[[[0, NAN], [1, 0]]]), GroupError, "nan", id="group-generator-nan"),
     R(lambda: groups.MatrixGroup(discrete_generators=[[[INF, 0], [0, 1]]]), GroupError, "oo", id="group-generator-inf"),
@@ -118,6 +122,9 @@ ROWS = [
     R(lambda: groups.SO(0), GroupError, "got 0", id="group-SO-0"),
     R(lambda: groups.Sp(3), GroupError, "got 3", id="group-Sp-odd"),
     R(lambda: so3().sample(-1), GroupError, "-1", id="group-sample-negative"),
+    R(lambda: so3().sample(2, seed="abc"), GroupError, "'abc'", id="group-sample-bad-seed"),
+    R(lambda: groups.SO(14), GroupError, "91 Lie generators", id="group-too-many-generators"),
+    R(lambda: groups.S(65), GroupError, "got 65", id="group-matrices-too-large"),
     R(lambda: reps.V(groups.O(3)) + reps.V(so3()), RepresentationError, "O(3)", id="rep-sum-of-two-groups"),
     R(lambda: reps.V(so3()) ** -1, RepresentationError, "-1", id="rep-negative-power"),
     R(lambda: reps.V("SO(3)"), RepresentationError, "'SO(3)'", id="rep-of-a-string"),
@@ -145,7 +152,12 @@ ROWS = [
     R(lambda: PDE("u_t = u_xx" + " + u" * 2000), PDEParseError, "8010 characters", id="pde-string-too-long"),
     R(lambda: PDE("u_t = __import__('os')"), PDEParseError, "__import__", id="pde-code-string"),
     R(lambda: PDE("u_t = w_x", dependent="u"), PDEParseError, "'w'", id="pde-unknown-function"),
+    R(lambda: PDE("u_t = u_xx", independent="t x u"), PDEParseError, "'u'", id="pde-name-declared-twice"),
+    R(lambda: PDE("u_t = u_xx", params="x"), PDEParseError, "'x'", id="pde-parameter-named-like-a-variable"),
+    R(lambda: PDE(sympy.Function("u")(t, x).diff(t) - sympy.Function("w")(t, x).diff(x), independent=[t, x],
+                  dependent=["u"]), PDEParseError, "'w'", id="pde-sympy-unknown-function"),
     R(lambda: PDE("u_t = u_xx").symmetries(max_degree=-1), PDEError, "-1", id="pde-max-degree-negative"),
+    R(lambda: PDE("u_t = u_xx").symmetries(factors=[NAN]), PDEError, "nan", id="pde-factor-nan"),
     R(lambda: PDE("u_t = u_xx").symmetries(factors="exp(t)"), PDEError, "'exp(t)'", id="pde-factors-string"),
     R(lambda: kdv().flow(99, sympy.Symbol("e")), PDEError, "99", id="pde-flow-index"),
     R(lambda: kdv().flow(0, NAN), PDEError, "nan", id="pde-flow-nan-parameter"),

@@ -49,6 +49,9 @@ class Multivector:
     @classmethod
     def make(cls, alg, values, grades=None):
         if isinstance(values, str):
+            if not values.isidentifier():
+                raise DTypeError(f"multivector name {values!r} must be an identifier (symbols "
+                                 f"{values}0, {values}1, ... are made from it)")
             if grades is None:
                 grades = range(alg.n + 1)
             elif isinstance(grades, int):

@@ -41,6 +41,10 @@ __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "SL", "GL", "Sp", "S", "Z", 
 
 _SCALE = 0.5  # std of Lie-algebra coordinates in non-Haar samples
 
+#: Size limits checked before any symbolic work: the matrix size and the number of Lie
+#: generators (the closure check computes every bracket exactly; SO(12) takes ~15 s).
+MAX_D, MAX_LIE_GENERATORS = 64, 80
+
 
 def _as_matrices(mats, what):
     """SymPy matrices from the user's generators: finite entries, no strings (``sympy.Matrix``
@@ -97,7 +101,10 @@ class Group:
             if not gens:
                 raise GroupError("a group needs at least one generator or an explicit d")
             d = gens[0].shape[0]
-        self.d = check_int(d, "matrix size d", GroupError)
+        self.d = check_int(d, "matrix size d", GroupError, 1, MAX_D)
+        if len(self.lie_generators) > MAX_LIE_GENERATORS:
+            raise GroupError(f"{len(self.lie_generators)} Lie generators; the exact closure check handles "
+                             f"up to {MAX_LIE_GENERATORS} (e.g. SO(13), GL(8), Sp(12))")
         for g in gens:
             if g.shape != (self.d, self.d):
                 raise GroupError(f"generator of shape {g.shape} in a group of {self.d}x{self.d} "
@@ -180,7 +187,11 @@ class Group:
     def sample(self, n: int = 1, seed=None) -> np.ndarray:
         """``n`` group elements as a float64 array ``(n, d, d)`` (see module docstring)."""
         n = check_int(n, "sample size n", GroupError, minimum=0)
-        rng = np.random.default_rng(seed)
+        try:
+            rng = np.random.default_rng(seed)
+        except (TypeError, ValueError) as exc:
+            raise GroupError(f"seed {seed!r} is not a valid seed; pass None, a non-negative "
+                             f"integer or a numpy Generator") from exc
         return np.asarray(self._sample(rng, int(n)), dtype=np.float64).reshape(int(n), self.d, self.d)
 
     def lie_basis(self) -> np.ndarray:

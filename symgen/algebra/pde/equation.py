@@ -50,6 +50,11 @@ def _from_sympy(equations, independent, dependent) -> ParsedPDE:
                 sympy.Function(str(u))(*[rename.get(sympy.Symbol(str(x)), x) for x in independent])
             e = e.subs(old, f)
         eqs.append(sympy.expand(e.doit()))
+    unknown = sorted({str(f.func) for e in eqs for f in e.atoms(sympy.core.function.AppliedUndef)}
+                     - {str(f.func) for f in funcs})
+    if unknown:
+        raise PDEParseError(f"unknown function {unknown[0]!r} in the equations; dependent variables: "
+                            f"{', '.join(str(f.func) for f in funcs)}")
     params = tuple(sorted(set().union(*(e.free_symbols for e in eqs)) - set(xs), key=str))
     return ParsedPDE(tuple(eqs), xs, funcs, params)
 

@@ -66,6 +66,19 @@ def _names(value, what) -> tuple[str, ...] | None:
     return names
 
 
+def _check_distinct(independent, dependent, params):
+    """Each name declared once, and as one kind only (variable, function or parameter)."""
+    kinds = [("independent", independent), ("dependent", dependent), ("parameter", params)]
+    seen: dict = {}
+    for kind, names in kinds:
+        for n in names or ():
+            if n in seen:
+                how = f"twice as {kind}" if seen[n] == kind else f"as {seen[n]} and as {kind}"
+                raise PDEParseError(f"name {n!r} is declared {how}; each variable, function and "
+                                    f"parameter needs its own name")
+            seen[n] = kind
+
+
 def _tokens(text: str):
     if text.count("(") != text.count(")"):
         raise PDEParseError(f"unbalanced parentheses in {text!r}: {text.count('(')} '(' and "
@@ -282,6 +295,7 @@ def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
     params_fixed = _names(params, "parameter")
     token_lists = [_tokens(p) for p in pieces]
     independent, dependent = _infer([t for ts in token_lists for t in ts], independent, dependent, text)
+    _check_distinct(independent, dependent, params_fixed)
     symbols = {n: sympy.Symbol(n, real=True) for n in independent}
     functions = {n: sympy.Function(n)(*symbols.values()) for n in dependent}
     equations, parameters = [], {}

@@ -351,8 +351,8 @@ def _ansatz_factors(factors, variables) -> tuple:
     out = []
     for f in factors:
         f = sympy.sympify(f) if isinstance(f, (int, float)) else f
-        if not isinstance(f, sympy.Expr):
-            raise PDEError(f"ansatz factors are SymPy expressions such as exp(t) or log(x), "
+        if not isinstance(f, sympy.Expr) or f.has(*NON_FINITE):
+            raise PDEError(f"ansatz factors are finite SymPy expressions such as exp(t) or log(x), "
                            f"got {f!r}")
         unknown = {str(z) for z in f.free_symbols} - set(by_name)
         if unknown:

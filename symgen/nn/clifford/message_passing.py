@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from ..._validate import check_int
+from ...errors import ShapeError
 from ._base import CliffordModule
 from .activation import MVSiLU
 from .linear import MVLinear
@@ -29,6 +31,7 @@ class CliffordMessagePassing(CliffordModule):
 
     def __init__(self, alg, channels: int, edge_channels: int):
         super().__init__(alg, channels)
+        self.edge_channels = check_int(edge_channels, "edge_channels", ShapeError, minimum=0)
         m = 2 * channels + edge_channels
         self.message = torch.nn.Sequential(MVLinear(alg, m, channels), GeometricProductLayer(alg, channels),
                                            MVSiLU(alg, channels))
@@ -36,6 +39,10 @@ class CliffordMessagePassing(CliffordModule):
                                           GeometricProductLayer(alg, channels), MVSiLU(alg, channels))
 
     def forward(self, h: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
+        if h.dim() != 4 or e.dim() != 5 or e.shape[:3] != (h.shape[0], h.shape[1], h.shape[1]):
+            raise ShapeError(f"CliffordMessagePassing expects h (batch, nodes, {self.channels}, "
+                             f"{self.alg.dim}) and e (batch, nodes, nodes, {self.edge_channels}, "
+                             f"{self.alg.dim}); got {tuple(h.shape)} and {tuple(e.shape)}")
         b, n, c, d = h.shape
         hi = h[:, :, None].expand(b, n, n, c, d)
         hj = h[:, None, :].expand(b, n, n, c, d)
