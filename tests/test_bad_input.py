@@ -165,6 +165,8 @@ ROWS = [
     R(lambda: PDE("u_t = u_xx").is_symmetry("x*d/dx"), PDEError, "'x*d/dx'", id="pde-is-symmetry-not-a-field"),
     R(lambda: VectorField({x: sympy.nan}), PDEError, "nan", id="pde-field-nan-coefficient"),
     R(lambda: VectorField({"x": 1}), PDEError, "'x'", id="pde-field-string-key"),
+    R(lambda: VectorField({x: 1}).bracket(VectorField({sympy.Symbol("x", real=True): x})), PDEError,
+      "two different symbols are named x", id="pde-bracket-symbol-mismatch"),
     R(lambda: symmetry_loss(heat_nu(), _model, _points()), PDEError, "parameters nu", id="pinn-missing-parameter"),
     R(lambda: symmetry_loss(heat_nu(), _model, _points(), params={"mu": 1.0}), PDEError, "'mu'",
       id="pinn-unknown-parameter"),

@@ -106,8 +106,25 @@ class VectorField:
         return sympy.expand(sum(c * sympy.diff(f, z) for z, c in self.coefficients.items()))
 
     def bracket(self, other) -> VectorField:
-        keys = list(self.coefficients)
-        return VectorField({z: sympy.expand(self(other.coefficients[z]) - other(self.coefficients[z]))
+        """The Lie bracket ``[self, other]``; both fields must use the same symbols (a name
+        standing for two different symbols raises :class:`~symgen.errors.PDEError`).
+
+        >>> t, x = sympy.symbols("t x", real=True)
+        >>> print(VectorField({t: 1, x: 0}).bracket(VectorField({t: 0, x: t})))
+        ∂x
+        """
+        if not isinstance(other, VectorField):
+            raise PDEError(f"the bracket takes two VectorFields, got {other!r}")
+        seen: dict = {}
+        for field in (self, other):
+            for z in set(field.coefficients).union(*(c.free_symbols for c in field.coefficients.values())):
+                if seen.setdefault(str(z), z) != z:
+                    raise PDEError(f"[{self}, {other}]: two different symbols are named {z} (e.g. with "
+                                   f"and without real=True); put both fields on the same symbols "
+                                   f"with .renamed(...)")
+        keys = list(dict.fromkeys([*self.coefficients, *other.coefficients]))
+        zero = sympy.Integer(0)
+        return VectorField({z: sympy.expand(self(other.coefficients.get(z, zero)) - other(self.coefficients.get(z, zero)))
                             for z in keys})
 
 
