@@ -17,7 +17,8 @@ from symgen import CliffordAlgebra, SymgenError, groups, reps
 from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
 from symgen.algebra.pde import VectorField
-from symgen.errors import (AlgebraMismatchError, CheckerError, DTypeError, GradeError, GroupError,
+from symgen.codegen import Bilinear
+from symgen.errors import (AlgebraMismatchError, CheckerError, CodegenError, DTypeError, GradeError, GroupError,
                            MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
@@ -94,6 +95,12 @@ ROWS = [
     R(lambda: Multivector(CL3, [1, 2, 3]), ShapeError, "3 coefficients", id="clifford-multivector-length"),
     R(lambda: Multivector(CL3, [PAYLOAD] + [0] * 7), DTypeError, "__import__", id="clifford-multivector-code-string"),
     R(lambda: CL3.multivector("a b"), DTypeError, "'a b'", id="clifford-multivector-name"),
+    R(lambda: CliffordAlgebra((1, sympy.Symbol('g"""; import os'))), MetricError, "import os",
+      id="clifford-metric-symbol-name-with-code"),
+    R(lambda: Bilinear("f", 1, 1, 1, ((0, 0, 0, 1),), doc='"""\nimport os\n"""'), CodegenError, "import os",
+      id="clifford-codegen-doc-with-code"),
+    R(lambda: Bilinear("f", 1, 1, 1, ((0, 0, 0, 1),), labels=("e0\nimport os",)), CodegenError, "import os",
+      id="clifford-codegen-label-with-code"),
     # ---------------------------------------------------------------- Clifford layers
     R(_mvlinear_int_input, DTypeError, "torch.int64", id="cgenn-mvlinear-int64-input"),
     R(lambda: MVLinear(CL3, -2, 3), ShapeError, "-2", id="cgenn-mvlinear-negative-channels"),

@@ -48,6 +48,25 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_text(ir_name: str, doc, labels) -> None:
+    """``doc`` is printed into the generated module's docstring and ``labels`` into line
+    comments: refuse text that could end either and become code.
+
+    >>> _check_text("f", "a quote ' is fine", ("e0",))
+    >>> _check_text("f", 'ends the docstring: "', ())
+    Traceback (most recent call last):
+    ...
+    symgen.errors.CodegenError: f: doc 'ends the docstring: "' contains a double quote or backslash that could end the generated docstring; use plain text
+    """
+    if not isinstance(doc, str) or any(c in doc for c in '"\\'):
+        raise CodegenError(f"{ir_name}: doc {doc!r} contains a double quote or backslash that could "
+                           f"end the generated docstring; use plain text")
+    for label in labels:
+        if not isinstance(label, str) or any(c in label for c in "\r\n\\"):
+            raise CodegenError(f"{ir_name}: label {label!r} must be one line of text (it becomes a "
+                               f"comment in the generated code)")
+
+
 def _digest(*parts) -> str:
     h = hashlib.sha256()
     for p in parts:
@@ -102,6 +121,7 @@ class Multilinear:
 
     def __post_init__(self):
         _check_name(self.name)
+        _check_text(self.name, self.doc, self.labels)
         object.__setattr__(self, "in_dims", tuple(int(d) for d in self.in_dims))
         m = len(self.in_dims)
         terms = _canonical(self.terms, m + 1)
@@ -198,6 +218,7 @@ class Pointwise:
 
     def __post_init__(self):
         _check_name(self.name)
+        _check_text(self.name, self.doc, ())
         object.__setattr__(self, "inputs", tuple(self.inputs))
         object.__setattr__(self, "params", tuple(self.params))
         object.__setattr__(self, "exprs", tuple(strict_sympify(e, f"expression of {self.name}", CodegenError)

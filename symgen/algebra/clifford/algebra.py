@@ -110,6 +110,10 @@ def _entry(v, where):
     if not is_finite_expr(e):
         raise MetricError(f"metric entry {where} is {v!r}; entries must be finite real numbers "
                           f"or SymPy symbols")
+    odd = sorted(str(s) for s in e.free_symbols if not str(s).isidentifier())
+    if odd:
+        raise MetricError(f"metric entry {where} uses the symbol {odd[0]!r}; symbol names must be "
+                          f"Python identifiers (they are printed into generated code)")
     return e
 
 
