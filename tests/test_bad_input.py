@@ -137,6 +137,8 @@ ROWS = [
     R(lambda: reps.V("SO(3)"), RepresentationError, "'SO(3)'", id="rep-of-a-string"),
     R(lambda: reps.V(so3()).rho(np.full((3, 3), NAN)), ShapeError, "NaN", id="rep-rho-nan-element"),
     R(lambda: reps.V(so3()).rho(np.eye(2)), ShapeError, "(2, 2)", id="rep-rho-wrong-shape"),
+    R(lambda: reps.V(so3()).rho(sympy.eye(2)), ShapeError, "(2, 2)", id="rep-rho-exact-wrong-shape"),
+    R(lambda: reps.V(so3()).rho(np.array([["a"] * 3] * 3)), DTypeError, "<U1", id="rep-rho-strings"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",
       id="rep-basis-two-groups"),
     R(lambda: EquivariantLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",

@@ -196,6 +196,11 @@ class Rep:
             raise ShapeError(f"{what} of {self.G} contain NaN or inf entries")
         return g
 
+    def _exact_shape(self, m, what):
+        d = self.G.d
+        if m.shape != (d, d):
+            raise ShapeError(f"{what} of shape {m.shape}; {self.G} acts by ({d}, {d}) matrices")
+
     def rho(self, g):
         """Matrices of group elements: ``(n, d, d) → (n, size, size)``, ``(d, d) → (size, size)``.
 
@@ -209,6 +214,7 @@ class Rep:
         [1,  0]])
         """
         if isinstance(g, sympy.MatrixBase):
+            self._exact_shape(g, "group element")
             return self._rho_exact(sympy.Matrix(g))
         g = self._group_array(g, "group elements")
         single = g.ndim == 2
@@ -249,6 +255,7 @@ class Rep:
         (9, 9)
         """
         if isinstance(A, sympy.MatrixBase):
+            self._exact_shape(A, "Lie algebra element")
             return self._drho_exact(sympy.Matrix(A))
         A = self._group_array(A, "Lie algebra elements")
         single = A.ndim == 2
