@@ -27,6 +27,7 @@ x0**2 + x1**2 + x2**2
 
 from __future__ import annotations
 
+import numbers
 
 import sympy
 
@@ -151,9 +152,9 @@ class CliffordAlgebra:
         Cl(1,3,0)
         """
         for name, v in (("p", p), ("q", q), ("r", r)):
-            if not isinstance(v, int) or v < 0:
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 0:
                 raise MetricError(f"signature count {name}={v!r} must be a non-negative integer")
-        return cls((0,) * r + (1,) * p + (-1,) * q)
+        return cls((0,) * int(r) + (1,) * int(p) + (-1,) * int(q))
 
     # ----------------------------------------------------------------- description
     @_lazy
@@ -208,7 +209,7 @@ class CliffordAlgebra:
         return tuple(q for q, g in enumerate(self.grades) if g == k)
 
     def _check_grade(self, k):
-        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k <= self.n:
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 0 <= k <= self.n:
             raise GradeError(f"grade {k!r} out of range; {self!r} has grades 0..{self.n}")
 
     # ----------------------------------------------------------------- symbolic tables

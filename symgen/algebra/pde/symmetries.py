@@ -27,6 +27,7 @@ variable ``W = u**n`` independent of u: the result holds for *generic* parameter
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
@@ -144,10 +145,10 @@ class Symmetries:
         """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
         from .flows import flow
         n = len(self.generators)
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < n:
             raise PDEError(f"generator index {i!r} out of range; the symmetries have {n} "
                            f"generators (0..{n - 1})")
-        return flow(self.generators[i], eps)
+        return flow(self.generators[int(i)], eps)
 
     def commutator_table(self):
         """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""

@@ -78,9 +78,12 @@ def _select(sym, generators):
     return chosen, False
 
 
+def _finite(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _check_range(r, key):
-    ok = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-    if ok(r) or (isinstance(r, (tuple, list)) and len(r) == 2 and all(map(ok, r))):
+    if _finite(r) or (isinstance(r, (tuple, list)) and len(r) == 2 and all(map(_finite, r))):
         return r
     raise PDEError(f"range {r!r} for generator {key} must be a finite number r (for (-r, r)) or a "
                    f"pair (lo, hi) of finite numbers")
@@ -106,7 +109,9 @@ def _check_arguments(sym, generators, ranges, steps, time):
         for g in generators:
             if isinstance(g, VectorField):
                 g = g.renamed(variables, sym.parsed.parameters)
-            elif isinstance(g, bool) or not isinstance(g, int):
+            elif isinstance(g, numbers.Integral) and not isinstance(g, bool):
+                g = int(g)
+            else:
                 raise PDEError(f"generator {g!r} is neither an index into sym.generators nor a VectorField")
             checked.append(g)
         generators = checked
