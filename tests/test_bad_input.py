@@ -18,13 +18,14 @@ from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
 from symgen.algebra.pde import VectorField
 from symgen.codegen import Bilinear
-from symgen.errors import (AlgebraMismatchError, CheckerError, CodegenError, DTypeError, GradeError, GroupError,
+from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError,
                            MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
+from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
                        MVLinear, pde_residual, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant
+from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
 PAYLOAD = "__import__('os').getcwd()"
@@ -95,6 +96,12 @@ ROWS = [
     R(lambda: Multivector(CL3, [1, 2, 3]), ShapeError, "3 coefficients", id="clifford-multivector-length"),
     R(lambda: Multivector(CL3, [PAYLOAD] + [0] * 7), DTypeError, "__import__", id="clifford-multivector-code-string"),
     R(lambda: CL3.multivector("a b"), DTypeError, "'a b'", id="clifford-multivector-name"),
+    R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).subs({"g": PAYLOAD}), MetricError, "__import__",
+      id="clifford-subs-code-string"),
+    R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).subs({"h": 1}), MetricError, "'h'", id="clifford-subs-unknown-symbol"),
+    R(lambda: st.multivectors(CL3, grades=7), GradeError, "grade 7", id="clifford-strategy-grade"),
+    R(lambda: st.clifford_group_elements(CL3, parity=3).example(), GroupError, "3", id="clifford-strategy-parity"),
+    R(lambda: st.signatures(max_n=-1), MetricError, "-1", id="clifford-strategy-signature-size"),
     R(lambda: CliffordAlgebra((1, sympy.Symbol('g"""; import os'))), MetricError, "import os",
       id="clifford-metric-symbol-name-with-code"),
     R(lambda: Bilinear("f", 1, 1, 1, ((0, 0, 0, 1),), doc='"""\nimport os\n"""'), CodegenError, "import os",
@@ -150,6 +157,10 @@ ROWS = [
     R(lambda: vlinear()(torch.ones(2, 4)), ShapeError, "4 components", id="emlp-linear-wrong-size"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(groups.O(3))), RepresentationError, "O(3)", id="emlp-two-groups"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), depth=-1), RepresentationError, "-1", id="emlp-negative-depth"),
+    R(lambda: EquivariantBilinear(reps.V(so3()), reps.V(so3()), max_legs=-1), RepresentationError, "-1",
+      id="emlp-bilinear-negative-legs"),
+    R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
+      id="rep-basis-certify-flag"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",

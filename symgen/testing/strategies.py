@@ -27,6 +27,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from .._validate import check_int
+from ..errors import GroupError, MetricError
+
 __all__ = ["multivectors", "vectors", "clifford_group_elements", "signatures", "group_elements"]
 
 
@@ -60,6 +63,9 @@ def clifford_group_elements(draw, alg, parity: int | None = None, max_factors: i
     ``parity`` 0 keeps an even number of factors (rotors, ``SO``-like), 1 an odd number
     (reflections), None either.
     """
+    if parity not in (None, 0, 1):
+        raise GroupError(f"parity must be None, 0 (even versors) or 1 (odd), got {parity!r}")
+    check_int(max_factors, "max_factors", GroupError)
     count = draw(st.integers(1, max_factors))
     if parity is not None and count % 2 != parity:
         count = count + 1 if count < max_factors else count - 1
@@ -75,6 +81,8 @@ def clifford_group_elements(draw, alg, parity: int | None = None, max_factors: i
 
 def signatures(max_n: int = 4, degenerate: bool = True, min_n: int = 1):
     """Diagonal metrics with entries in {1, -1} (and 0 when ``degenerate``)."""
+    min_n = check_int(min_n, "min_n", MetricError)
+    max_n = check_int(max_n, "max_n", MetricError, minimum=min_n)
     entries = (1, -1, 0) if degenerate else (1, -1)
     return st.lists(st.sampled_from(entries), min_size=min_n, max_size=max_n).map(tuple)
 
@@ -83,7 +91,6 @@ def group_elements(G):
     """Numeric elements ``(d, d)`` of a matrix group, drawn through ``G.sample`` from a
     Hypothesis seed; pass them to ``assert_equivariant(..., elements=g)``."""
     from ..algebra.groups.group import Group
-    from ..errors import GroupError
     if not isinstance(G, Group):
         raise GroupError(f"group_elements needs a symgen group, got {G!r}")
     return st.integers(0, 2**32 - 1).map(lambda seed: np.asarray(G.sample(1, seed=seed))[0])

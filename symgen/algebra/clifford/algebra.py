@@ -32,6 +32,7 @@ import numbers
 import sympy
 
 from ...codegen import Bilinear, Linear
+from ..._sympify import strict_sympify
 from ..._validate import is_finite_expr
 from ...errors import GradeError, MetricError, UnknownOperationError
 from . import numeric
@@ -197,11 +198,25 @@ class CliffordAlgebra:
     def subs(self, values: dict) -> CliffordAlgebra:
         """The algebra with symbols in the metric replaced (e.g. to get numeric kernels).
 
+        Keys are the metric's symbols (or their names), values numbers or SymPy
+        expressions; strings are refused (SymPy's ``subs`` would evaluate them).
+
         >>> g = sympy.Symbol("g")
         >>> CliffordAlgebra((1, g)).subs({g: -1})
         Cl(1,1,0)
+        >>> CliffordAlgebra((1, g)).subs({"g": -1})
+        Cl(1,1,0)
         """
-        return CliffordAlgebra(self.metric.subs(values))
+        if not isinstance(values, dict):
+            raise MetricError(f"subs takes a dict {{symbol: value}}, got {values!r}")
+        by_name = {str(s): s for s in self.metric.free_symbols}
+        out = {}
+        for key, value in values.items():
+            if str(key) not in by_name:
+                raise MetricError(f"{key!r} is not a symbol of the metric; its symbols: "
+                                  f"{', '.join(sorted(by_name)) or 'none'}")
+            out[by_name[str(key)]] = strict_sympify(value, f"value of {key}", MetricError)
+        return CliffordAlgebra(self.metric.xreplace(out))
 
     def grade_indices(self, k: int) -> tuple[int, ...]:
         """Positions of the grade-``k`` blades in the component axis."""

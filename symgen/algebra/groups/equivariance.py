@@ -329,6 +329,8 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     (2, 5, 5)
     """
     _check_pair(rep_in, rep_out)
+    if certify not in (None, True, False):
+        raise CertificationError(f"certify must be None, True or False, got {certify!r}")
     G = rep_in.G
     parts = []  # (out offset, out size, in offset, in size, block basis)
     for oo, osz, mo in rep_out.blocks():

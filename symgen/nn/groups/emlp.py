@@ -22,6 +22,7 @@ from __future__ import annotations
 import torch
 
 from ...algebra.groups.reps import Rep, Scalar, V, _monomial_str
+from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
 from ...algebra.groups.equivariance import equivariant_basis
 from .equivariant_linear import EquivariantLinear, Float64Constants, check_reps, check_tensor
@@ -77,6 +78,8 @@ class EquivariantBilinear(Float64Constants):
     def __init__(self, rep_in: Rep, rep_out: Rep, max_legs: int = 4, init_scale: float = 0.1):
         super().__init__()
         check_reps(rep_in, rep_out, "EquivariantBilinear")
+        max_legs = check_int(max_legs, "max_legs", RepresentationError, minimum=0)
+        init_scale = check_finite(init_scale, "init_scale", RepresentationError)
         self.rep_in, self.rep_out = rep_in, rep_out
         G = rep_in.G
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
