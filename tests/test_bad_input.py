@@ -99,6 +99,8 @@ ROWS = [
     R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).subs({"g": PAYLOAD}), MetricError, "__import__",
       id="clifford-subs-code-string"),
     R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).subs({"h": 1}), MetricError, "'h'", id="clifford-subs-unknown-symbol"),
+    R(lambda: CL3.multivector("a").subs({"a0": PAYLOAD}), DTypeError, "__import__", id="clifford-multivector-subs-code"),
+    R(lambda: PAYLOAD * CL3.multivector("a"), DTypeError, "__import__", id="clifford-multivector-times-string"),
     R(lambda: st.multivectors(CL3, grades=7), GradeError, "grade 7", id="clifford-strategy-grade"),
     R(lambda: st.clifford_group_elements(CL3, parity=3).example(), GroupError, "3", id="clifford-strategy-parity"),
     R(lambda: st.signatures(max_n=-1), MetricError, "-1", id="clifford-strategy-signature-size"),

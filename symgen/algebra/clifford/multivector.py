@@ -84,6 +84,7 @@ class Multivector:
         return self._bilinear(other, "geometric_product")
 
     def __rmul__(self, other):
+        other = strict_sympify(other, "scalar factor", DTypeError)
         return Multivector(self.alg, [other * v for v in self.values])
 
     def __xor__(self, other):
@@ -133,8 +134,26 @@ class Multivector:
             return vals[0]
         return Multivector(self.alg, vals)
 
-    def subs(self, *args, **kwargs) -> Multivector:
-        return Multivector(self.alg, [v.subs(*args, **kwargs) for v in self.values])
+    def subs(self, values, new=None) -> Multivector:
+        """Symbols (or their names) replaced by numbers or SymPy expressions: ``subs({a0: 2})``
+        or ``subs(a0, 2)``; strings are refused as values (SymPy's ``subs`` would evaluate them).
+
+        >>> from symgen import CliffordAlgebra
+        >>> CliffordAlgebra((1, 1)).multivector("a", grades=1).subs({"a0": 2})
+        2*e0 + a1*e1
+        """
+        if new is not None:
+            values = {values: new}
+        if not isinstance(values, dict):
+            raise DTypeError(f"subs takes a dict {{symbol: value}}, got {values!r}")
+        by_name = {str(s): s for v in self.values for s in v.free_symbols}
+        out = {}
+        for key, value in values.items():
+            if str(key) not in by_name:
+                raise DTypeError(f"{key!r} is not a symbol of this multivector; its symbols: "
+                                 f"{', '.join(sorted(by_name)) or 'none'}")
+            out[by_name[str(key)]] = strict_sympify(value, f"value of {key}", DTypeError)
+        return Multivector(self.alg, [v.xreplace(out) for v in self.values])
 
     def __repr__(self):
         parts = []
