@@ -110,6 +110,8 @@ ROWS = [
       id="clifford-codegen-doc-with-code"),
     R(lambda: Bilinear("f", 1, 1, 1, ((0, 0, 0, 1),), labels=("e0\nimport os",)), CodegenError, "import os",
       id="clifford-codegen-label-with-code"),
+    R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).bilinear_ir("outer_product").subs({sympy.Symbol("g"): PAYLOAD}),
+      CodegenError, "__import__", id="clifford-codegen-subs-code"),
     # ---------------------------------------------------------------- Clifford layers
     R(_mvlinear_int_input, DTypeError, "torch.int64", id="cgenn-mvlinear-int64-input"),
     R(lambda: MVLinear(CL3, -2, 3), ShapeError, "-2", id="cgenn-mvlinear-negative-channels"),

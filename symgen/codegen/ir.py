@@ -157,8 +157,13 @@ class Multilinear:
         return (*cols, c)
 
     def subs(self, values: dict):
-        """The same IR (same class) with symbols in the coefficients replaced."""
-        terms = tuple(t[:-1] + (sympy.sympify(t[-1]).subs(values),) for t in self.terms)
+        """The same IR (same class) with symbols in the coefficients replaced (values are
+        numbers or SymPy expressions; strings are refused, SymPy's ``subs`` would evaluate them)."""
+        if not isinstance(values, dict):
+            raise CodegenError(f"{self.name}: subs takes a dict {{symbol: value}}, got {values!r}")
+        values = {strict_sympify(k, "substituted symbol", CodegenError):
+                  strict_sympify(v, f"value of {k}", CodegenError) for k, v in values.items()}
+        terms = tuple(t[:-1] + (sympy.sympify(t[-1]).xreplace(values),) for t in self.terms)
         out = object.__new__(type(self))
         Multilinear.__init__(out, self.name, self.out_dim, self.in_dims, terms, self.labels, self.doc)
         return out
