@@ -97,6 +97,35 @@ def _given_elements(elements, shape, what):
     return list(g)
 
 
+def _check_parity(alg, elements):
+    """Versors are even or odd; a mixed element is not a Clifford-group element and the
+    twisted sandwich by it is no group action (an equivariant module would fail)."""
+    odd = np.array(alg.grades) % 2 == 1
+    for q, w in enumerate(elements):
+        scale = np.abs(w).max()
+        if np.abs(w[odd]).max(initial=0) > 1e-9 * scale and np.abs(w[~odd]).max() > 1e-9 * scale:
+            raise CheckerError(f"element {q} mixes even and odd grades; a versor of {alg!r} is a "
+                               f"product of invertible vectors (see strategies.clifford_group_elements)")
+
+
+def _check_form(group, elements):
+    """Elements of a form-preserving group (O(p,q), Sp) preserve its form ``J``: ``gᵀ J g = J``;
+    those of SO(p, q) have determinant 1."""
+    if getattr(group, "special", False):
+        for q, g in enumerate(elements):
+            if np.linalg.det(g) < 0:
+                raise CheckerError(f"element {q} has determinant {np.linalg.det(g):.3g}; elements of "
+                                   f"{group} have determinant 1")
+    if group.form is None:
+        return
+    J = np.array(group.form, dtype=np.float64)
+    for q, g in enumerate(elements):
+        if np.abs(g.T @ J @ g - J).max() > 1e-6 * max(1.0, np.abs(g).max() ** 2):
+            raise CheckerError(f"element {q} is not in {group}: it does not preserve the form "
+                               f"{J.astype(int).tolist()} (draw elements with group.sample or "
+                               f"strategies.group_elements)")
+
+
 def _as_inputs(inputs, last, what):
     """``inputs`` as a tuple of finite floating tensors whose last axis is ``last``."""
     xs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
@@ -193,8 +222,11 @@ def equivariance_error(module, group=None, rep_in=None, rep_out=None, alg=None, 
     if group is None and (alg is not None or getattr(module, "alg", None) is not None):
         alg, shapes = _clifford_setup(module, alg, input_shape, inputs is not None)
         last, what = alg.dim, f"multivectors of {alg!r}"
-        elements = (_versors(alg, n_elements, rng) if elements is None else
-                    _given_elements(elements, (alg.dim,), f"versors of {alg!r}"))
+        if elements is None:
+            elements = _versors(alg, n_elements, rng)
+        else:
+            elements = _given_elements(elements, (alg.dim,), f"versors of {alg!r}")
+            _check_parity(alg, elements)
 
         def act_in(g, y):
             return alg.sandwich(torch.as_tensor(g, dtype=y.dtype, device=y.device), y)
@@ -204,9 +236,11 @@ def equivariance_error(module, group=None, rep_in=None, rep_out=None, alg=None, 
             raise CheckerError("pass alg= (Clifford module) or group= (representation module), not both")
         group, rep_in, rep_out, shapes = _group_setup(module, group, rep_in, rep_out, input_shape)
         last, what = rep_in.size, f"rep_in {rep_in!r}"
-        elements = (list(np.asarray(group.sample(n_elements, seed=int(rng.integers(2**31)))))
-                    if elements is None else
-                    _given_elements(elements, (group.d, group.d), f"elements of {group}"))
+        if elements is None:
+            elements = list(np.asarray(group.sample(n_elements, seed=int(rng.integers(2**31)))))
+        else:
+            elements = _given_elements(elements, (group.d, group.d), f"elements of {group}")
+            _check_form(group, elements)
 
         def act(rep):
             return lambda g, y: y @ torch.as_tensor(np.asarray(rep.rho(g)), dtype=y.dtype,

@@ -86,6 +86,16 @@ def test_a_single_nan_output_fails():
         assert_equivariant(OneNaN(CL3, 3, 2).double(), batch=8, seed=0)
 
 
+def test_elements_outside_the_group_are_refused():
+    """A false alarm is a fooled checker too: elements must be group elements."""
+    with pytest.raises(CheckerError, match="mixes even and odd"):
+        assert_equivariant(MVLinear(CL3, 3, 2).double(), elements=np.eye(8)[0] + np.eye(8)[1])
+    with pytest.raises(CheckerError, match=r"not in SO\(3\)"):
+        assert_equivariant(EquivariantLinear(V, V).double(), elements=2 * np.eye(3))
+    with pytest.raises(CheckerError, match="determinant"):
+        assert_equivariant(EquivariantLinear(V, V).double(), elements=-np.eye(3))
+
+
 def test_non_finite_inputs_and_elements_are_refused():
     layer = MVLinear(CL3, 3, 2).double()
     with pytest.raises(CheckerError, match="NaN or inf"):
@@ -250,3 +260,12 @@ def test_broken_group_layer_fails_for_drawn_elements():
     with pytest.raises(AssertionError, match="not equivariant"):
         assert_equivariant(broken, elements=g)
     assert equivariance_error(broken, elements=sympy.matrix2numpy(sympy.eye(3)).astype(float))[0] < 1e-12
+
+
+def test_broken_message_passing_block_fails():
+    """A module with several inputs (nodes and edges), broken after its last layer."""
+    block = _seeded(CliffordMessagePassing, STA, 2, 1)
+    shapes = ((3, 2, STA.dim), (3, 3, 1, STA.dim))
+    assert assert_equivariant(block, input_shape=shapes, n_elements=3, batch=2, seed=0) < 1e-9
+    with pytest.raises(AssertionError, match="not equivariant"):
+        assert_equivariant(_break_clifford(block), input_shape=shapes, n_elements=3, batch=2, seed=0)
