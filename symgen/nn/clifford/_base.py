@@ -15,6 +15,10 @@ __all__ = ["CliffordModule", "expand_grades"]
 class CliffordModule(torch.nn.Module):
     """Base of the Clifford layers: keeps ``alg``, checks inputs ``(batch, channels, dim)``.
 
+    ``alg`` and ``channels`` (the number of input channels) are documented attributes:
+    :func:`symgen.testing.assert_equivariant` reads them (a user's network that sets
+    ``alg`` and ``in_channels`` or ``channels`` is checked the same way).
+
     Subclasses list the IR of their kernels in ``_kernel_irs()``; the kernels are
     compiled when the module is built and again after unpickling (generated modules
     are not picklable), so modules copy, pickle and wrap in DDP like any other.

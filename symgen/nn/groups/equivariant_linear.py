@@ -104,7 +104,11 @@ class Float64Constants(torch.nn.Module):
 
 
 class EquivariantLinear(Float64Constants):
-    """Equivariant linear map ``rep_in → rep_out`` on inputs ``(..., rep_in.size)``."""
+    """Equivariant linear map ``rep_in → rep_out`` on inputs ``(..., rep_in.size)``.
+
+    ``rep_in`` and ``rep_out`` (of one group) are documented attributes that
+    :func:`symgen.testing.assert_equivariant` reads; inputs are floating tensors on the
+    module's device."""
 
     def __init__(self, rep_in: Rep, rep_out: Rep, bias: bool = True, strategy: str = "auto"):
         super().__init__()
