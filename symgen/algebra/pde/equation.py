@@ -18,6 +18,7 @@ from ..._sympify import strict_sympify
 from ...errors import PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
+from .residuals import residual_ir
 from .symmetries import Symmetries, VectorField, _leading, _substitute, point_symmetries, prolonged_action
 
 __all__ = ["PDE"]
@@ -81,6 +82,15 @@ class PDE:
         if key not in self._symmetries:
             self._symmetries[key] = point_symmetries(self.parsed, max_degree, factors)
         return self._symmetries[key]
+
+    def residual_ir(self):
+        """``Δ`` of each equation as IR on jet variables (PINN losses,
+        :func:`symgen.nn.pde_residual`); see :mod:`.residuals`.
+
+        >>> PDE("u_t = u_xx").residual_ir().ir
+        Pointwise(pde_residual(t, x, u_t, u_xx) -> 1 outputs)
+        """
+        return residual_ir(self.parsed)
 
     def is_symmetry(self, field: VectorField) -> bool:
         """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero)."""

@@ -86,6 +86,12 @@ class Symmetries:
         from .flows import flow
         return flow(self.generators[i], eps)
 
+    def residual_ir(self):
+        """``pr v_i(Δ)`` of every generator as IR on jet variables (PINN symmetry losses,
+        :func:`symgen.nn.symmetry_loss`); see :mod:`.residuals`."""
+        from .residuals import symmetry_residual_ir
+        return symmetry_residual_ir(self)
+
     def commutator_table(self):
         """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""
         n = len(self.generators)
