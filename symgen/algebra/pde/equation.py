@@ -19,7 +19,8 @@ from ...errors import PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
 from .residuals import residual_ir
-from .symmetries import Symmetries, VectorField, _leading, _substitute, point_symmetries, prolonged_action
+from .symmetries import (Symmetries, VectorField, leading_derivative, point_symmetries, prolonged_action,
+                         substitute_leading)
 
 __all__ = ["PDE"]
 
@@ -96,10 +97,10 @@ class PDE:
         """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero)."""
         jet = Jet(self.parsed.independent, [str(f.func) for f in self.parsed.dependent])
         eqs = [sympy.expand(jet.from_sympy(e, list(self.parsed.dependent))) for e in self.parsed.equations]
-        leads = [_leading(jet, e) for e in eqs]
+        leads = [leading_derivative(jet, e) for e in eqs]
         us = [jet.var(a, ()) for a in range(len(self.parsed.dependent))]
         coeffs = {str(k): v for k, v in field.coefficients.items()}
         xi = [coeffs.get(str(x), sympy.S.Zero) for x in jet.x]
         phi = [coeffs.get(str(u), sympy.S.Zero) for u in us]
-        return all(sympy.simplify(_substitute(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
+        return all(sympy.simplify(substitute_leading(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
                    for e in eqs)
