@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = sorted(p for d in ("symgen", "tests", "benchmarks") for p in (ROOT / d).rglob("*.py"))
+FILES = sorted(p for d in ("symgen", "tests", "benchmarks", "examples") for p in (ROOT / d).rglob("*.py"))
 IR_CLASSES = {"Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise"}
 ABOVE = ("symgen.nn", "symgen.testing", "symgen.cli", "symgen.demos", "symgen.experiments")
 
