@@ -191,7 +191,7 @@ ROWS = [
     R(lambda: VectorField({"x": 1}), PDEError, "'x'", id="pde-field-string-key"),
     R(lambda: VectorField({x: 1}).bracket(VectorField({sympy.Symbol("x", real=True): x})), PDEError,
       "two different symbols are named x", id="pde-bracket-symbol-mismatch"),
-    R(lambda: symmetry_loss(heat_nu(), _model, _points()), PDEError, "parameters nu", id="pinn-missing-parameter"),
+    R(lambda: symmetry_loss(heat_nu(), _model, _points()), PDEError, "parameter nu", id="pinn-missing-parameter"),
     R(lambda: symmetry_loss(heat_nu(), _model, _points(), params={"mu": 1.0}), PDEError, "'mu'",
       id="pinn-unknown-parameter"),
     R(lambda: symmetry_loss(heat_nu(), _model, _points(), params={"nu": NAN}), PDEError, "nan", id="pinn-nan-parameter"),

@@ -56,9 +56,7 @@ class Multivector:
                 grades = range(alg.n + 1)
             elif isinstance(grades, int):
                 grades = (grades,)
-            for k in grades:
-                alg._check_grade(k)
-            chosen = [q for q, g in enumerate(alg.grades) if g in set(grades)]
+            chosen = sorted({q for k in grades for q in alg.grade_indices(k)})      # checks each k
             syms = sympy.symbols(f"{values}0:{len(chosen)}", real=True)
             vals = [sympy.Integer(0)] * alg.dim
             for q, s in zip(chosen, syms):
@@ -118,7 +116,6 @@ class Multivector:
 
     def grade(self, k: int) -> Multivector:
         """Grade-``k`` part."""
-        self.alg._check_grade(k)
         return self._linear("grade_projection", k)
 
     def grade_involution(self) -> Multivector:

@@ -236,8 +236,8 @@ def _null_space(G, legs, exact):
 def _invariants(G, legs, exact):
     """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows."""
     key = ("invariants", legs, exact)
-    if key in G._cache:
-        return G._cache[key]
+    if key in G.cache:
+        return G.cache[key]
     span = None if isinstance(G, DirectProduct) else _spanning(G, legs)
     if isinstance(G, DirectProduct):
         result = _product_invariants(G, legs, exact)
@@ -254,7 +254,7 @@ def _invariants(G, legs, exact):
             result = result.toarray()
     else:
         result = _reduce(span[0], exact)
-    G._cache[key] = result
+    G.cache[key] = result
     return result
 
 

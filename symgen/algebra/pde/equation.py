@@ -19,7 +19,9 @@ from ..._validate import check_int
 from ...errors import PDEError, PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
-from .symmetries import Symmetries, VectorField, _leading, _substitute, point_symmetries, prolonged_action
+from .residuals import residual_ir
+from .symmetries import (Symmetries, VectorField, leading_derivative, point_symmetries, prolonged_action,
+                         substitute_leading)
 
 __all__ = ["PDE"]
 
@@ -120,6 +122,15 @@ class PDE:
             self._symmetries[key] = point_symmetries(self.parsed, max_degree, factors)
         return self._symmetries[key]
 
+    def residual_ir(self):
+        """``Δ`` of each equation as IR on jet variables (PINN losses,
+        :func:`symgen.nn.pde_residual`); see :mod:`.residuals`.
+
+        >>> PDE("u_t = u_xx").residual_ir().ir
+        Pointwise(pde_residual(t, x, u_t, u_xx) -> 1 outputs)
+        """
+        return residual_ir(self.parsed)
+
     def is_symmetry(self, field: VectorField) -> bool:
         """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero).
 
@@ -137,10 +148,10 @@ class PDE:
             raise PDEError(f"is_symmetry takes a VectorField, got {field!r}")
         jet = Jet(self.parsed.independent, [str(f.func) for f in self.parsed.dependent])
         eqs = [sympy.expand(jet.from_sympy(e, list(self.parsed.dependent))) for e in self.parsed.equations]
-        leads = [_leading(jet, e) for e in eqs]
+        leads = [leading_derivative(jet, e) for e in eqs]
         us = [jet.var(a, ()) for a in range(len(self.parsed.dependent))]
         coeffs = field.renamed([*jet.x, *us], self.parsed.parameters).coefficients
         xi = [coeffs.get(x, sympy.S.Zero) for x in jet.x]
         phi = [coeffs.get(u, sympy.S.Zero) for u in us]
-        return all(sympy.simplify(_substitute(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
+        return all(sympy.simplify(substitute_leading(jet, prolonged_action(jet, e, xi, phi), leads)) == 0
                    for e in eqs)

@@ -28,6 +28,12 @@ beyond that of a scaling (never periodic).
 ('shift', epsilon*t, (epsilon + u,))
 >>> grid_flow(sym.generators[3], t, x, [u], eps).kind
 'scale'
+
+The flow hands over the kernels that carry it out as :class:`~symgen.codegen.Pointwise` IR
+(the torch side only runs them, :class:`symgen.nn.LieAugmentation`):
+
+>>> boost.pointwise_irs("boost")
+{'grid': Pointwise(boost_affine(t, epsilon) -> 5 outputs)}
 """
 
 from __future__ import annotations
@@ -36,10 +42,14 @@ from dataclasses import dataclass
 
 import sympy
 
+from ...codegen import Pointwise
 from ...errors import PDEError
 from .flows import flow
 
-__all__ = ["GridFlow", "grid_flow"]
+__all__ = ["GridFlow", "grid_flow", "grid_variables", "EPSILON"]
+
+EPSILON = sympy.Symbol("epsilon", real=True)
+"""The default flow parameter ``ε``."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class GridFlow:
     ``field`` the coefficients ``(τ, ξ, φ_1, ...)``. ``affine`` is ``(M, c)`` when the field
     change is affine, ``U = M(t, ε) u + c(t, ε)`` (translations, boosts, scalings, rotations
     of components): it then acts on Fourier coefficients directly.
+
+    ``variables`` are ``(t, x, u_1, ...)``, ``eps`` the flow parameter and ``params`` the
+    equation's parameters (such as ``n`` in ``u_t = (u**n*u_x)_x``) the expressions use,
+    sorted by name: the kernels take them as scalar parameters.
     """
 
     kind: str
@@ -63,6 +77,38 @@ class GridFlow:
     closed: dict | None = None
     field: tuple = ()
     affine: tuple | None = None
+    variables: tuple = ()
+    eps: sympy.Symbol | None = None
+    params: tuple = ()
+
+    def pointwise_irs(self, name: str) -> dict:
+        """The kernels of the flow as Pointwise IR, keyed by their role.
+
+        - ``"grid"`` (shift/scale): ``(t, ε) → (T, a, b)``, followed by the entries of ``M``
+          (row by row) and of ``c`` when the field change is affine;
+        - ``"field"`` (shift/scale, not affine): ``(t, u_1, ..., ε) → (U_1, ...)``;
+        - ``"velocity"`` (resample): ``(t, x, u_1, ...) → (τ, ξ, φ_1, ...)``;
+        - ``"map"`` (resample with a closed form): ``(t, x, u_1, ..., ε) → exp(εv)`` of each.
+
+        Every kernel also takes ``self.params`` (scalars) after its inputs.
+        """
+        t, x, *us = self.variables
+        eps = self.eps
+
+        def ir(role, inputs, exprs):
+            return Pointwise(f"{name}_{role}", inputs, tuple(exprs), self.params)
+
+        if self.kind != "resample" and self.affine is not None:     # acts on Fourier coefficients
+            M, c = self.affine
+            outs = (self.time, self.scale, self.shift, *(e for row in M for e in row), *c)
+            return {"grid": ir("affine", (t, eps), outs)}
+        if self.kind != "resample":
+            return {"grid": ir("grid", (t, eps), (self.time, self.scale, self.shift)),
+                    "field": ir("field", (t, *us, eps), self.fields)}
+        irs = {"velocity": ir("velocity", (t, x, *us), self.field)}
+        if self.closed is not None:
+            irs["map"] = ir("map", (t, x, *us, eps), [self.closed[z] for z in self.variables])
+        return irs
 
 
 def _x_degree(expr, x):
@@ -88,12 +134,36 @@ def _affine_in(fields, us):
     return tuple(M), tuple(c)
 
 
-def grid_flow(generator, t, x, us, eps) -> GridFlow:
+def _parameters(exprs, variables) -> tuple:
+    """The symbols of ``exprs`` other than ``variables`` (the equation's parameters), by name."""
+    free = set().union(*(e.free_symbols for e in exprs)) - set(variables)
+    return tuple(sorted(free, key=str))
+
+
+def grid_variables(parsed, time: str = "t") -> tuple:
+    """``(t, x, (u_1, ...))``: the symbols of the time, space and dependent variables of a
+    parsed PDE in one time and one space variable, as the flows use them.
+
+    >>> from symgen.pde import PDE
+    >>> grid_variables(PDE("u_t = u_xx").parsed)
+    (t, x, (u,))
+    """
+    names = [str(v) for v in parsed.independent]
+    if len(names) != 2 or time not in names:
+        raise PDEError(f"periodic grids need one time variable {time!r} and one space "
+                       f"variable; the PDE has independent variables {names}")
+    space = next(n for n in names if n != time)
+    us = tuple(sympy.Symbol(str(f.func), real=True) for f in parsed.dependent)
+    return sympy.Symbol(time, real=True), sympy.Symbol(space, real=True), us
+
+
+def grid_flow(generator, t, x, us, eps=EPSILON) -> GridFlow:
     """Classify ``exp(ε v)`` for periodic grids in ``x`` (see the module docstring).
 
     Raises :class:`~symgen.errors.PDEError` naming the reason when the flow cannot act on
     gridded solutions.
     """
+    variables = (t, x, *us)
     coeffs = {str(k): v for k, v in generator.coefficients.items()}
     names = {str(t), str(x), *map(str, us)}
     if set(coeffs) - names:
@@ -129,9 +199,12 @@ def grid_flow(generator, t, x, us, eps) -> GridFlow:
         if not b.has(x) and not a.has(t):
             fields = tuple(closed[u] for u in us)
             return GridFlow("scale" if a != 1 else "shift", generator, closed[t], a, b, fields,
-                            affine=_affine_in(fields, us))
+                            affine=_affine_in(fields, us), variables=variables, eps=eps,
+                            params=_parameters((closed[t], a, b, *fields), (*variables, eps)))
     if deg_xi == 1:
         raise PDEError(f"{generator}: a scaling whose flow has no closed form, or that changes "
                        f"u depending on x, cannot act on a periodic grid")
+    exprs = (tau, xi, *phi, *(closed.values() if closed else ()))
     return GridFlow("resample", generator, closed[t] if closed else tau, closed=closed,
-                    field=(tau, xi, *phi))
+                    field=(tau, xi, *phi), variables=variables, eps=eps,
+                    params=_parameters(exprs, (*variables, eps)))

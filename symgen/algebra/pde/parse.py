@@ -19,17 +19,15 @@ from __future__ import annotations
 import io
 import keyword
 import math
-import numbers
 import re
 import tokenize
 from dataclasses import dataclass
 
 import sympy
 
-from ...errors import PDEError, PDEParseError
+from ...errors import PDEParseError
 
-__all__ = ["parse_pde", "ParsedPDE", "FUNCTIONS", "parameter_values", "MAX_LENGTH", "MAX_EXPONENT",
-           "MAX_ORDER"]
+__all__ = ["parse_pde", "ParsedPDE", "FUNCTIONS", "MAX_LENGTH", "MAX_EXPONENT", "MAX_ORDER"]
 
 #: Functions a PDE string may call, by name.
 FUNCTIONS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
@@ -241,39 +239,6 @@ def _check_size(equation, text):
         if d.derivative_count > MAX_ORDER:
             raise PDEParseError(f"derivative of order {d.derivative_count} in {text!r}; symgen "
                                 f"handles orders up to {MAX_ORDER}")
-
-
-def parameter_values(parsed: ParsedPDE, params) -> dict:
-    """``{parameter symbol: float}`` from ``params`` keyed by symbol or name; every parameter
-    of the PDE needs a finite value, and no other name is accepted.
-
-    >>> p = parse_pde("u_t = nu*u_xx")
-    >>> parameter_values(p, {"nu": 0.5})
-    {nu: 0.5}
-    >>> parameter_values(p, None)
-    Traceback (most recent call last):
-    ...
-    symgen.errors.PDEError: the PDE has parameters nu; pass their values, e.g. params={'nu': 1.0}
-    """
-    by_name = {str(s): s for s in parsed.parameters}
-    params = {} if params is None else params
-    if not isinstance(params, dict):
-        raise PDEError(f"params must be a dict {{name: value}}, got {params!r}")
-    out = {}
-    for key, value in params.items():
-        if str(key) not in by_name:
-            raise PDEError(f"unknown parameter {str(key)!r}; the PDE's parameters: "
-                           f"{', '.join(by_name) or 'none'}")
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok:
-            raise PDEError(f"parameter {str(key)!r} = {value!r}; values must be finite real numbers")
-        out[by_name[str(key)]] = float(value)
-    missing = [n for n, s in by_name.items() if s not in out]
-    if missing:
-        example = ", ".join(f"{n!r}: 1.0" for n in missing)
-        raise PDEError(f"the PDE has parameters {', '.join(missing)}; pass their values, e.g. "
-                       f"params={{{example}}}")
-    return out
 
 
 def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:

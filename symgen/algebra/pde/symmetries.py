@@ -38,7 +38,8 @@ from ..._validate import NON_FINITE
 from ...errors import PDEError
 from .jet import Jet
 
-__all__ = ["VectorField", "Symmetries", "point_symmetries", "prolonged_action"]
+__all__ = ["VectorField", "Symmetries", "point_symmetries", "prolonged_action", "leading_derivative",
+           "substitute_leading"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ class Symmetries:
                            f"generators (0..{n - 1})")
         return flow(self.generators[int(i)], eps)
 
+    def residual_ir(self):
+        """``pr v_i(Δ)`` of every generator as IR on jet variables (PINN symmetry losses,
+        :func:`symgen.nn.symmetry_loss`); see :mod:`.residuals`."""
+        from .residuals import symmetry_residual_ir
+        return symmetry_residual_ir(self)
+
     def commutator_table(self):
         """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""
         n = len(self.generators)
@@ -174,8 +181,16 @@ class Symmetries:
         return table
 
 
-def _leading(jet, eq):
-    """The highest-order jet variable the equation can be solved for, and its solution."""
+def leading_derivative(jet, eq):
+    """The highest-order jet variable the equation can be solved for, and its solution.
+
+    >>> import sympy
+    >>> from symgen.algebra.pde.jet import Jet
+    >>> jet = Jet(sympy.symbols("t x", real=True), ("u",))
+    >>> u, u_t, u_xx = jet.var(0, ()), jet.var(0, (0,)), jet.var(0, (1, 1))
+    >>> leading_derivative(jet, u_t - u * u_xx)       # u_xx's coefficient holds u
+    (u_t, u*u_xx)
+    """
     candidates = sorted((s for s in eq.free_symbols if s in jet.index()),
                         key=lambda s: (-len(jet.index()[s][1]), str(s)))
     for s in candidates:
@@ -187,8 +202,17 @@ def _leading(jet, eq):
                    f"linearly with a coefficient free of derivatives")
 
 
-def _substitute(jet, expr, leads):
-    """Replace leading derivatives and their derivatives by the solved expressions."""
+def substitute_leading(jet, expr, leads):
+    """Replace leading derivatives and their derivatives by the solved expressions
+    (``leads``: pairs from :func:`leading_derivative`): ``expr`` on solutions of the PDE.
+
+    >>> import sympy
+    >>> from symgen.algebra.pde.jet import Jet
+    >>> jet = Jet(sympy.symbols("t x", real=True), ("u",))
+    >>> u_t, u_xx = jet.var(0, (0,)), jet.var(0, (1, 1))
+    >>> substitute_leading(jet, jet.var(0, (0, 1)), [(u_t, u_xx)])     # u_tx = u_xxx on solutions
+    u_xxx
+    """
     for _ in range(8):
         reps = {}
         for s in expr.free_symbols:
@@ -258,7 +282,7 @@ def _column(jet, eqs, leads, mono, k, n_vars, atoms):
     comps = [mono if q == k else sympy.Integer(0) for q in range(n_vars)]
     out = []
     for eq in eqs:
-        expr = _substitute(jet, prolonged_action(jet, eq, comps[:p], comps[p:]), leads)
+        expr = substitute_leading(jet, prolonged_action(jet, eq, comps[:p], comps[p:]), leads)
         for f in expr.atoms(sympy.Function):
             atoms.setdefault(f, sympy.Dummy(f"f{len(atoms)}"))
         expr = sympy.expand(_generic_powers(expr.xreplace(atoms), atoms))
@@ -392,7 +416,7 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     eqs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
     leads, used = [], set()
     for eq in eqs:
-        s, sol = _leading(jet, eq)
+        s, sol = leading_derivative(jet, eq)
         if s in used:
             raise PDEError(f"two equations solve for the same derivative {s}")
         used.add(s)

@@ -19,9 +19,22 @@ class CliffordModule(torch.nn.Module):
     :func:`symgen.testing.assert_equivariant` reads them (a user's network that sets
     ``alg`` and ``in_channels`` or ``channels`` is checked the same way).
 
-    Subclasses list the IR of their kernels in ``_kernel_irs()``; the kernels are
+    Subclasses list the IR of their kernels in ``kernel_irs()`` (built by
+    :mod:`symgen.algebra.clifford`); ``self.kernels[name]`` runs each. The kernels are
     compiled when the module is built and again after unpickling (generated modules
     are not picklable), so modules copy, pickle and wrap in DDP like any other.
+
+    >>> import torch
+    >>> from symgen import CliffordAlgebra
+    >>> from symgen.algebra.clifford.grade_paths import quadratic_form_ir
+    >>> class GradeNorms(CliffordModule):
+    ...     def kernel_irs(self):
+    ...         return {"q": quadratic_form_ir(self.alg)}
+    ...     def forward(self, x):
+    ...         self.check_input(x)
+    ...         return self.kernels["q"](x, x)
+    >>> GradeNorms(CliffordAlgebra((1, 1)), 2)(torch.ones(5, 2, 4)).shape
+    torch.Size([5, 2, 3])
     """
 
     def __init__(self, alg, channels: int):
@@ -31,15 +44,16 @@ class CliffordModule(torch.nn.Module):
         self.alg, self.channels = alg, check_int(channels, "channels", ShapeError)
         self._build_kernels()
 
-    def _kernel_irs(self) -> dict:
+    def kernel_irs(self) -> dict:
+        """``{name: IR}`` of the kernels this layer runs (none by default)."""
         return {}
 
     def _build_kernels(self):
-        self._kernels = {name: codegen.compile(ir, "torch").fn for name, ir in self._kernel_irs().items()}
+        self.kernels = {name: codegen.compile(ir, "torch").fn for name, ir in self.kernel_irs().items()}
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_kernels", None)
+        state.pop("kernels", None)
         return state
 
     def __setstate__(self, state):

@@ -27,12 +27,12 @@ class MVSiLU(CliffordModule):
         self.a = torch.nn.Parameter(torch.ones(channels, alg.n + 1))
         self.b = torch.nn.Parameter(torch.zeros(channels, alg.n + 1))
 
-    def _kernel_irs(self):
+    def kernel_irs(self):
         return {"q": quadratic_form_ir(self.alg)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        q = self._kernels["q"](x, x)                             # (batch, channels, n + 1)
+        q = self.kernels["q"](x, x)                             # (batch, channels, n + 1)
         q = torch.cat([x[..., :1], q[..., 1:]], dim=-1)          # the scalar gates itself
         gate = torch.sigmoid(self.a.to(x.dtype) * q + self.b.to(x.dtype))
         return x * expand_grades(self.alg, gate)
@@ -40,4 +40,4 @@ class MVSiLU(CliffordModule):
 
 def grade_invariants(module: CliffordModule, x: torch.Tensor) -> torch.Tensor:
     """``q_k(x)`` for each grade through the module's generated kernel."""
-    return module._kernels["q"](x, x)
+    return module.kernels["q"](x, x)

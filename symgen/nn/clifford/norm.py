@@ -30,12 +30,12 @@ class MVLayerNorm(CliffordModule):
         self.eps = eps
         self.a = torch.nn.Parameter(torch.ones(channels))
 
-    def _kernel_irs(self):
+    def kernel_irs(self):
         return {"q": quadratic_form_ir(self.alg)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        q = self._kernels["q"](x, x)
+        q = self.kernels["q"](x, x)
         norm = (q.square().sum(-1) + self.eps).pow(0.25)        # (batch, channels)
         scale = self.a.to(x.dtype) / norm.mean(dim=1, keepdim=True)
         return x * scale[..., None]

@@ -43,12 +43,12 @@ class GeometricProductLayer(CliffordModule):
         self.left = MVLinear(alg, channels, channels, bias=True)
         self.norm = MVLayerNorm(alg, channels) if normalize else None
 
-    def _kernel_irs(self):
+    def kernel_irs(self):
         return {"product": weighted_product_ir(self.alg)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        y = self._kernels["product"](x, self.right(x), self.weight.to(x.dtype))
+        y = self.kernels["product"](x, self.right(x), self.weight.to(x.dtype))
         if self.norm is not None:
             y = self.norm(y)
         return (self.left(x) + y) / math.sqrt(2)
@@ -80,12 +80,12 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
         self.left = MVLinear(alg, in_channels, out_channels, bias=True)
         self.norm = MVLayerNorm(alg, out_channels) if normalize else None
 
-    def _kernel_irs(self):
+    def kernel_irs(self):
         return {"paths": path_product_ir(self.alg)[0]}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        per_path = self._kernels["paths"](x, self.right(x))      # (batch, in, slots)
+        per_path = self.kernels["paths"](x, self.right(x))      # (batch, in, slots)
         w = self.weight.to(x.dtype).index_select(-1, self.slot_path)   # (out, in, slots)
         y = torch.einsum("bcs,ocs,sd->bod", per_path, w, self.scatter.to(x.dtype))
         if self.norm is not None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from ...algebra.groups.reps import Rep, Scalar, V, _monomial_str
+from ...algebra.groups.reps import Rep, Scalar, V
 from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
 from ...algebra.groups.equivariance import equivariant_basis
@@ -95,12 +95,12 @@ class EquivariantBilinear(Float64Constants):
                         continue
                     name = f"path{len(paths)}"
                     na, nb, nc = (len(index_in[ta]), len(index_in[tb]), len(index_out[tc]))
-                    self._constant(f"{name}_basis", B.reshape(len(B), G.d ** len(tc), G.d ** len(ta),
+                    self.register_constant(f"{name}_basis", B.reshape(len(B), G.d ** len(tc), G.d ** len(ta),
                                                               G.d ** len(tb)))
                     std = init_scale / (na * nb * len(B)) ** 0.5
                     self.register_parameter(f"{name}_weight", torch.nn.Parameter(
                         torch.randn(nc, na, nb, len(B)) * std))
-                    paths.append(((_monomial_str(ta), _monomial_str(tb), _monomial_str(tc)), len(B)))
+                    paths.append((tuple(repr(Rep(G, (m,))) for m in (ta, tb, tc)), len(B)))
                     self._paths.append((name, ta, tb, tc))
         self.paths = tuple(paths)
         self._types = {}  # monomial -> buffer name suffix

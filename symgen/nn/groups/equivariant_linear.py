@@ -6,9 +6,10 @@ Two ways to apply it, chosen by ``strategy``:
 
 - ``"dense"``: rebuild ``W`` from the orthonormal basis (one matrix-vector product) and
   apply it with ``torch.nn.functional.linear``;
-- ``"kernel"``: a generated torch kernel of the sparse trilinear map
-  ``y[o] = sum c · x[i] · w[l]`` over the non-zeros of the exact (integer) basis — the
-  dense ``W`` is never formed;
+- ``"kernel"``: a generated torch kernel of the sparse map ``y[o] = sum c · x[i] · w[l]``
+  over the non-zeros of the exact (integer) basis, its IR from
+  :func:`~symgen.algebra.groups.linear_ir.equivariant_linear_ir` — the dense ``W`` is
+  never formed;
 - ``"auto"`` (default): ``"dense"``. Measured on the 2-core CPU (``benchmarks/bench_groups.py``),
   the batched matmul beats the generated sparse kernel for every case tried, because
   the basis is re-expanded once per call while the batch dominates the cost.
@@ -30,25 +31,15 @@ import math
 import numpy as np
 import torch
 
+from ... import codegen
 from ...algebra.groups.equivariance import equivariant_basis
+from ...algebra.groups.linear_ir import equivariant_linear_ir
 from ...algebra.groups.reps import Rep, Scalar
 from ...errors import DeviceError, DTypeError, RepresentationError, ShapeError
 
 __all__ = ["EquivariantLinear", "Float64Constants", "check_reps", "check_tensor"]
 
 STRATEGIES = ("auto", "dense", "kernel")
-
-
-def _kernel(rep_in, rep_out, exact):
-    """Compile ``y[o] = sum_terms c x[i] w[l]`` for the exact basis ``exact``."""
-    from ...codegen import Bilinear, compile
-
-    terms = []
-    for l, W in enumerate(exact):
-        terms += [(o, i, l, c) for (o, i), c in W.todok().items()]
-    ir = Bilinear("equivariant_linear", rep_out.size, rep_in.size, max(len(exact), 1), terms,
-                  doc=f"equivariant linear map {rep_in!r} -> {rep_out!r}")
-    return compile(ir, "torch")
 
 
 def check_reps(rep_in, rep_out, who: str) -> None:
@@ -91,7 +82,8 @@ class Float64Constants(torch.nn.Module):
         super().__init__()
         self._float64 = {}
 
-    def _constant(self, name, array):
+    def register_constant(self, name: str, array) -> None:
+        """Register ``array`` as buffer ``name``, kept exact in float64 across casts."""
         self._float64[name] = np.asarray(array, dtype=np.float64)
         self.register_buffer(name, torch.tensor(self._float64[name], dtype=torch.get_default_dtype()))
 
@@ -123,15 +115,15 @@ class EquivariantLinear(Float64Constants):
         if self.strategy == "kernel":
             exact = equivariant_basis(rep_in, rep_out, exact=True)
             norms = np.array([math.sqrt(float(sum(c * c for c in W.values()))) for W in exact])
-            self.kernel = _kernel(rep_in, rep_out, exact)
-            self._constant("scale", 1 / norms if k else np.ones(1))
+            self.kernel = codegen.compile(equivariant_linear_ir(rep_in, rep_out, exact), "torch")
+            self.register_constant("scale", 1 / norms if k else np.ones(1))
         else:
-            self._constant("basis", basis)
+            self.register_constant("basis", basis)
         # orthonormal B_k: |W|_F^2 = sum w_k^2 ≈ rep_out.size, i.e. unit-variance outputs
         self.weight = torch.nn.Parameter(torch.randn(k, dtype=dtype) * math.sqrt(rep_out.size / max(k, 1)))
         if bias:
             bias_basis = equivariant_basis(Scalar(rep_out.G), rep_out)[:, :, 0]
-            self._constant("bias_basis", bias_basis)
+            self.register_constant("bias_basis", bias_basis)
             self.bias = torch.nn.Parameter(torch.zeros(len(bias_basis), dtype=dtype))
         else:
             self.bias = None

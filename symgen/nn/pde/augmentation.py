@@ -2,8 +2,8 @@
 
 :class:`LieAugmentation` applies random elements of one-parameter symmetry groups to
 batches of solutions on periodic grids. Where LPSDA hand-writes each PDE's transforms,
-here they come from the symbolic flows (:func:`symgen.algebra.pde.grid.grid_flow`), compiled
-to :class:`~symgen.codegen.Pointwise` kernels (torch or Numba):
+here they come from the symbolic flows (:func:`symgen.algebra.pde.grid.grid_flow`), whose
+Pointwise IR (``GridFlow.pointwise_irs``) is compiled to torch or Numba kernels:
 
 - translations and Galilean boosts: spectral (FFT) shifts of each time slice by ``b(t, ε)``,
   new time labels ``T(t, ε)`` and the field change ``U(t, u, ε)``;
@@ -21,6 +21,12 @@ to :class:`~symgen.codegen.Pointwise` kernels (torch or Numba):
 >>> v, t2, x2 = aug(u, t, x)
 >>> torch.allclose(v[0, 0], u[0, 0] + 0.5, atol=1e-5)      # boost at t = 0: u + ε
 True
+
+Parameters of the equation become parameters of the kernels, with values given by the user:
+
+>>> aug = LieAugmentation(PDE("u_t = (u**n*u_x)_x"), params={"n": 2})
+>>> aug.params
+{'n': 2.0}
 """
 
 from __future__ import annotations
@@ -29,33 +35,31 @@ import math
 import numbers
 
 import numpy as np
-import sympy
 import torch
 
 from ... import codegen
 from ..._validate import check_int
-from ...algebra.pde.grid import grid_flow
+from ...algebra.pde.grid import grid_flow, grid_variables
+from ...algebra.pde.parameters import parameter_values
 from ...errors import PDEError, ShapeError
 
 __all__ = ["LieAugmentation"]
 
-_EPS = sympy.Symbol("epsilon", real=True)
-
-
-def _callable(ir, backend):
-    """A generated kernel as ``f(*tensors) -> tuple of tensors`` of their broadcast shape."""
+def _callable(ir, backend, params):
+    """A generated kernel as ``f(*tensors) -> tuple of tensors`` of their broadcast shape,
+    with the scalar ``params`` (floats for ``ir.params``) bound."""
     kernel = codegen.compile(ir, backend)
     n_out = len(ir.exprs)
 
     def torch_call(*args):
         shape = torch.broadcast_shapes(*(a.shape for a in args))
-        return tuple(o.expand(shape) for o in kernel(*args))
+        return tuple(o.expand(shape) for o in kernel(*args, *params))
 
     def numba_call(*args):
         args = torch.broadcast_tensors(*args)
         flat = [a.detach().cpu().contiguous().reshape(-1).numpy() for a in args]
         outs = [np.empty_like(flat[0]) for _ in range(n_out)]
-        kernel(*flat, *outs)
+        kernel(*flat, *params, *outs)
         return tuple(torch.from_numpy(o).reshape(args[0].shape).to(args[0].device) for o in outs)
 
     call = torch_call if backend == "torch" else numba_call
@@ -103,8 +107,7 @@ def _check_arguments(sym, generators, ranges, steps, time):
                 or not len(generators):
             raise PDEError(f"generators must be a non-empty list of indices or VectorFields, got "
                            f"{generators!r}")
-        variables = [*sym.parsed.independent, *(sympy.Symbol(str(f.func), real=True)
-                                                for f in sym.parsed.dependent)]
+        variables = [*sym.parsed.independent, *grid_variables(sym.parsed, time)[2]]
         checked = []
         for g in generators:
             if isinstance(g, VectorField):
@@ -162,6 +165,8 @@ class LieAugmentation(torch.nn.Module):
         backend: ``"torch"`` (any device, float32/float64) or ``"numba"`` (CPU).
         steps: Runge–Kutta steps for flows without a closed form.
         time: name of the time variable; the other independent variable is space.
+        params: values of the equation's parameters, ``{"n": 2}``; needed for those that
+            the chosen flows use (a :class:`~symgen.errors.PDEError` names any missing).
 
     ``forward(u, t, x, eps=None)`` takes ``u`` of shape ``(batch, time, space)`` (or
     ``(batch, fields, time, space)`` for systems), the time grid ``t`` and the uniform
@@ -170,26 +175,20 @@ class LieAugmentation(torch.nn.Module):
     """
 
     def __init__(self, sym, generators=None, ranges=0.1, backend: str = "torch", steps: int = 16,
-                 time: str = "t"):
+                 time: str = "t", params: dict | None = None):
         super().__init__()
         if hasattr(sym, "symmetries") and not hasattr(sym, "generators"):
             sym = sym.symmetries()
         if backend not in ("torch", "numba"):
             raise PDEError(f"unknown backend {backend!r}; choose 'torch' or 'numba'")
         generators, ranges, steps = _check_arguments(sym, generators, ranges, steps, time)
-        names = [str(v) for v in sym.parsed.independent]
-        if len(names) != 2 or time not in names:
-            raise PDEError(f"LieAugmentation needs one time variable {time!r} and one space "
-                           f"variable; the PDE has independent variables {names}")
-        self.t = sympy.Symbol(time, real=True)
-        self.x = sympy.Symbol(next(n for n in names if n != time), real=True)
-        self.us = [sympy.Symbol(str(f.func), real=True) for f in sym.parsed.dependent]
+        self.t, self.x, self.us = grid_variables(sym.parsed, time)
         self.backend, self.steps = backend, steps
         chosen, lenient = _select(sym, generators)
         self.flows, self.keys, self.refused = [], [], {}
         for key, g in chosen:
             try:
-                self.flows.append(grid_flow(g, self.t, self.x, self.us, _EPS))
+                self.flows.append(grid_flow(g, self.t, self.x, self.us))
                 self.keys.append(key)
             except PDEError as exc:
                 if not lenient:
@@ -198,7 +197,12 @@ class LieAugmentation(torch.nn.Module):
         if not self.flows:
             raise PDEError(f"no generator acts on periodic grids: {self.refused}")
         self.ranges = [self._range(ranges, k) for k in self.keys]
-        self._kernels = [self._compile(q, f) for q, f in enumerate(self.flows)]
+        needed = sorted({p for f in self.flows for p in f.params}, key=str)
+        values = parameter_values(needed, params, sym.parsed.parameters, "LieAugmentation: the flows")
+        self.params = {str(p): v for p, v in zip(needed, values)}
+        self._kernels = [{role: _callable(ir, backend, [self.params[str(p)] for p in ir.params])
+                          for role, ir in f.pointwise_irs(f"lie_flow{q}").items()}
+                         for q, f in enumerate(self.flows)]
 
     @staticmethod
     def _range(ranges, key):
@@ -208,30 +212,14 @@ class LieAugmentation(torch.nn.Module):
             raise PDEError(f"range for generator {key} must satisfy lo <= hi, got {(lo, hi)}")
         return float(lo), float(hi)
 
-    def _compile(self, q, f):
-        t, x, us, name = self.t, self.x, self.us, f"lie_flow{q}"
-        if f.kind != "resample" and f.affine is not None:     # acts on Fourier coefficients
-            M, c = f.affine
-            outs = (f.time, f.scale, f.shift, *(e for row in M for e in row), *c)
-            return {"grid": _callable(codegen.Pointwise(f"{name}_affine", (t, _EPS), outs), self.backend)}
-        if f.kind != "resample":
-            return {"grid": _callable(codegen.Pointwise(f"{name}_grid", (t, _EPS), (f.time, f.scale, f.shift)),
-                                      self.backend),
-                    "field": _callable(codegen.Pointwise(f"{name}_field", (t, *us, _EPS), f.fields),
-                                       self.backend)}
-        kernels = {"velocity": _callable(codegen.Pointwise(f"{name}_velocity", (t, x, *us), f.field),
-                                         self.backend)}
-        if f.closed is not None:
-            kernels["map"] = _callable(codegen.Pointwise(
-                f"{name}_map", (t, x, *us, _EPS), [f.closed[z] for z in (t, x, *us)]), self.backend)
-        return kernels
-
     def source(self, i: int) -> str:
         """The generated source of the kernels acting for the ``i``-th chosen generator."""
         return "\n".join(k.source for k in self._kernels[i].values())
 
     def extra_repr(self):
         parts = [f"{f.generator} [{f.kind}] ε∈{r}" for f, r in zip(self.flows, self.ranges)]
+        if self.params:
+            parts.append("params: " + ", ".join(f"{k}={v:g}" for k, v in self.params.items()))
         return "\n".join(parts)
 
     def sample(self, batch: int, generator: torch.Generator | None = None, dtype=torch.float64):

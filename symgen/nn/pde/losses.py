@@ -2,44 +2,36 @@
 
 ``pde_residual`` evaluates ``Δ(x, u_θ, ∂u_θ, ...)`` at collocation points and
 ``symmetry_loss`` the prolonged generators ``pr v(Δ)`` (Akhound-Sadegh et al., 2023),
-both through generated torch kernels (:class:`~symgen.codegen.Pointwise`) fed with
-derivatives of the network taken by autograd.
+both through generated torch kernels. Their IR comes from the symbolic side
+(``eq.residual_ir()``, ``sym.residual_ir()``); here the network's derivatives are taken by
+autograd and fed to the kernels, with the equation's parameters from ``params``.
 
 >>> import torch
 >>> from symgen.pde import PDE
 >>> eq = PDE("u_t = u_xx")
 >>> heat = lambda p: torch.exp(-p[:, 0]) * torch.sin(p[:, 1])    # an exact solution
 >>> points = torch.rand(16, 2, dtype=torch.float64)
->>> float(pde_residual(eq, heat, points).abs().max()) < 1e-12
+>>> bool(pde_residual(eq, heat, points).abs().max() < 1e-12)
+True
+>>> burgers = PDE("u_t + u*u_x = nu*u_xx")
+>>> solution = lambda p: p[:, 1] / (1 + p[:, 0])                  # u = x / (1 + t)
+>>> bool(pde_residual(burgers, solution, points, params={"nu": 0.1}).abs().max() < 1e-12)
 True
 """
 
 from __future__ import annotations
 
-import sympy
 import torch
 
 from ... import codegen
-from ...algebra.pde.jet import Jet
-from ...algebra.pde.parse import parameter_values
-from ...algebra.pde.symmetries import prolonged_action
+from ...algebra.pde.parameters import parameter_values
 from ...errors import DTypeError, PDEError, ShapeError
 
 __all__ = ["pde_residual", "symmetry_loss"]
 
 
-def _jet(parsed):
-    jet = Jet(parsed.independent, [str(f.func) for f in parsed.dependent])
-    exprs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
-    return jet, exprs
-
-
-def _derivatives(model, points, jet, needed):
-    """Values of every jet variable in ``needed`` for ``u = model(points)`` (autograd)."""
-    points = points.detach().requires_grad_(True)
-    out = model(points)
-    out = out[:, None] if out.dim() == 1 else out
-    values = {}
+def _derivatives(out, points, derivatives):
+    """``∂_J u_a`` of the network output ``out`` at ``points`` for each ``(a, J)`` (autograd)."""
     cache = {}
 
     def deriv(a, J):
@@ -47,26 +39,23 @@ def _derivatives(model, points, jet, needed):
             if not J:
                 cache[(a, J)] = out[:, a]
             else:
-                prev = deriv(a, J[:-1])
-                grad, = torch.autograd.grad(prev.sum(), points, create_graph=True)
+                grad, = torch.autograd.grad(deriv(a, J[:-1]).sum(), points, create_graph=True)
                 cache[(a, J)] = grad[:, J[-1]]
         return cache[(a, J)]
 
-    index = jet.index()
-    for s in needed:
-        if s in index:
-            values[s] = deriv(*index[s])
-    for i, x in enumerate(jet.x):
-        values[x] = points[:, i]
-    return values
+    return [deriv(a, J) for a, J in derivatives]
 
 
-def _evaluate(exprs, jet, model, points, name):
-    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=str)
-    kernel = codegen.compile(codegen.Pointwise(name, tuple(symbols), tuple(exprs)), "torch")
-    values = _derivatives(model, points, jet, symbols)
-    args = [values[s] for s in symbols]
-    return torch.stack(kernel(*args), dim=-1)
+def _evaluate(jet_ir, parsed, model, points, params):
+    """The outputs of ``jet_ir`` (a :class:`~symgen.algebra.pde.residuals.JetIR`) for
+    ``u = model(points)``, stacked on the last axis."""
+    values = parameter_values(jet_ir.ir.params, params, parsed.parameters, jet_ir.ir.name)
+    kernel = codegen.compile(jet_ir.ir, "torch")
+    points = points.detach().requires_grad_(True)
+    out = model(points)
+    out = out[:, None] if out.dim() == 1 else out
+    coords = [points[:, i] for i in range(jet_ir.n_independent)]
+    return torch.stack(kernel(*coords, *_derivatives(out, points, jet_ir.derivatives), *values), dim=-1)
 
 
 def _check_points(parsed, model, points):
@@ -83,31 +72,15 @@ def _check_points(parsed, model, points):
 
 
 def pde_residual(eq, model, points, params=None):
-    """``Δ`` of each equation at ``points`` (n, independent) for ``u = model(points)``.
-
-    Every parameter of the PDE needs a value in ``params`` (``{name: number}``)."""
-    params = parameter_values(eq.parsed, params)
+    """``Δ`` of each equation at ``points`` (n, independent) for ``u = model(points)``;
+    ``params`` gives the equation's parameters, e.g. ``{"nu": 0.1}``."""
     _check_points(eq.parsed, model, points)
-    jet, exprs = _jet(eq.parsed)
-    exprs = [e.subs(params or {}) for e in exprs]
-    return _evaluate(exprs, jet, model, points, "pde_residual")
+    return _evaluate(eq.residual_ir(), eq.parsed, model, points, params)
 
 
 def symmetry_loss(sym, model, points, params=None):
     """Mean square of ``pr v_i (Δ)`` over the generators of ``sym`` and the points (zero on
-    exact solutions; differentiable in the model's parameters).
-
-    Every parameter of the PDE needs a value in ``params`` (``{name: number}``)."""
-    params = parameter_values(sym.parsed, params)
+    exact solutions; differentiable in the model's parameters); ``params`` gives the
+    equation's parameters, e.g. ``{"nu": 0.1}``."""
     _check_points(sym.parsed, model, points)
-    jet, exprs = _jet(sym.parsed)
-    us = [jet.var(a, ()) for a in range(len(sym.parsed.dependent))]
-    rows = []
-    for g in sym.generators:
-        coeffs = {str(k): v for k, v in g.coefficients.items()}
-        rename = {sympy.Symbol(str(s), real=True): s for s in list(jet.x) + us}
-        xi = [coeffs.get(str(x), sympy.S.Zero).xreplace(rename) for x in jet.x]
-        phi = [coeffs.get(str(u), sympy.S.Zero).xreplace(rename) for u in us]
-        rows += [prolonged_action(jet, e, xi, phi).subs(params or {}) for e in exprs]
-    values = _evaluate(rows, jet, model, points, "symmetry_residual")
-    return values.square().mean()
+    return _evaluate(sym.residual_ir(), sym.parsed, model, points, params).square().mean()

@@ -125,16 +125,6 @@ def test_burgers_str():
     assert "t∂x + ∂u" in gens
 
 
-def test_cli(capsys):
-    from symgen.cli import main
-    assert main(["pde"]) == 0
-    text = capsys.readouterr().out
-    assert "dimension 4" in text and "u → epsilon + u" in text
-    assert "t∂x + ∂u: shift" in text and "def lie_flow" in text      # the generated kernel
-    assert main(["pde", "u_t + os.system(1)"]) == 2
-    assert "PDEParseError" in capsys.readouterr().err
-
-
 def _exp(variable, rates=(-2, -1, 1, 2)):
     return [sympy.exp(k * variable) for k in rates]
 

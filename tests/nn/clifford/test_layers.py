@@ -14,7 +14,7 @@ from symgen import CliffordAlgebra
 from symgen.errors import ShapeError
 from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from symgen.nn.clifford._base import CliffordModule
+from symgen.nn.clifford import CliffordModule
 from symgen.testing import assert_equivariant, equivariance_error
 from symgen.testing import strategies as st
 

@@ -6,6 +6,7 @@ the PDE with spectral space derivatives and central time differences.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -198,3 +199,36 @@ def test_nonlinear_field_change_after_a_shift(backend):
     out, _, _ = aug(sol, torch.tensor([0.0, 1.0]), torch.tensor(xx), eps=torch.tensor([[e0, e1]], dtype=torch.float64))
     shifted = h(xx - e0)
     assert np.abs(out[0, 0].numpy() - shifted / (1 - e1 * shifted)).max() < 1e-12
+
+
+@pytest.mark.parametrize("backend", ["torch", "numba"])
+def test_equation_parameters_become_kernel_parameters(backend):
+    """u_t = (u**n u_x)_x: the scaling -n t∂t + u∂u maps t → t e^(-nε), u → u e^ε."""
+    sym = PDE("u_t = (u**n*u_x)_x").symmetries()
+    assert str(sym.generators[3]) == "-n*t∂t + u∂u"
+    aug = LieAugmentation(sym, generators=[3], backend=backend, params={"n": 2})
+    assert aug.params == {"n": 2.0} and "n=2" in repr(aug)
+    tt, xx = grid(nx=16)
+    sol = torch.tensor(np.sin(xx))[None, None].expand(1, 3, 16)
+    out, t2, _ = aug(sol, torch.tensor(tt), torch.tensor(xx), eps=torch.tensor([[0.3]], dtype=torch.float64))
+    assert torch.allclose(out, sol * math.exp(0.3))
+    assert torch.allclose(t2[0], torch.tensor(tt) * math.exp(-0.6))
+
+
+@pytest.mark.parametrize("params, message", [
+    (None, "uses the equation's parameter n: give its value, e.g. params={'n': 1.0}"),
+    ({}, "parameter n"),
+    ({"m": 2}, "unknown parameter 'm'; the equation's parameters: n"),
+    ({"n": float("nan")}, "parameter n must be finite"),
+    ({"n": "2"}, "parameter n must be a real number, got '2'"),
+    ([("n", 2)], "params must be a dict"),
+])
+def test_missing_or_bad_parameters_are_named(params, message):
+    sym = PDE("u_t = (u**n*u_x)_x").symmetries()
+    with pytest.raises(PDEError, match=re.escape(message)):
+        LieAugmentation(sym, params=params)
+
+
+def test_flows_without_parameters_need_none():
+    sym = PDE("u_t = (u**n*u_x)_x").symmetries()
+    assert LieAugmentation(sym, generators=[0, 1, 2]).params == {}

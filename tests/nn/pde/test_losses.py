@@ -1,8 +1,10 @@
 """PINN residual and symmetry loss: zero on exact solutions, positive on perturbed ones,
 differentiable in the model's parameters."""
 
+import pytest
 import torch
 
+from symgen.errors import PDEError
 from symgen.nn import pde_residual, symmetry_loss
 from symgen.pde import PDE
 
@@ -34,3 +36,17 @@ def test_loss_trains_a_network():
     # the heat residual involves only derivatives of u, so the last bias gets no gradient
     for p in list(net.parameters())[:-1]:
         assert p.grad is not None and torch.isfinite(p.grad).all() and p.grad.abs().max() > 0
+
+
+def test_equation_parameters_are_kernel_parameters():
+    """Burgers with viscosity: u = x / (1 + t) solves it for every nu; params are named."""
+    eq = PDE("u_t + u*u_x = nu*u_xx")
+    sym = eq.symmetries()
+    points = torch.rand(16, 2, dtype=torch.float64)
+    solution = lambda p: p[:, 1] / (1 + p[:, 0])   # noqa: E731
+    assert pde_residual(eq, solution, points, params={"nu": 0.3}).abs().max() < 1e-12
+    assert symmetry_loss(sym, solution, points, params={"nu": 0.3}) < 1e-20
+    with pytest.raises(PDEError, match="symmetry_residual uses the equation's parameter nu"):
+        symmetry_loss(sym, solution, points)
+    with pytest.raises(PDEError, match="unknown parameter 'mu'; the equation's parameters: nu"):
+        pde_residual(eq, solution, points, params={"mu": 1.0})
