@@ -62,7 +62,15 @@ def check_reps(rep_in, rep_out, who: str) -> None:
 
 
 def check_tensor(module, x) -> None:
-    """Inputs are floating tensors on the module's device (DTypeError / DeviceError)."""
+    """Inputs are floating tensors on the module's device (DTypeError / DeviceError).
+
+    >>> from symgen import groups, reps
+    >>> layer = EquivariantLinear(reps.V(groups.SO(2)), reps.V(groups.SO(2)))
+    >>> check_tensor(layer, torch.ones(4, 2, dtype=torch.int64))
+    Traceback (most recent call last):
+    ...
+    symgen.errors.DTypeError: EquivariantLinear input has dtype torch.int64; use a floating dtype (float32 or float64)
+    """
     who = type(module).__name__
     if not isinstance(x, torch.Tensor):
         raise DTypeError(f"{who} takes a torch tensor, got {type(x).__name__}")
