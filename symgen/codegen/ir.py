@@ -125,9 +125,13 @@ class Multilinear:
         return set().union(*(t[-1].free_symbols for t in self.terms)) if self.terms else set()
 
     def key(self) -> str:
-        """Stable hash of the IR (kind, name, shape and exact terms)."""
-        return _digest(type(self).__name__, self.name, self.out_dim, self.in_dims,
-                       tuple(t[:-1] + (sympy.srepr(t[-1]),) for t in self.terms))
+        """Stable hash of the IR (kind, name, shape and exact terms), computed once."""
+        found = self.__dict__.get("_key")
+        if found is None:
+            found = _digest(type(self).__name__, self.name, self.out_dim, self.in_dims,
+                            tuple(t[:-1] + (sympy.srepr(t[-1]),) for t in self.terms))
+            object.__setattr__(self, "_key", found)
+        return found
 
     def numeric_terms(self):
         """Index arrays (int64) ``k, i1, ..., im`` and float64 coefficients ``c``."""

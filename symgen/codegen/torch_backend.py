@@ -1,10 +1,9 @@
 """Torch backend: IR → a ``.py`` module of functions on tensor slices.
 
 The ``unrolled`` strategy writes one expression per output component on slices of
-the last axis; ``torch.compile(fullgraph=True)`` fuses it into one kernel. Products
-(arity ≥ 2) come with a generated backward, one multilinear op per input, wrapped in
-an ``autograd.Function`` (faster than autograd through the unrolled forward, eager and
-compiled: benchmarks/RESULTS.md); linear maps are left to autograd. The ``table`` strategy gathers the operands of every term through
+the last axis; ``torch.compile(fullgraph=True)`` fuses it into one kernel. The runtime
+(:mod:`symgen.codegen.runtime`) gives products their generated backward, the kernels of
+their gradient IRs. The ``table`` strategy gathers the operands of every term through
 constant index tables padded per output and sums them (for ops with many terms, where
 unrolled code is long to trace). Both broadcast over leading axes, on any device.
 
@@ -22,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from .ir import Multilinear, gradient_ir
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
@@ -81,53 +79,8 @@ def {ir.name}({', '.join(names)}):
 """
 
 
-def _with_backward(ir) -> str:
-    """Unrolled forward and generated backward (one multilinear op per input), joined
-    by an ``autograd.Function``; the backward is itself differentiable."""
-    forward = Multilinear(f"_{ir.name}", ir.out_dim, ir.in_dims, ir.terms, ir.labels)
-    names = INPUT_NAMES[:ir.arity]
-    src = _unrolled(forward) + "".join("\n" + _unrolled(gradient_ir(ir, m)) for m in range(ir.arity))
-    cls = "_" + "".join(part.title() for part in ir.name.split("_"))
-    grads = []
-    for m, name in enumerate(names):
-        args = ", ".join("g" if q == m else n for q, n in enumerate(names))
-        grads.append(f"        grad_{name} = {ir.name}_grad{m}({args}).sum_to_size({name}.shape) "
-                     f"if ctx.needs_input_grad[{m}] else None\n")
-    args = ", ".join(names)
-    # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
-    dedup = "".join(f"    if {n} is {m}:\n        {n} = {n}.view_as({n})\n"
-                    for q, n in enumerate(names) for m in names[:q])
-    return src + f"""
-
-class {cls}(torch.autograd.Function):
-    generate_vmap_rule = True
-
-    @staticmethod
-    def forward({args}):
-        return _{ir.name}({args})
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(*inputs)
-
-    @staticmethod
-    def backward(ctx, g):
-        {args}{',' if ir.arity == 1 else ''} = ctx.saved_tensors
-{''.join(grads)}        return {', '.join(f'grad_{n}' for n in names)}
-
-
-def {ir.name}({args}):
-{dedup}    return {cls}.apply({args})
-"""
-
-
 def _multilinear_source(ir, strategy: str) -> str:
-    if strategy == "table":
-        body = _tabled(ir)
-    elif ir.arity >= 2:
-        body = _with_backward(ir)
-    else:
-        body = _unrolled(ir)
+    body = _tabled(ir) if strategy == "table" else _unrolled(ir)
     return header(ir, "torch") + "import torch\n\n" + body
 
 

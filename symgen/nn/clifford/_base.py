@@ -1,10 +1,10 @@
-"""What every Clifford layer shares: the algebra, input checks and its generated kernels."""
+"""What every Clifford layer shares: the algebra, input checks and its generated ops."""
 
 from __future__ import annotations
 
 import torch
 
-from ... import codegen
+from ...codegen import runtime
 from ...errors import ShapeError
 
 __all__ = ["CliffordModule", "expand_grades"]
@@ -13,30 +13,29 @@ __all__ = ["CliffordModule", "expand_grades"]
 class CliffordModule(torch.nn.Module):
     """Base of the Clifford layers: keeps ``alg``, checks inputs ``(batch, channels, dim)``.
 
-    Subclasses list the IR of their kernels in ``_kernel_irs()``; the kernels are
-    compiled when the module is built and again after unpickling (generated modules
-    are not picklable), so modules copy, pickle and wrap in DDP like any other.
+    Subclasses list the IR of their kernels in ``_kernel_irs()``; ``self._ops`` holds
+    their runtime ops (:class:`~symgen.codegen.runtime.Op`, which pickle as their IR).
+    The torch kernels are built when the module is built and again after unpickling, so
+    ``torch.compile`` traces a fresh or loaded module; modules copy, pickle, ``torch.save``
+    and wrap in DDP like any other.
     """
 
     def __init__(self, alg, channels: int):
         super().__init__()
         self.alg, self.channels = alg, int(channels)
-        self._build_kernels()
+        self._ops = {name: runtime.op(ir) for name, ir in self._kernel_irs().items()}
+        self._prepare()
 
     def _kernel_irs(self) -> dict:
         return {}
 
-    def _build_kernels(self):
-        self._kernels = {name: codegen.compile(ir, "torch").fn for name, ir in self._kernel_irs().items()}
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_kernels", None)
-        return state
+    def _prepare(self):
+        for op in self._ops.values():
+            op.prepare("torch")
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._build_kernels()
+        super().__setstate__(state)
+        self._prepare()
 
     def check_input(self, x: torch.Tensor, channels: int | None = None) -> None:
         channels = self.channels if channels is None else channels

@@ -32,7 +32,7 @@ class MVSiLU(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        q = self._kernels["q"](x, x)                             # (batch, channels, n + 1)
+        q = self._ops["q"].run(x, x)                             # (batch, channels, n + 1)
         q = torch.cat([x[..., :1], q[..., 1:]], dim=-1)          # the scalar gates itself
         gate = torch.sigmoid(self.a.to(x.dtype) * q + self.b.to(x.dtype))
         return x * expand_grades(self.alg, gate)
@@ -40,4 +40,4 @@ class MVSiLU(CliffordModule):
 
 def grade_invariants(module: CliffordModule, x: torch.Tensor) -> torch.Tensor:
     """``q_k(x)`` for each grade through the module's generated kernel."""
-    return module._kernels["q"](x, x)
+    return module._ops["q"].run(x, x)

@@ -32,7 +32,7 @@ class MVLayerNorm(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        q = self._kernels["q"](x, x)
+        q = self._ops["q"].run(x, x)
         norm = (q.square().sum(-1) + self.eps).pow(0.25)        # (batch, channels)
         scale = self.a.to(x.dtype) / norm.mean(dim=1, keepdim=True)
         return x * scale[..., None]

@@ -46,7 +46,7 @@ class GeometricProductLayer(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        y = self._kernels["product"](x, self.right(x), self.weight.to(x.dtype))
+        y = self._ops["product"].run(x, self.right(x), self.weight.to(x.dtype))
         if self.norm is not None:
             y = self.norm(y)
         return (self.left(x) + y) / math.sqrt(2)
@@ -83,7 +83,7 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        per_path = self._kernels["paths"](x, self.right(x))      # (batch, in, slots)
+        per_path = self._ops["paths"].run(x, self.right(x))      # (batch, in, slots)
         w = self.weight.to(x.dtype).index_select(-1, self.slot_path)   # (out, in, slots)
         y = torch.einsum("bcs,ocs,sd->bod", per_path, w, self.scatter.to(x.dtype))
         if self.norm is not None:
