@@ -22,13 +22,16 @@ OUT[1, s] = a0*b1 + a1*b0
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import sympy
 
+from . import cache
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "BLOCK"]
+__all__ = ["compile_multilinear", "compile_pointwise", "module_file", "UNROLL_MAX_TERMS", "BLOCK"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -150,6 +153,14 @@ def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     """Kernel ``fn(*inputs, out)`` for a Linear/Bilinear/Trilinear IR on 2-D arrays."""
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
     return build(ir, "numba", strategy, lambda: _multilinear_source(ir, strategy))
+
+
+def module_file(ir, strategy: str | None = None) -> Path:
+    """The module file :func:`compile_multilinear` imports, written if missing but not
+    imported (numba is not imported): for :mod:`.numba_worker` to compile elsewhere."""
+    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
+    key = cache.hash_key(ir, "numba", strategy)
+    return cache.get_or_create(ir.name, key, lambda: _multilinear_source(ir, strategy))[0]
 
 
 def compile_pointwise(ir) -> Kernel:

@@ -5,8 +5,9 @@ backend, builds that kernel if needed and runs it. ``backend="auto"`` picks
 
 - **numpy arrays**: the Numba kernel of the input's dtype once it is compiled, else the
   NumPy gather kernel (:mod:`.numpy_backend`, ready as soon as it is written). From
-  :data:`MIN_ROWS` rows on, a missing Numba kernel starts compiling in a background
-  thread and takes over when ready, so no call waits for Numba.
+  :data:`MIN_ROWS` rows on, a missing Numba kernel starts compiling in the background
+  (a child process, :mod:`.numba_worker`, then loaded from Numba's cache by a thread)
+  and takes over when ready, so no call waits for Numba.
 - **torch tensors**: the torch kernel on CUDA, under ``torch.compile`` or functorch
   transforms, for half precision and for linear maps; on the CPU in eager mode the
   Numba kernel, inside an ``autograd.Function``, once compiled (same background rule):
@@ -34,12 +35,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import queue
+import subprocess
 import sys
 import threading
 
 import numpy as np
 
-from ..errors import CodegenError
+from ..errors import CodegenError, SymgenError
 from . import adaptors
 from .ir import Multilinear, gradient_ir
 
@@ -152,12 +154,10 @@ class Op:
             return self._numba[dtype]
         with self._lock:
             if dtype not in self._numba:
-                import numba
                 from . import cache
-                module = cache.import_module(self._kernel("numba").path)
-                fn = module.KERNELS[dtype]
-                array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
-                fn.compile((array,) * (self.ir.arity + 1))
+                from .numba_worker import signature
+                fn = cache.import_module(self._kernel("numba").path).KERNELS[dtype]
+                fn.compile(signature(dtype, self.ir.arity))
                 self._numba[dtype] = fn
         return self._numba[dtype]
 
@@ -259,7 +259,7 @@ class Op:
         found = self._functions.get((chosen, backend))
         if found is None:
             from .autograd import function
-            eager = tuple(_runner(self.grad(m), backend) for m in range(self.ir.arity))
+            eager = tuple(_runner(self, m, backend) for m in range(self.ir.arity))
             forward = self._numba_on_torch if chosen == "numba" else self.torch_kernel()
             found = function(self.ir.name, forward, eager, self._traced_grads)
             found = self._functions.setdefault((chosen, backend), found)
@@ -311,11 +311,12 @@ class Op:
             raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba' or 'numpy'")
 
 
-def _runner(op_: Op, backend: str):
-    """``op_.run`` with ``backend``, as a plain function (what torch.compile can hold)."""
-    def run_op(*inputs):
-        return op_.run(*inputs, backend=backend)
-    return run_op
+def _runner(op_: Op, m: int, backend: str):
+    """The gradient op ``m`` of ``op_`` run with ``backend``, as a plain function (what
+    torch.compile can hold); its IR is built on the first backward."""
+    def run_grad(*inputs):
+        return op_.grad(m).run(*inputs, backend=backend)
+    return run_grad
 
 
 def _shaped(like, dim: int):
@@ -372,13 +373,31 @@ def _background(op_: Op, dtype: str) -> None:
 
 def _work() -> None:
     while True:
-        op_, dtype = _QUEUE.get()
-        try:
-            op_._compile_numba(dtype)
-        except Exception as exc:  # noqa: BLE001 - reported by explain(), re-raised by backend="numba"
-            op_._failed[dtype] = f"{type(exc).__name__}: {exc}"
-        finally:
-            op_._pending.discard(dtype)
+        jobs = [_QUEUE.get()]
+        while not _QUEUE.empty():
+            jobs.append(_QUEUE.get())
+        _compile_elsewhere(jobs)
+        for op_, dtype in jobs:
+            try:
+                op_._compile_numba(dtype)          # loads the machine code the child cached
+            except Exception as exc:  # noqa: BLE001 - reported by explain(), re-raised by backend="numba"
+                op_._failed[dtype] = f"{type(exc).__name__}: {exc}"
+            finally:
+                op_._pending.discard(dtype)
+
+
+def _compile_elsewhere(jobs) -> None:
+    """Compile ``jobs`` in a child process (:mod:`.numba_worker`), filling Numba's cache.
+
+    A child that fails leaves the work (and the error report) to the in-process compile.
+    """
+    from .numba_backend import module_file
+    try:
+        args = [f"{module_file(op_.ir, op_.strategy)}:{dtype}:{op_.ir.arity}" for op_, dtype in jobs]
+        worker = os.path.join(os.path.dirname(__file__), "numba_worker.py")
+        subprocess.run([sys.executable, worker, *args], capture_output=True, timeout=1800, check=False)
+    except (OSError, subprocess.SubprocessError, SymgenError):
+        pass
 
 
 def _after_fork() -> None:

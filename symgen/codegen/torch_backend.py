@@ -102,11 +102,12 @@ def _dense(ir) -> str:
     shape = (ir.out_dim,) + ir.in_dims
     index = ", ".join(["K"] + [f"I{n.upper()}" for n in names])
     spec = f"k{letters},{','.join('...' + q for q in letters)}->...k"
-    return src + f"""D = torch.zeros({shape}, dtype=torch.float64).index_put_(({index},), C, accumulate=True)
+    return src + f"""D64 = torch.zeros({shape}, dtype=torch.float64).index_put_(({index},), C, accumulate=True)
+D32 = D64.float()
 
 
 def {ir.name}({', '.join(names)}):
-    coef = D.to(device={names[0]}.device, dtype={names[0]}.dtype)
+    coef = (D32 if {names[0]}.dtype == torch.float32 else D64).to(device={names[0]}.device, dtype={names[0]}.dtype)
     return torch.einsum("{spec}", coef, {', '.join(names)})
 """
 
