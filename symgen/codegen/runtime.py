@@ -174,6 +174,8 @@ class Op:
         if backend == "torch":
             raise CodegenError(f"backend 'torch' needs torch tensors; got numpy arrays of {dtype} "
                                f"(use 'auto', 'numba' or 'numpy')")
+        if backend == "numba" and not _HAVE_NUMBA:
+            raise CodegenError("backend 'numba' asked for, but numba is not installed; use 'auto' or 'numpy'")
         if backend in ("numba", "numpy"):
             return backend, "asked for"
         if not _HAVE_NUMBA:
