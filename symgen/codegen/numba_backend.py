@@ -1,9 +1,11 @@
-"""Numba backend: IR → a ``.py`` module of ``@njit(parallel=True, cache=True)`` loops.
+"""Numba backend: IR → a ``.py`` module of ``@njit(cache=True)`` loops.
 
-Each op is one ``parallel=True`` (``prange``) loop over the batch per dtype (float32 and
-float64 may use different memory layouts, see :func:`_unrolled`); a call compiles only
-the function of its dtype, once, and ``cache=True`` keeps the machine code beside the
-module file for the next process. Small ops are unrolled into
+Each op is one serial loop over the batch per dtype (float32 and float64 may use
+different memory layouts, see :func:`_unrolled`); a call compiles only the function of
+its dtype, once, and ``cache=True`` keeps the machine code beside the module file for
+the next process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
+product 6 s vs 15 s) and on a shared 2-core box the parallel loop was 16x slower
+(Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md). Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
@@ -42,17 +44,18 @@ _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
 def _variants(name: str, args: str, layouts: dict, by_dtype: dict, key: str = "out") -> str:
-    """One ``parallel=True`` njit function per layout, and a dispatcher picking one by dtype.
+    """One njit function per layout, and a dispatcher picking one by dtype.
 
-    Each body loops ``for t in LOOP(...)`` (LOOP becomes ``numba.prange``). ``by_dtype``
+    Each body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
+    doc). ``by_dtype``
     maps ``"float32"``/``"float64"`` to a layout; the table ``KERNELS`` says which
     function serves which dtype, so the runtime compiles exactly the one it needs
     (``KERNELS[dtype].compile(signature)``) and nothing else.
     """
     src = ""
     for tag, body in layouts.items():
-        src += (f"@numba.njit(parallel=True, cache=True)\ndef _{name}_{tag}({args}):\n"
-                f"{body.replace('LOOP(', 'numba.prange(')}\n\n")
+        src += (f"@numba.njit(cache=True)\ndef _{name}_{tag}({args}):\n"
+                f"{body.replace('LOOP(', 'range(')}\n\n")
     entries = ", ".join(f"{dtype!r}: _{name}_{tag}" for dtype, tag in by_dtype.items())
     return (src + f"KERNELS = {{{entries}}}\n\n\n"
             f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
