@@ -1,11 +1,10 @@
 """Generated backward vs autograd through the unrolled forward (torch, float32 CPU).
 
-The torch backend wraps products in an ``autograd.Function`` whose backward is two
+The runtime wraps torch products in an ``autograd.Function`` whose backward is two
 generated bilinear ops; this compares it with letting autograd differentiate the
-unrolled forward (the module's private ``_<op>`` function), eager and compiled. In eager
-mode, large CPU batches are by default sent to the generated Numba kernels
-(``codegen.cpu_dispatch``); the "Numba" column is that default, the "generated" column the
-torch kernel alone.
+unrolled forward kernel, eager and compiled. In eager mode, large CPU batches run the
+generated Numba kernels by default (``codegen.runtime``, ``backend="auto"``); the "Numba"
+column is that default, the "generated" column ``backend="torch"``.
 
     python benchmarks/bench_backward.py [--n 100000]
 """
@@ -13,7 +12,6 @@ torch kernel alone.
 from __future__ import annotations
 
 import argparse
-import sys
 
 import torch
 
@@ -32,15 +30,19 @@ def main(argv=None):
     for sig in [(3, 0, 0), (1, 3, 0), (3, 0, 1)]:
         alg = CliffordAlgebra.from_signature(*sig)
         alg.prepare(["geometric_product"])
-        kernel = alg._kernels[("geometric_product", None, "torch")]
-        module = sys.modules[kernel.fn.__module__]
-        autograd_fn = getattr(module, "_geometric_product")
-        torch_fn = kernel.fn.__wrapped__          # the generated torch kernel, no Numba dispatch
+        alg.prepare(["geometric_product"], backend="numba")
+        autograd_fn = alg.kernel("geometric_product", backend="torch").fn   # plain forward kernel
+
+        def torch_fn(a, b):
+            return alg.geometric_product(a, b, backend="torch")
+
+        def auto_fn(a, b):
+            return alg.geometric_product(a, b)
         a = torch.randn(args.n, alg.dim, requires_grad=True)
         b = torch.randn(args.n, alg.dim, requires_grad=True)
         cells = []
         for mode in ("eager", "compiled"):
-            fns = (autograd_fn, torch_fn) + ((kernel.fn,) if mode == "eager" else ())
+            fns = (autograd_fn, torch_fn) + ((auto_fn,) if mode == "eager" else ())
             times = []
             for fn in fns:
                 f = torch.compile(fn, fullgraph=True) if mode == "compiled" else fn

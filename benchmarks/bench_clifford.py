@@ -92,12 +92,13 @@ def main(argv=None):
         a32, b32 = a64.astype(np.float32), b64.astype(np.float32)
         ta, tb = torch.from_numpy(a32), torch.from_numpy(b32)
         alg.prepare(["geometric_product"])
-        compiled = torch.compile(alg._kernels[("geometric_product", None, "torch")].fn, fullgraph=True)
+        alg.prepare(["geometric_product"], backend="numba")     # no call times a fallback
+        compiled = torch.compile(alg.kernel("geometric_product", backend="torch").fn, fullgraph=True)
         cayley = dense_cayley(alg)
         t = {
             "numba f64": median_time(lambda: alg.geometric_product(a64, b64), args.repeats),
             "numba f32": median_time(lambda: alg.geometric_product(a32, b32), args.repeats),
-            "torch f32": median_time(lambda: alg.geometric_product(ta, tb), args.repeats),
+            "torch f32": median_time(lambda: alg.geometric_product(ta, tb, backend="torch"), args.repeats),
             "compiled": median_time(lambda: compiled(ta, tb), args.repeats),
             "einsum f32": median_time(lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb),
                                       args.repeats),

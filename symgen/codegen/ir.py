@@ -37,6 +37,8 @@ __all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "gradi
 
 def _exact(c):
     """Convert a coefficient to an exact SymPy number or expression."""
+    if isinstance(c, sympy.Basic):
+        return c
     if isinstance(c, float):
         return sympy.nsimplify(c, rational=True)
     return strict_sympify(c, "IR coefficient", CodegenError)
@@ -75,6 +77,11 @@ def _digest(*parts) -> str:
     return h.hexdigest()
 
 
+def _coeff_key(c) -> str:
+    """Exact text of a coefficient for the hash: ``p/q`` for rationals (fast), else srepr."""
+    return f"{c.p}/{c.q}" if c.is_Rational else sympy.srepr(c)
+
+
 def _float(c, what: str) -> float:
     if c.free_symbols:
         names = ", ".join(sorted(str(s) for s in c.free_symbols))
@@ -95,10 +102,11 @@ def _canonical(terms, width):
         if len(t) != width + 1:
             raise CodegenError(f"term {t!r} should have {width} indices and a coefficient")
         idx = tuple(int(i) for i in t[:width])
-        acc[idx] = acc.get(idx, sympy.Integer(0)) + _exact(t[width])
+        c = _exact(t[width])
+        acc[idx] = acc[idx] + c if idx in acc else c
     return tuple(
         idx + (sympy.simplify(c) if c.free_symbols else c,)
-        for idx, c in sorted(acc.items())
+        for idx, c in sorted(acc.items(), key=lambda item: item[0])
         if c != 0
     )
 
@@ -145,9 +153,13 @@ class Multilinear:
         return set().union(*(t[-1].free_symbols for t in self.terms)) if self.terms else set()
 
     def key(self) -> str:
-        """Stable hash of the IR (kind, name, shape and exact terms)."""
-        return _digest(type(self).__name__, self.name, self.out_dim, self.in_dims,
-                       tuple(t[:-1] + (sympy.srepr(t[-1]),) for t in self.terms))
+        """Stable hash of the IR (kind, name, shape and exact terms), computed once."""
+        found = self.__dict__.get("_key")
+        if found is None:
+            found = _digest(type(self).__name__, self.name, self.out_dim, self.in_dims,
+                            tuple(t[:-1] + (_coeff_key(t[-1]),) for t in self.terms))
+            object.__setattr__(self, "_key", found)
+        return found
 
     def numeric_terms(self):
         """Index arrays (int64) ``k, i1, ..., im`` and float64 coefficients ``c``."""

@@ -33,12 +33,14 @@ class Kernel:
         return f"Kernel({self.ir.name}, backend={self.backend}, strategy={self.strategy})"
 
 
-def choose_strategy(ir, strategy: str | None, max_unrolled: int) -> str:
-    """``strategy`` if valid, else ``"unrolled"`` up to ``max_unrolled`` terms, ``"table"`` above."""
+def choose_strategy(ir, strategy: str | None, max_unrolled: int,
+                    choices: tuple = ("unrolled", "table"), large: str = "table") -> str:
+    """``strategy`` if one of ``choices``, else ``"unrolled"`` up to ``max_unrolled`` terms
+    and ``large`` above."""
     if strategy is None:
-        return "unrolled" if len(ir.terms) <= max_unrolled else "table"
-    if strategy not in ("unrolled", "table"):
-        raise CodegenError(f"unknown strategy {strategy!r}; choose 'unrolled' or 'table'")
+        return "unrolled" if len(ir.terms) <= max_unrolled else large
+    if strategy not in choices:
+        raise CodegenError(f"unknown strategy {strategy!r}; choose one of {', '.join(map(repr, choices))}")
     return strategy
 
 

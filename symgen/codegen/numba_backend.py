@@ -1,8 +1,11 @@
-"""Numba backend: IR → a ``.py`` module of ``@njit(parallel=True, cache=True)`` loops.
+"""Numba backend: IR → a ``.py`` module of ``@njit(cache=True)`` loops.
 
-Each op is a serial and a ``parallel=True`` (``prange``) loop over the batch behind a
-small dispatcher: batches of ``PARALLEL_MIN_BATCH`` rows and more run in parallel,
-smaller ones serially (and never pay the slower parallel compile). Small ops are unrolled into
+Each op is one serial loop over the batch per dtype (float32 and float64 may use
+different memory layouts, see :func:`_unrolled`); a call compiles only the function of
+its dtype, once, and ``cache=True`` keeps the machine code beside the module file for
+the next process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
+product 6 s vs 15 s) and on a shared 2-core box the parallel loop was 16x slower
+(Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md). Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
@@ -21,45 +24,41 @@ OUT[1, s] = a0*b1 + a1*b0
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import sympy
 
+from . import cache
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "PARALLEL_MIN_BATCH",
-           "BLOCK"]
+__all__ = ["compile_multilinear", "compile_pointwise", "module_file", "UNROLL_MAX_TERMS", "BLOCK"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
 
-#: Batches at least this long run the parallel variant.
-PARALLEL_MIN_BATCH = 4096
+_BOTH = {"float32": "rows", "float64": "rows"}
 
 _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
-def _variants(name: str, args: str, bodies: dict, batch: str = "out.shape[0]",
-              pick: str = "") -> str:
-    """Serial and parallel njit functions for each body, and the dispatcher between them.
+def _variants(name: str, args: str, layouts: dict, by_dtype: dict, key: str = "out") -> str:
+    """One njit function per layout, and a dispatcher picking one by dtype.
 
-    Each body loops ``for t in LOOP(...)``; LOOP becomes ``range`` or ``numba.prange``.
-    With two bodies, ``pick`` is the condition under which the first one runs.
+    Each body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
+    doc). ``by_dtype``
+    maps ``"float32"``/``"float64"`` to a layout; the table ``KERNELS`` says which
+    function serves which dtype, so the runtime compiles exactly the one it needs
+    (``KERNELS[dtype].compile(signature)``) and nothing else.
     """
-    src, calls = "", {}
-    for tag, body in bodies.items():
-        fn = f"_{name}_{tag}" if len(bodies) > 1 else f"_{name}"
-        src += (f"@numba.njit(cache=True)\ndef {fn}_serial({args}):\n"
-                f"{body.replace('LOOP(', 'range(')}\n\n"
-                f"@numba.njit(parallel=True, cache=True)\ndef {fn}_parallel({args}):\n"
-                f"{body.replace('LOOP(', 'numba.prange(')}\n\n")
-        calls[tag] = (f"        {fn}_parallel({args})\n    else:\n        {fn}_serial({args})\n")
-    src += f"def {name}({args}):\n"
-    tags = list(bodies)
-    if len(tags) == 1:
-        return src + f"    if {batch} >= {PARALLEL_MIN_BATCH}:\n" + calls[tags[0]]
-    return (src + f"    if {pick}:\n        if {batch} >= {PARALLEL_MIN_BATCH}:\n" + _indent(calls[tags[0]])
-            + f"    elif {batch} >= {PARALLEL_MIN_BATCH}:\n" + calls[tags[1]])
+    src = ""
+    for tag, body in layouts.items():
+        src += (f"@numba.njit(cache=True)\ndef _{name}_{tag}({args}):\n"
+                f"{body.replace('LOOP(', 'range(')}\n\n")
+    entries = ", ".join(f"{dtype!r}: _{name}_{tag}" for dtype, tag in by_dtype.items())
+    return (src + f"KERNELS = {{{entries}}}\n\n\n"
+            f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
 
 
 def _indent(code: str) -> str:
@@ -109,7 +108,7 @@ def _unrolled(ir) -> str:
               f"            for k in range({ir.out_dim}):\n",
               "                out[t0 + s, k] = OUT[k, s]\n"]
     return _variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
-                     pick="out.dtype == np.float32")
+                     {"float32": "blocks", "float64": "rows"})
 
 
 def _tabled(ir) -> str:
@@ -128,7 +127,7 @@ def _tabled(ir) -> str:
                 acc += C[q] * {product}
             out[t, k] = acc
 """
-    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", {"rows": body})
+    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", {"rows": body}, _BOTH)
 
 
 def _multilinear_source(ir, strategy: str) -> str:
@@ -150,13 +149,21 @@ def _pointwise_source(ir) -> str:
     args = names + [f"p{q}" for q in range(len(ir.params))] + [f"out{q}" for q in range(len(exprs))]
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "numba")
     return (header(ir, "numba") + "import numba\n" + imports + "\n\n"
-            + _variants(ir.name, ", ".join(args), {"rows": "".join(body)}, batch="in0.shape[0]"))
+            + _variants(ir.name, ", ".join(args), {"rows": "".join(body)}, _BOTH, key="out0"))
 
 
 def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     """Kernel ``fn(*inputs, out)`` for a Linear/Bilinear/Trilinear IR on 2-D arrays."""
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
     return build(ir, "numba", strategy, lambda: _multilinear_source(ir, strategy))
+
+
+def module_file(ir, strategy: str | None = None) -> Path:
+    """The module file :func:`compile_multilinear` imports, written if missing but not
+    imported (numba is not imported): for :mod:`.numba_worker` to compile elsewhere."""
+    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
+    key = cache.hash_key(ir, "numba", strategy)
+    return cache.get_or_create(ir.name, key, lambda: _multilinear_source(ir, strategy))[0]
 
 
 def compile_pointwise(ir) -> Kernel:

@@ -1,12 +1,13 @@
 """Torch backend: IR → a ``.py`` module of functions on tensor slices.
 
 The ``unrolled`` strategy writes one expression per output component on slices of
-the last axis; ``torch.compile(fullgraph=True)`` fuses it into one kernel. Products
-(arity ≥ 2) come with a generated backward, one multilinear op per input, wrapped in
-an ``autograd.Function`` (faster than autograd through the unrolled forward, eager and
-compiled: benchmarks/RESULTS.md); linear maps are left to autograd. The ``table`` strategy gathers the operands of every term through
+the last axis; ``torch.compile(fullgraph=True)`` fuses it into one kernel. The runtime
+(:mod:`symgen.codegen.runtime`) gives products their generated backward, the kernels of
+their gradient IRs. The ``table`` strategy gathers the operands of every term through
 constant index tables padded per output and sums them (for ops with many terms, where
-unrolled code is long to trace). Both broadcast over leading axes, on any device.
+unrolled code is long to trace); the ``dense`` strategy contracts a dense coefficient
+tensor with ``einsum``, for ops above the unroll limit whose tensor is small
+(:data:`DENSE_MAX_ENTRIES`). Both broadcast over leading axes, on any device.
 
 >>> import torch
 >>> from symgen.codegen.ir import Bilinear
@@ -15,21 +16,30 @@ unrolled code is long to trace). Both broadcast over leading axes, on any device
 tensor([-5., 10.])
 >>> compile_multilinear(ir, "table")(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
 tensor([-5., 10.])
+>>> compile_multilinear(ir, "dense")(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
+tensor([-5., 10.])
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 
-from .ir import Multilinear, gradient_ir
 from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS"]
+__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "DENSE_MAX_ENTRIES"]
 
-#: Above this many terms an op is emitted with gather tables instead of unrolled code.
+#: Above this many terms an op is emitted with gather tables or a dense tensor instead of
+#: unrolled code.
 UNROLL_MAX_TERMS = 1024
+
+#: Ops above the unroll limit whose dense coefficient tensor has at most this many entries
+#: contract it with ``einsum`` (e.g. Cl(6) products: 64³): measured 2.7x faster forward +
+#: backward than the gather tables (4096 rows, float32, benchmarks/RESULTS.md "First call").
+DENSE_MAX_ENTRIES = 1 << 18
 
 
 def _unpack(name: str, dim: int) -> str:
@@ -81,53 +91,29 @@ def {ir.name}({', '.join(names)}):
 """
 
 
-def _with_backward(ir) -> str:
-    """Unrolled forward and generated backward (one multilinear op per input), joined
-    by an ``autograd.Function``; the backward is itself differentiable."""
-    forward = Multilinear(f"_{ir.name}", ir.out_dim, ir.in_dims, ir.terms, ir.labels)
+def _dense(ir) -> str:
+    """``out = einsum(D, a, b, ...)`` with the dense coefficient tensor ``D``, built at import
+    from the sparse terms."""
+    cols = ir.numeric_terms()
     names = INPUT_NAMES[:ir.arity]
-    src = _unrolled(forward) + "".join("\n" + _unrolled(gradient_ir(ir, m)) for m in range(ir.arity))
-    cls = "_" + "".join(part.title() for part in ir.name.split("_"))
-    grads = []
-    for m, name in enumerate(names):
-        args = ", ".join("g" if q == m else n for q, n in enumerate(names))
-        grads.append(f"        grad_{name} = {ir.name}_grad{m}({args}).sum_to_size({name}.shape) "
-                     f"if ctx.needs_input_grad[{m}] else None\n")
-    args = ", ".join(names)
-    # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
-    dedup = "".join(f"    if {n} is {m}:\n        {n} = {n}.view_as({n})\n"
-                    for q, n in enumerate(names) for m in names[:q])
-    return src + f"""
-
-class {cls}(torch.autograd.Function):
-    generate_vmap_rule = True
-
-    @staticmethod
-    def forward({args}):
-        return _{ir.name}({args})
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(*inputs)
-
-    @staticmethod
-    def backward(ctx, g):
-        {args}{',' if ir.arity == 1 else ''} = ctx.saved_tensors
-{''.join(grads)}        return {', '.join(f'grad_{n}' for n in names)}
+    letters = "ijlmnopq"[:ir.arity]
+    src = _table("C", cols[-1], "float64") + _table("K", cols[0], "int64")
+    src += "".join(_table(f"I{n.upper()}", col, "int64") for n, col in zip(names, cols[1:-1]))
+    shape = (ir.out_dim,) + ir.in_dims
+    index = ", ".join(["K"] + [f"I{n.upper()}" for n in names])
+    spec = f"k{letters},{','.join('...' + q for q in letters)}->...k"
+    return src + f"""D64 = torch.zeros({shape}, dtype=torch.float64).index_put_(({index},), C, accumulate=True)
+D32 = D64.float()
 
 
-def {ir.name}({args}):
-{dedup}    return {cls}.apply({args})
+def {ir.name}({', '.join(names)}):
+    coef = (D32 if {names[0]}.dtype == torch.float32 else D64).to(device={names[0]}.device, dtype={names[0]}.dtype)
+    return torch.einsum("{spec}", coef, {', '.join(names)})
 """
 
 
 def _multilinear_source(ir, strategy: str) -> str:
-    if strategy == "table":
-        body = _tabled(ir)
-    elif ir.arity >= 2:
-        body = _with_backward(ir)
-    else:
-        body = _unrolled(ir)
+    body = {"table": _tabled, "dense": _dense, "unrolled": _unrolled}[strategy](ir)
     return header(ir, "torch") + "import torch\n\n" + body
 
 
@@ -154,7 +140,9 @@ def _pointwise_source(ir) -> str:
 
 def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     """Kernel ``fn(*inputs) -> out`` for a Linear/Bilinear/Trilinear IR (broadcasting)."""
-    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
+    dense = math.prod((ir.out_dim,) + ir.in_dims) <= DENSE_MAX_ENTRIES
+    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS, ("unrolled", "table", "dense"),
+                               "dense" if dense else "table")
     return build(ir, "torch", strategy, lambda: _multilinear_source(ir, strategy))
 
 

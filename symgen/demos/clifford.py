@@ -41,18 +41,16 @@ def main_job(args, out=print) -> None:
     out(f"          x y = {x * y}")
 
     gp = alg.bilinear_ir("geometric_product")
-    alg.prepare(["geometric_product"], backend="numba")
-    alg.prepare(["geometric_product"], backend="torch")
-    kernel = alg._kernels[("geometric_product", None, "numba")]
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, args.batch, alg.dim))
+    kernel = alg.kernel("geometric_product", like=a)      # what runs on this batch (compiled now)
     out(f"generated {gp!r}; code cache: {cache_dir()}")
     lines = kernel.source.splitlines()
     body = [q for q, line in enumerate(lines) if "OUT[" in line and "#" in line]
-    out(f"numba kernel source ({kernel.path}, {len(lines)} lines), excerpt:")
+    out(f"{kernel.backend} kernel source ({kernel.path}, {len(lines)} lines), excerpt:")
     for line in lines[1:3] + ["    ..."] + lines[body[0] - 2:body[0] + 4] + ["    ..."]:
         out("    " + line)
 
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((2, args.batch, alg.dim))
     ours_np = alg.geometric_product(a, b)
     ours_t = alg.geometric_product(torch.from_numpy(a), torch.from_numpy(b)).numpy()
     sym = alg.multivector("a") * alg.multivector("b")
@@ -61,24 +59,26 @@ def main_job(args, out=print) -> None:
     exact = sympy.lambdify(names, list(sym.values), "numpy")
     rows = 200
     ref = np.stack(np.broadcast_arrays(*exact(*a[:rows].T, *b[:rows].T)), axis=-1)
-    out(f"check vs symbolic product on {rows} rows: numba max err {np.abs(ours_np[:rows] - ref).max():.1e}, "
-        f"torch max err {np.abs(ours_t[:rows] - ref).max():.1e}")
+    out(f"check vs symbolic product on {rows} rows: numpy arrays max err {np.abs(ours_np[:rows] - ref).max():.1e}, "
+        f"torch tensors max err {np.abs(ours_t[:rows] - ref).max():.1e}")
 
     a32, b32 = a.astype(np.float32), b.astype(np.float32)
     ta, tb = torch.from_numpy(a32), torch.from_numpy(b32)
     cayley = torch.zeros(alg.dim, alg.dim, alg.dim)
     for k, i, j, c in gp.terms:
         cayley[i, j, k] = float(c)
-    times = {
-        "symgen numba f64": median_time(lambda: alg.geometric_product(a, b)),
-        "symgen numba f32": median_time(lambda: alg.geometric_product(a32, b32)),
-        "symgen torch f32 (eager)": median_time(lambda: alg.geometric_product(ta, tb)),
-        "dense Cayley einsum f32": median_time(lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb)),
-    }
-    base = times["dense Cayley einsum f32"]
-    out(f"geometric product, batch {args.batch} (median of 5):")
+    times = {}
+    for name, x, y in (("numpy f64", a, b), ("numpy f32", a32, b32), ("torch f32 CPU eager", ta, tb)):
+        ran = alg.kernel("geometric_product", like=x).backend     # the kernel that runs (compiled now)
+        times[f"symgen {name} -> {ran}"] = median_time(lambda: alg.geometric_product(x, y))
+    times["symgen torch f32 CPU eager, backend='torch'"] = median_time(
+        lambda: alg.geometric_product(ta, tb, backend="torch"))
+    times["dense Cayley einsum f32 (torch)"] = median_time(
+        lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb))
+    base = times["dense Cayley einsum f32 (torch)"]
+    out(f"geometric product, batch {args.batch} (median of 5; '-> numba' names the kernel that ran):")
     for name, t in times.items():
-        out(f"    {name:26} {1e3 * t:8.2f} ms   {base / t:6.1f}x vs einsum")
+        out(f"    {name:44} {1e3 * t:8.2f} ms   {base / t:6.1f}x vs einsum")
     _layer_step(alg, out)
 
 

@@ -2,7 +2,9 @@
 
 The algebra is built symbolically: its blades, grades and the exact Cayley table of
 every product, from which it produces IR for codegen. Numeric methods take numpy
-arrays (→ Numba kernels) or torch tensors (→ torch kernels) of shape ``(..., dim)``.
+arrays or torch tensors of shape ``(..., dim)`` and hand the IR to the codegen runtime,
+which picks the kernel (``backend="auto"``, or ``"numba"``, ``"torch"``, ``"numpy"``);
+:meth:`CliffordAlgebra.kernel` shows the one that runs.
 
 Conventions. Blade ``(i, j, ...)`` with ``i < j < ...`` is ``e_i ∧ e_j ∧ ...``; blades
 are ordered by grade, then lexicographically. ``from_signature(p, q, r)`` puts the
@@ -31,7 +33,7 @@ import numbers
 
 import sympy
 
-from ...codegen import Bilinear, Linear
+from ...codegen import Bilinear, Linear, runtime
 from ..._sympify import strict_sympify
 from ..._validate import is_finite_expr
 from ...errors import GradeError, MetricError, UnknownOperationError
@@ -142,7 +144,6 @@ class CliffordAlgebra:
         self._index = {m: q for q, m in enumerate(masks)}
         self.blades = tuple(_indices(m) for m in masks)
         self.grades = tuple(len(b) for b in self.blades)
-        self._kernels: dict = {}
         self._ir_cache: dict = {}
 
     @classmethod
@@ -353,119 +354,146 @@ class CliffordAlgebra:
 
     # ----------------------------------------------------------------- numeric ops
     def prepare(self, ops=None, backend: str = "torch") -> None:
-        """Build the kernels of ``ops`` (default: all products and involutions) now.
+        """Build the kernels of ``ops`` (default: every product and linear map, every grade
+        projection) and their gradients now, for ``backend``.
 
-        Kernels are otherwise built on first use; do this before ``torch.compile``
-        traces code that calls the algebra's ops.
+        Kernels are otherwise built on first use, which ``torch.compile`` cannot trace:
+        call this before compiling code that calls the algebra's ops (the default
+        ``backend="torch"``), or with ``"numba"`` so that no numpy or CPU torch call falls
+        back while the Numba kernels compile.
 
+        >>> import torch
         >>> alg = CliffordAlgebra((1, 1))
-        >>> alg.prepare(["geometric_product", "reverse"])
-        >>> sorted(op for op, _, backend in alg._kernels)
-        ['geometric_product', 'reverse']
+        >>> alg.prepare(["grade_projection"])
+        >>> f = torch.compile(lambda a: alg.grade_projection(a, 1), fullgraph=True)
+        >>> f(torch.ones(4))
+        tensor([0., 1., 1., 0.])
         """
-        for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS[:3]:
-            numeric.kernel(self, op, backend)
+        for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS + ("grade_projection",):
+            for k in range(self.n + 1) if op == "grade_projection" else (None,):
+                runtime.prepare(numeric.op_ir(self, op, k), backend)
 
-    def kernel(self, op: str, backend: str = "numba", k: int | None = None):
-        """The compiled kernel of ``op`` (built on first request), with its generated module
-        as ``.source`` — the exact file in the cache.
+    def kernel(self, op: str, like=None, backend: str = "auto", k: int | None = None):
+        """The compiled kernel that runs ``op`` for inputs like ``like``, with its generated
+        module as ``.source`` — the exact file in the cache.
 
+        ``like`` is an array or tensor standing for the inputs (dtype, device, rows); by
+        default a float64 numpy batch. With ``backend="auto"`` a Numba kernel that would
+        take over from a fallback is compiled now, so the answer holds from then on.
+        ``k`` is the grade of ``grade_projection``.
+
+        >>> import torch
         >>> alg = CliffordAlgebra.from_signature(2)
         >>> "geometric product of Cl(2,0,0)" in alg.kernel("geometric_product").source
         True
+        >>> alg.kernel("geometric_product", like=torch.ones(8, 4), backend="torch")
+        Kernel(geometric_product, backend=torch, strategy=unrolled)
+        >>> alg.kernel("reverse", like=torch.ones(8, 4))        # linear maps stay on torch
+        Kernel(reverse, backend=torch, strategy=unrolled)
         """
-        return numeric.kernel(self, op, backend, k)
+        if op == "grade_projection":
+            self._check_grade(k)
+        return runtime.kernel(numeric.op_ir(self, op, k), like, backend)
 
-    def _bilinear(self, op, a, b):
-        return numeric.bilinear(self, op, a, b)
+    def explain(self, op: str, *inputs, backend: str = "auto", k: int | None = None) -> str:
+        """Which kernel ``op`` runs on these inputs now, and why.
 
-    def _linear(self, op, a, k=None):
-        return numeric.linear(self, op, a, k)
+        >>> import numpy as np
+        >>> print(CliffordAlgebra((1, 1)).explain("geometric_product", np.ones(4), np.ones(4)))
+        geometric_product: numpy kernel (1 row < MIN_ROWS = 256 and no Numba kernel for float64 yet)
+        """
+        return runtime.explain(numeric.op_ir(self, op, k), *inputs, backend=backend)
 
-    def geometric_product(self, a, b):
+    def _bilinear(self, op, a, b, backend):
+        return numeric.run(self, op, a, b, backend=backend)
+
+    def _linear(self, op, a, backend, k=None):
+        return numeric.run(self, op, a, k=k, backend=backend)
+
+    def geometric_product(self, a, b, backend: str = "auto"):
         """Geometric product ``ab`` of arrays ``(..., dim)``."""
-        return self._bilinear("geometric_product", a, b)
+        return self._bilinear("geometric_product", a, b, backend)
 
-    def outer_product(self, a, b):
+    def outer_product(self, a, b, backend: str = "auto"):
         """Outer (wedge) product ``a ∧ b``."""
-        return self._bilinear("outer_product", a, b)
+        return self._bilinear("outer_product", a, b, backend)
 
-    def left_contraction(self, a, b):
+    def left_contraction(self, a, b, backend: str = "auto"):
         """Left contraction ``a ⌋ b`` (grade s - r part of ``a_r b_s``)."""
-        return self._bilinear("left_contraction", a, b)
+        return self._bilinear("left_contraction", a, b, backend)
 
-    def right_contraction(self, a, b):
+    def right_contraction(self, a, b, backend: str = "auto"):
         """Right contraction ``a ⌊ b`` (grade r - s part of ``a_r b_s``)."""
-        return self._bilinear("right_contraction", a, b)
+        return self._bilinear("right_contraction", a, b, backend)
 
-    def scalar_product(self, a, b):
+    def scalar_product(self, a, b, backend: str = "auto"):
         """Scalar part of ``ab``, as a multivector with only its scalar component set."""
-        return self._bilinear("scalar_product", a, b)
+        return self._bilinear("scalar_product", a, b, backend)
 
-    def inner_product(self, a, b):
+    def inner_product(self, a, b, backend: str = "auto"):
         """Symmetric inner product (grade |r - s| part of ``a_r b_s``, scalars included)."""
-        return self._bilinear("inner_product", a, b)
+        return self._bilinear("inner_product", a, b, backend)
 
-    def commutator(self, a, b):
+    def commutator(self, a, b, backend: str = "auto"):
         """Commutator product ``(ab - ba) / 2``."""
-        return self._bilinear("commutator", a, b)
+        return self._bilinear("commutator", a, b, backend)
 
-    def regressive_product(self, a, b):
+    def regressive_product(self, a, b, backend: str = "auto"):
         """Regressive product ``a ∨ b``, through the metric-free complement (works for PGA)."""
-        return self._bilinear("regressive_product", a, b)
+        return self._bilinear("regressive_product", a, b, backend)
 
-    def reverse(self, a):
+    def reverse(self, a, backend: str = "auto"):
         """Reversion ``ã``: grade k scaled by (-1)^(k(k-1)/2)."""
-        return self._linear("reverse", a)
+        return self._linear("reverse", a, backend)
 
-    def grade_involution(self, a):
+    def grade_involution(self, a, backend: str = "auto"):
         """Grade involution ``â``: grade k scaled by (-1)^k."""
-        return self._linear("grade_involution", a)
+        return self._linear("grade_involution", a, backend)
 
-    def clifford_conjugate(self, a):
+    def clifford_conjugate(self, a, backend: str = "auto"):
         """Clifford conjugate ``ā`` = reverse of the grade involution."""
-        return self._linear("clifford_conjugate", a)
+        return self._linear("clifford_conjugate", a, backend)
 
-    def grade_projection(self, a, k: int):
+    def grade_projection(self, a, k: int, backend: str = "auto"):
         """Grade-``k`` part ``<a>_k``."""
         self._check_grade(k)
-        return self._linear("grade_projection", a, k)
+        return self._linear("grade_projection", a, backend, k)
 
-    def dual(self, a):
+    def dual(self, a, backend: str = "auto"):
         """Dual: ``a I⁻¹`` (polarity) for a non-degenerate metric, the complement otherwise."""
-        return self._linear("dual", a)
+        return self._linear("dual", a, backend)
 
-    def undual(self, a):
+    def undual(self, a, backend: str = "auto"):
         """Inverse of :meth:`dual`."""
-        return self._linear("undual", a)
+        return self._linear("undual", a, backend)
 
-    def complement(self, a):
+    def complement(self, a, backend: str = "auto"):
         """Metric-free right complement: ``e_A ∧ complement(e_A) = e_0 ∧ ... ∧ e_{n-1}``."""
-        return self._linear("complement", a)
+        return self._linear("complement", a, backend)
 
-    def uncomplement(self, a):
+    def uncomplement(self, a, backend: str = "auto"):
         """Inverse of :meth:`complement`."""
-        return self._linear("uncomplement", a)
+        return self._linear("uncomplement", a, backend)
 
-    def norm_squared(self, a):
+    def norm_squared(self, a, backend: str = "auto"):
         """``<a ã>_0`` as an array of shape ``(...)``."""
-        return self.scalar_product(a, self.reverse(a))[..., 0]
+        return self.scalar_product(a, self.reverse(a, backend), backend)[..., 0]
 
-    def versor_inverse(self, w, rtol: float = 1e-4):
+    def versor_inverse(self, w, rtol: float = 1e-4, backend: str = "auto"):
         """``w⁻¹ = w̃ / (w w̃)`` for a versor ``w``.
 
         ``w w̃`` must be a non-zero scalar: its other components may be at most ``rtol``
         times its scalar part, else :class:`~symgen.errors.NotInvertibleError`.
         """
-        return numeric.versor_inverse(self, w, rtol)
+        return numeric.versor_inverse(self, w, rtol, backend)
 
-    def sandwich(self, w, x):
+    def sandwich(self, w, x, backend: str = "auto"):
         """Twisted Clifford-group action ``ρ(w)(x) = w x₀ w⁻¹ + ŵ x₁ w⁻¹`` (CGENN).
 
         ``x₀``, ``x₁`` are the even and odd parts of ``x`` and ``ŵ`` the grade involution;
         for a versor of parity p this is ``w x̂^p w⁻¹``, grade- and norm-preserving.
         """
-        return numeric.sandwich(self, w, x)
+        return numeric.sandwich(self, w, x, backend)
 
 
 def _indices(mask: int) -> tuple[int, ...]:

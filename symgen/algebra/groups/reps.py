@@ -21,6 +21,7 @@ symgen.errors.RepresentationError: cannot combine V of O(3) with V of SO(3): the
 
 from __future__ import annotations
 
+import functools
 from itertools import product
 
 import numpy as np
@@ -28,6 +29,7 @@ import sympy
 from sympy.physics.quantum import TensorProduct
 
 from ... import codegen
+from ...codegen import runtime
 from ...errors import DTypeError, RepresentationError, ShapeError
 from .group import Group
 
@@ -50,25 +52,21 @@ def _monomial_str(mono):
     return "⊗".join(parts)
 
 
-_RHO_KERNELS: dict = {}
-
-
-def _rho_kernel(k, d):
-    """Generated kernel of ``ρ`` on a degree-k tensor monomial of a d-dim representation:
-    the k-linear map ``ρ[(i_1..i_k), (j_1..j_k)] = Π_q h_q[i_q, j_q]`` of k flattened
-    matrices (``g`` for V, ``g⁻ᵀ`` for V*). Table strategy: it compiles in about a second,
-    where the unrolled one takes ~30 s for k = 3 (``benchmarks/bench_rho.py``)."""
-    if (k, d) not in _RHO_KERNELS:
-        terms = []
-        for rows in product(range(d), repeat=k):
-            r = sum(i * d ** (k - 1 - q) for q, i in enumerate(rows))
-            for cols in product(range(d), repeat=k):
-                c = sum(j * d ** (k - 1 - q) for q, j in enumerate(cols))
-                terms.append((r * d ** k + c, *(i * d + j for i, j in zip(rows, cols)), 1))
-        ir = codegen.Multilinear(f"rho_tensor{k}_d{d}", d ** (2 * k), (d * d,) * k, terms,
-                                 doc=f"rho(g) on a degree-{k} tensor monomial, d = {d}")
-        _RHO_KERNELS[(k, d)] = codegen.compile(ir, "numba", "table")
-    return _RHO_KERNELS[(k, d)]
+@functools.cache
+def _rho_ir(k, d):
+    """IR of ``ρ`` on a degree-k tensor monomial of a d-dim representation: the k-linear
+    map ``ρ[(i_1..i_k), (j_1..j_k)] = Π_q h_q[i_q, j_q]`` of k flattened matrices (``g``
+    for V, ``g⁻ᵀ`` for V*). Plain data, built once per (k, d); the runtime runs it with
+    the table strategy: it compiles in about a second, where the unrolled one takes ~30 s
+    for k = 3 (``benchmarks/bench_rho.py``)."""
+    terms = []
+    for rows in product(range(d), repeat=k):
+        r = sum(i * d ** (k - 1 - q) for q, i in enumerate(rows))
+        for cols in product(range(d), repeat=k):
+            c = sum(j * d ** (k - 1 - q) for q, j in enumerate(cols))
+            terms.append((r * d ** k + c, *(i * d + j for i, j in zip(rows, cols)), 1))
+    return codegen.Multilinear(f"rho_tensor{k}_d{d}", d ** (2 * k), (d * d,) * k, terms,
+                               doc=f"rho(g) on a degree-{k} tensor monomial, d = {d}")
 
 
 def _kron(a, b):
@@ -231,8 +229,7 @@ class Rep:
             if len(mono) <= 1:
                 out[:, off:off + k, off:off + k] = base[mono[0]] if mono else 1
             else:
-                m = np.empty((n, k * k), dtype=g.dtype)
-                _rho_kernel(len(mono), d)(*(flat[t] for t in mono), m)
+                m = runtime.op(_rho_ir(len(mono), d), "table").run(*(flat[t] for t in mono))
                 out[:, off:off + k, off:off + k] = m.reshape(n, k, k)
         return out[0] if single else out
 

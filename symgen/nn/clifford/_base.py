@@ -1,12 +1,12 @@
-"""What every Clifford layer shares: the algebra, input checks and its generated kernels."""
+"""What every Clifford layer shares: the algebra, input checks and its generated ops."""
 
 from __future__ import annotations
 
 import torch
 
-from ... import codegen
 from ..._validate import check_int
 from ...algebra.clifford.algebra import CliffordAlgebra
+from ...codegen import runtime
 from ...errors import AlgebraMismatchError, DeviceError, DTypeError, ShapeError
 
 __all__ = ["CliffordModule", "expand_grades"]
@@ -20,9 +20,11 @@ class CliffordModule(torch.nn.Module):
     ``alg`` and ``in_channels`` or ``channels`` is checked the same way).
 
     Subclasses list the IR of their kernels in ``kernel_irs()`` (built by
-    :mod:`symgen.algebra.clifford`); ``self.kernels[name]`` runs each. The kernels are
-    compiled when the module is built and again after unpickling (generated modules
-    are not picklable), so modules copy, pickle and wrap in DDP like any other.
+    :mod:`symgen.algebra.clifford`); ``self.kernels[name]`` runs each: a runtime op
+    (:class:`~symgen.codegen.runtime.Op`, which pickles as its IR) that picks the kernel
+    for its inputs. The torch kernels are built when the module is built and again after
+    unpickling, so ``torch.compile`` traces a fresh or loaded module; modules copy,
+    pickle, ``torch.save`` and wrap in DDP like any other.
 
     >>> import torch
     >>> from symgen import CliffordAlgebra
@@ -42,23 +44,20 @@ class CliffordModule(torch.nn.Module):
         if not isinstance(alg, CliffordAlgebra):
             raise AlgebraMismatchError(f"{type(self).__name__} needs a CliffordAlgebra as alg, got {alg!r}")
         self.alg, self.channels = alg, check_int(channels, "channels", ShapeError)
-        self._build_kernels()
+        self.kernels = {name: runtime.op(ir) for name, ir in self.kernel_irs().items()}
+        self._prepare()
 
     def kernel_irs(self) -> dict:
         """``{name: IR}`` of the kernels this layer runs (none by default)."""
         return {}
 
-    def _build_kernels(self):
-        self.kernels = {name: codegen.compile(ir, "torch").fn for name, ir in self.kernel_irs().items()}
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("kernels", None)
-        return state
+    def _prepare(self):
+        for op in self.kernels.values():
+            op.prepare("torch")
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._build_kernels()
+        super().__setstate__(state)
+        self._prepare()
 
     def check_input(self, x: torch.Tensor, channels: int | None = None) -> None:
         """Inputs are floating tensors ``(batch, channels, alg.dim)`` on the module's device."""

@@ -1,0 +1,417 @@
+"""Which kernel runs for an input: the one place that decides.
+
+Hand the runtime a multilinear IR and inputs; it checks them (:mod:`.adaptors`), picks a
+backend, builds that kernel if needed and runs it. ``backend="auto"`` picks
+
+- **numpy arrays**: the Numba kernel of the input's dtype once it is compiled, else the
+  NumPy gather kernel (:mod:`.numpy_backend`, ready as soon as it is written). From
+  :data:`MIN_ROWS` rows on, a missing Numba kernel starts compiling in the background
+  (a child process, :mod:`.numba_worker`, then loaded from Numba's cache by a thread)
+  and takes over when ready, so no call waits for Numba.
+- **torch tensors**: the torch kernel on CUDA, under ``torch.compile`` or functorch
+  transforms, for half precision and for linear maps; on the CPU in eager mode the
+  Numba kernel, inside an ``autograd.Function``, once compiled (same background rule):
+  measured 2–6x faster forward + backward at every batch size (benchmarks/RESULTS.md).
+  Products get a generated backward (:mod:`.autograd`).
+
+``backend="numba"``, ``"torch"`` or ``"numpy"`` asks for one (compiled now if needed);
+:func:`explain` says what runs for given inputs and why. Compiled kernels live in a
+process-level table keyed by the IR's content hash: they are immutable once built and
+never stored on user objects. An :class:`Op` pickles as its IR.
+
+>>> import numpy as np
+>>> from symgen.codegen.ir import Bilinear
+>>> cmul = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)))
+>>> run(cmul, np.array([1.0, 2.0]), np.array([3.0, 4.0]))          # (1 + 2i)(3 + 4i)
+array([-5., 10.])
+>>> print(explain(cmul, np.ones(2), np.ones(2)))
+cmul: numpy kernel (1 row < MIN_ROWS = 256 and no Numba kernel for float64 yet)
+>>> kernel(cmul, backend="torch").backend
+'torch'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import queue
+import subprocess
+import sys
+import threading
+
+import numpy as np
+
+from ..errors import CodegenError, SymgenError
+from . import adaptors
+from .ir import Multilinear, gradient_ir
+
+__all__ = ["op", "run", "kernel", "explain", "prepare", "Op", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
+
+#: Backends a caller may ask for.
+BACKENDS = ("auto", "numba", "torch", "numpy")
+
+#: From this many rows (product of the broadcast leading axes) ``auto`` compiles the Numba
+#: kernel of an op (in the background); below, tiny calls such as property tests never
+#: start a compile. A compiled Numba kernel serves every size (it is faster at all sizes).
+MIN_ROWS = 256
+
+#: A torch input whose components are not contiguous (a permuted view, a gradient out of
+#: a batched matmul) is copied to rows; ``auto`` takes Numba only while
+#: ``STRIDED_COST * (its components) <= terms of the op`` (measured on the CGENN layers).
+STRIDED_COST = 4
+
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+_OPS: dict = {}
+
+
+def op(ir: Multilinear, strategy: str | None = None) -> Op:
+    """The process-wide :class:`Op` of ``ir`` (same content, same Op)."""
+    key = (ir.key(), ir.labels, ir.doc, strategy)
+    found = _OPS.get(key)
+    if found is None:
+        if not isinstance(ir, Multilinear):
+            raise CodegenError(f"the runtime runs Linear, Bilinear and Trilinear IR; got {ir!r}")
+        found = _OPS.setdefault(key, Op(ir, strategy))
+    return found
+
+
+def run(ir: Multilinear, *inputs, backend: str = "auto"):
+    """``ir`` applied to numpy arrays or torch tensors ``(..., dim)`` (broadcasting)."""
+    return op(ir).run(*inputs, backend=backend)
+
+
+def kernel(ir: Multilinear, like=None, backend: str = "auto"):
+    """The :class:`~symgen.codegen.Kernel` that runs ``ir`` on inputs like ``like``.
+
+    ``like`` is an array or tensor standing for every input (its dtype, device and rows
+    count); without it, a float64 numpy array of :data:`MIN_ROWS` rows (a float32 CPU
+    tensor for ``backend="torch"``). With ``"auto"`` a
+    Numba kernel that would take over is compiled now, so the answer holds from now on.
+    """
+    return op(ir).kernel(like, backend)
+
+
+def explain(ir: Multilinear, *inputs, backend: str = "auto") -> str:
+    """Which kernel ``run(ir, *inputs, backend=backend)`` runs now, and why."""
+    return op(ir).explain(*inputs, backend=backend)
+
+
+def prepare(ir: Multilinear, backend: str = "torch") -> None:
+    """Build the kernels of ``ir`` and of its gradients for ``backend`` now.
+
+    ``"torch"``: before ``torch.compile`` traces a call (it cannot build them while
+    tracing). ``"numba"``: compile both dtypes, so no call waits or falls back.
+    """
+    op(ir).prepare(backend)
+
+
+class Op:
+    """One multilinear IR at run time: its kernels, built on demand, and its gradient ops."""
+
+    def __init__(self, ir: Multilinear, strategy: str | None = None):
+        self.ir, self.strategy = ir, strategy
+        self._kernels: dict = {}        # backend -> Kernel
+        self._numba: dict = {}          # dtype name -> compiled njit dispatcher
+        self._failed: dict = {}         # dtype name -> exception of a background compile
+        self._functions: dict = {}      # (forward backend, requested backend) -> autograd.Function
+        self._grads: dict = {}
+        self._traced_grads: list = []   # gradients' torch kernels, filled by prepare("torch")
+        self._reset_locks()
+
+    def _reset_locks(self):
+        self._lock = threading.Lock()
+        self._pending: set = set()
+
+    def __reduce__(self):
+        return op, (self.ir, self.strategy)
+
+    def __repr__(self):
+        return f"Op({self.ir!r}, numba ready for {sorted(self._numba) or 'no dtype'})"
+
+    # ------------------------------------------------------------------ kernels
+    def _kernel(self, backend: str):
+        found = self._kernels.get(backend)
+        if found is None:
+            from . import compile as compile_ir
+            found = self._kernels.setdefault(backend, compile_ir(self.ir, backend, self.strategy))
+        return found
+
+    def torch_kernel(self):
+        """The generated torch function (built before: fails while torch.compile traces)."""
+        found = self._kernels.get("torch")
+        if found is None:
+            if _compiling():
+                raise CodegenError(
+                    f"the torch kernel of {self.ir.doc or self.ir.name} is built on first use, which "
+                    f"cannot happen while torch.compile traces; call alg.prepare([...]) (or "
+                    f"codegen.runtime.prepare(ir)) or run the op once eagerly before compiling")
+            found = self._kernel("torch")
+        return found.fn
+
+    def _compile_numba(self, dtype: str):
+        """Compile the Numba kernel of ``dtype`` now (once; the cache file may serve it)."""
+        if dtype in self._numba:
+            return self._numba[dtype]
+        with self._lock:
+            if dtype not in self._numba:
+                from . import cache
+                from .numba_worker import signature
+                fn = cache.import_module(self._kernel("numba").path).KERNELS[dtype]
+                fn.compile(signature(dtype, self.ir.arity))
+                self._numba[dtype] = fn
+        return self._numba[dtype]
+
+    def _start_numba(self, dtype: str) -> None:
+        """Compile the Numba kernel of ``dtype`` in the background (once)."""
+        if dtype in self._numba or dtype in self._failed or dtype in self._pending:
+            return
+        self._pending.add(dtype)
+        _background(self, dtype)
+
+    # ------------------------------------------------------------------ choice
+    def _choose_numpy(self, arrays, backend: str) -> tuple[str, str]:
+        dtype = arrays[0].dtype.name
+        if backend == "torch":
+            raise CodegenError(f"backend 'torch' needs torch tensors; got numpy arrays of {dtype} "
+                               f"(use 'auto', 'numba' or 'numpy')")
+        if backend == "numba" and not _HAVE_NUMBA:
+            raise CodegenError("backend 'numba' asked for, but numba is not installed; use 'auto' or 'numpy'")
+        if backend in ("numba", "numpy"):
+            return backend, "asked for"
+        if not _HAVE_NUMBA:
+            return "numpy", "numba is not installed"
+        if dtype in self._numba:
+            return "numba", f"compiled for {dtype}"
+        rows = adaptors.rows_of(arrays)
+        return "numpy", self._fallback_reason(dtype, rows)
+
+    def _fallback_reason(self, dtype: str, rows: int) -> str:
+        if dtype in self._failed:
+            return f"the Numba kernel failed to compile: {self._failed[dtype]}"
+        if rows < MIN_ROWS:
+            return f"{rows} row{'s' * (rows != 1)} < MIN_ROWS = {MIN_ROWS} and no Numba kernel for {dtype} yet"
+        self._start_numba(dtype)
+        return f"the Numba kernel for {dtype} is compiling in the background"
+
+    def _choose_torch(self, xs, backend: str) -> tuple[str, str]:
+        if backend == "torch":
+            return "torch", "asked for"
+        if backend == "numpy":
+            raise CodegenError("backend 'numpy' needs numpy arrays; got torch tensors "
+                               "(use 'auto', 'torch' or 'numba')")
+        why_not = _numba_unfit(xs)
+        if backend == "numba":
+            if why_not:
+                raise CodegenError(f"backend 'numba' cannot run {self.ir.name} here: {why_not}; "
+                                   f"use backend='torch' or 'auto'")
+            return "numba", "asked for"
+        if why_not:
+            return "torch", why_not
+        if self.ir.arity == 1:
+            return "torch", "linear maps stay on torch"
+        strided = sum(x.shape[-1] for x in xs if x.shape[-1] > 1 and x.stride(-1) != 1)
+        if STRIDED_COST * strided > len(self.ir.terms):
+            return "torch", f"strided inputs ({strided} components to copy for {len(self.ir.terms)} terms)"
+        dtype = _dtype_name(xs[0])
+        if dtype in self._numba:
+            return "numba", f"CPU eager, compiled for {dtype}"
+        return "torch", self._fallback_reason(dtype, adaptors.rows_of(xs))
+
+    def choose(self, *inputs, backend: str = "auto") -> tuple[str, str]:
+        """``(backend that runs, reason)`` for these inputs; checks them as :meth:`run` does."""
+        if backend not in BACKENDS:
+            raise CodegenError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if len(inputs) != self.ir.arity:
+            raise CodegenError(f"{self.ir.name} takes {self.ir.arity} inputs; got {len(inputs)}")
+        if any(adaptors.is_torch(x) for x in inputs):
+            adaptors.check_torch(inputs)
+            adaptors.check_last_axes(self.ir, inputs)
+            adaptors.batch_shape(inputs)
+            return self._choose_torch(inputs, backend)
+        arrays = adaptors.as_numpy(inputs)
+        adaptors.check_last_axes(self.ir, arrays)
+        adaptors.batch_shape(arrays)
+        return self._choose_numpy(arrays, backend)
+
+    # ------------------------------------------------------------------ running
+    def run(self, *inputs, backend: str = "auto"):
+        """The op on numpy arrays or torch tensors; see the module doc for the choice."""
+        chosen, _ = self.choose(*inputs, backend=backend)
+        if any(adaptors.is_torch(x) for x in inputs):
+            return self._run_torch(inputs, chosen, backend)
+        arrays = adaptors.as_numpy(inputs)
+        lead, rows = adaptors.numpy_rows(arrays)
+        return self._rows(chosen, rows).reshape(lead + (self.ir.out_dim,))
+
+    __call__ = run
+
+    def _rows(self, chosen: str, rows):
+        dtype = rows[0].dtype
+        out = np.empty((rows[0].shape[0], self.ir.out_dim), dtype=dtype)
+        fn = self._compile_numba(dtype.name) if chosen == "numba" else self._kernel("numpy").fn
+        fn(*rows, out)
+        return out
+
+    def _run_torch(self, xs, chosen: str, backend: str):
+        if chosen == "torch" and self.ir.arity == 1:
+            return self.torch_kernel()(*xs)         # autograd differentiates a linear map
+        # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
+        xs = [x.view_as(x) if any(x is y for y in xs[:q]) else x for q, x in enumerate(xs)]
+        return self._function(chosen, backend).apply(*xs)
+
+    def _function(self, chosen: str, backend: str):
+        found = self._functions.get((chosen, backend))
+        if found is None:
+            from .autograd import function
+            eager = tuple(_runner(self, m, backend) for m in range(self.ir.arity))
+            forward = self._numba_on_torch if chosen == "numba" else self.torch_kernel()
+            found = function(self.ir.name, forward, eager, self._traced_grads)
+            found = self._functions.setdefault((chosen, backend), found)
+        return found
+
+    def _numba_on_torch(self, *xs):
+        lead, rows = adaptors.torch_rows(xs)
+        return _torch().from_numpy(self._rows("numba", rows)).reshape(*lead, self.ir.out_dim)
+
+    def grad(self, m: int) -> Op:
+        """The op computing the gradient with respect to input ``m`` (one IR, generated once)."""
+        found = self._grads.get(m)
+        if found is None:
+            found = self._grads.setdefault(m, op(gradient_ir(self.ir, m), self.strategy))
+        return found
+
+    # ------------------------------------------------------------------ introspection
+    def kernel(self, like=None, backend: str = "auto"):
+        """The Kernel that runs for inputs like ``like`` (see :func:`kernel`)."""
+        if like is None:
+            like = np.empty((MIN_ROWS, 0)) if backend != "torch" else _torch().empty(MIN_ROWS, 0)
+        inputs = [_shaped(like, d) for d in self.ir.in_dims]
+        chosen, _ = self.choose(*inputs, backend=backend)
+        dtype = _dtype_name(inputs[0] if adaptors.is_torch(like) else adaptors.as_numpy(inputs)[0])
+        if chosen == "numba" or (backend == "auto" and (dtype in self._pending or dtype in self._numba)):
+            self._compile_numba(dtype)       # waits for a background compile: numba from now on
+            chosen = "numba"
+        return self._kernel(chosen)
+
+    def explain(self, *inputs, backend: str = "auto") -> str:
+        chosen, why = self.choose(*inputs, backend=backend)
+        return f"{self.ir.name}: {chosen} kernel ({why})"
+
+    def prepare(self, backend: str = "torch") -> None:
+        """Build this op's kernels and its gradients' for ``backend`` now."""
+        if backend == "torch":
+            self.torch_kernel()
+            if self.ir.arity > 1:
+                if not self._traced_grads:
+                    self._traced_grads.extend(self.grad(m).torch_kernel() for m in range(self.ir.arity))
+                for requested in ("auto", "torch"):
+                    self._function("torch", requested)
+        elif backend == "numba":
+            for dtype in ("float32", "float64"):
+                self._compile_numba(dtype)
+        elif backend == "numpy":
+            self._kernel("numpy")
+        else:
+            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba' or 'numpy'")
+
+
+def _runner(op_: Op, m: int, backend: str):
+    """The gradient op ``m`` of ``op_`` run with ``backend``, as a plain function (what
+    torch.compile can hold); its IR is built on the first backward."""
+    def run_grad(*inputs):
+        return op_.grad(m).run(*inputs, backend=backend)
+    return run_grad
+
+
+def _shaped(like, dim: int):
+    """An empty stand-in with ``like``'s dtype, device and rows, and ``dim`` components."""
+    rows = int(np.prod(like.shape[:-1])) if len(like.shape) > 1 else 1
+    if adaptors.is_torch(like):
+        return _torch().empty(rows, dim, dtype=like.dtype, device=like.device)
+    return np.empty((rows, dim), dtype=like.dtype)
+
+
+def _dtype_name(x) -> str:
+    return str(x.dtype).removeprefix("torch.") if adaptors.is_torch(x) else np.dtype(x.dtype).name
+
+
+def _torch():
+    import torch
+    return torch
+
+
+def _compiling() -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and torch.compiler.is_compiling()
+
+
+def _numba_unfit(xs) -> str:
+    """Why these torch tensors cannot go to a Numba kernel ('' if they can)."""
+    torch = sys.modules["torch"]              # imported: these are tensors
+    if torch.compiler.is_compiling():
+        return "traced by torch.compile"
+    if torch._C._are_functorch_transforms_active():
+        return "inside a functorch transform"
+    if not _HAVE_NUMBA:
+        return "numba is not installed"
+    if xs[0].device.type != "cpu":
+        return f"on {xs[0].device}"
+    if xs[0].dtype not in (torch.float32, torch.float64):
+        return f"{xs[0].dtype} (Numba kernels take float32 and float64)"
+    return ""
+
+
+# ---------------------------------------------------------------------- background compiles
+_QUEUE: queue.SimpleQueue = queue.SimpleQueue()
+_WORKER: list = []
+
+
+def _background(op_: Op, dtype: str) -> None:
+    """Queue a Numba compile for the one daemon worker thread (started on first use)."""
+    _QUEUE.put((op_, dtype))
+    if not _WORKER:
+        worker = threading.Thread(target=_work, name="symgen-numba-compile", daemon=True)
+        _WORKER.append(worker)
+        worker.start()
+
+
+def _work() -> None:
+    while True:
+        jobs = [_QUEUE.get()]
+        while not _QUEUE.empty():
+            jobs.append(_QUEUE.get())
+        _compile_elsewhere(jobs)
+        for op_, dtype in jobs:
+            try:
+                op_._compile_numba(dtype)          # loads the machine code the child cached
+            except Exception as exc:  # noqa: BLE001 - reported by explain(), re-raised by backend="numba"
+                op_._failed[dtype] = f"{type(exc).__name__}: {exc}"
+            finally:
+                op_._pending.discard(dtype)
+
+
+def _compile_elsewhere(jobs) -> None:
+    """Compile ``jobs`` in a child process (:mod:`.numba_worker`), filling Numba's cache.
+
+    A child that fails leaves the work (and the error report) to the in-process compile.
+    """
+    from .numba_backend import module_file
+    try:
+        args = [f"{module_file(op_.ir, op_.strategy)}:{dtype}:{op_.ir.arity}" for op_, dtype in jobs]
+        worker = os.path.join(os.path.dirname(__file__), "numba_worker.py")
+        subprocess.run([sys.executable, worker, *args], capture_output=True, timeout=1800, check=False)
+    except (OSError, subprocess.SubprocessError, SymgenError):
+        pass
+
+
+def _after_fork() -> None:
+    """A forked child has no worker thread: forget queued work and locks held by it."""
+    global _QUEUE
+    _QUEUE = queue.SimpleQueue()
+    _WORKER.clear()
+    for op_ in _OPS.values():
+        op_._reset_locks()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)

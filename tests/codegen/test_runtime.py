@@ -1,0 +1,133 @@
+"""The runtime: which kernel runs for an input, said honestly; the Numba path on torch
+gives the torch kernel's values and gradients; the cache holds only kernels that run."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from symgen import CliffordAlgebra
+from symgen.algebra.clifford.grade_paths import weighted_product_ir
+from symgen.codegen import Bilinear, runtime
+from symgen.errors import CodegenError
+
+
+def _cmul(name):
+    """A complex product under a fresh name: an op no other test has compiled."""
+    return Bilinear(name, 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)))
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-12), (torch.float32, 1e-5)])
+def test_numba_on_torch_matches_torch_kernel(dtype, tol):
+    """Cl(1,3) weighted product (x, y, w[path]) as the CGENN layer calls it, w broadcast."""
+    ir = weighted_product_ir(CliffordAlgebra.from_signature(1, 3))
+    g = torch.Generator().manual_seed(1)
+    x, y = (torch.randn(700, 6, 16, dtype=dtype, generator=g, requires_grad=True) for _ in "xy")
+    w = torch.randn(6, ir.in_dims[2], dtype=dtype, generator=g, requires_grad=True)
+    outs = {}
+    for backend in ("numba", "torch"):
+        out = runtime.run(ir, x, y, w, backend=backend)
+        outs[backend] = (out, torch.autograd.grad(out.square().sum(), (x, y, w)))
+    (out, grads), (ref, ref_grads) = outs["numba"], outs["torch"]
+    assert out.dtype == dtype and out.shape == ref.shape
+    assert (out - ref).abs().max() <= tol * ref.abs().max()
+    for a, b in zip(grads, ref_grads):
+        assert a.shape == b.shape and (a - b).abs().max() <= tol * b.abs().max()
+
+
+def test_numba_on_torch_is_differentiable_twice():
+    alg = CliffordAlgebra.from_signature(2, 1)
+    g = torch.Generator().manual_seed(2)
+    a = torch.randn(3, alg.dim, dtype=torch.float64, generator=g, requires_grad=True)
+    b = torch.randn(alg.dim, dtype=torch.float64, generator=g, requires_grad=True)
+
+    def gp(a, b):
+        return alg.geometric_product(a, b, backend="numba")
+
+    assert torch.autograd.gradcheck(gp, (a, b))
+    assert torch.autograd.gradgradcheck(gp, (a, b))
+
+
+def test_explain_names_what_runs_and_why():
+    ir = _cmul("cmul_explain")
+    small, big = torch.ones(3, 2), torch.ones(runtime.MIN_ROWS, 2)
+    assert "torch kernel (3 rows < MIN_ROWS" in runtime.explain(ir, small, small)
+    assert "torch kernel (torch.bfloat16" in runtime.explain(ir, big.bfloat16(), big.bfloat16())
+    assert "numpy kernel" in runtime.explain(ir, np.ones(2), np.ones(2))
+    assert runtime.kernel(ir, like=big).backend == "numba"       # compiles now: Numba from now on
+    assert runtime.explain(ir, big, big) == "cmul_explain: numba kernel (CPU eager, compiled for float32)"
+    assert "numba kernel" in runtime.explain(ir, small, small)   # once compiled, every size
+    assert "torch kernel (asked for)" in runtime.explain(ir, big, big, backend="torch")
+    strided = torch.ones(2, runtime.MIN_ROWS).t()
+    assert "strided inputs" in runtime.explain(ir, strided, strided)
+
+
+def test_compiled_code_runs_torch_kernels():
+    ir = _cmul("cmul_traced")
+    runtime.prepare(ir, "numba")
+    runtime.prepare(ir, "torch")
+    seen = []
+
+    def f(a, b):
+        seen.append(runtime.op(ir).choose(a, b)[0])
+        return runtime.run(ir, a, b)
+
+    a = torch.randn(runtime.MIN_ROWS, 2)
+    torch.testing.assert_close(torch.compile(f, fullgraph=True)(a, a), f(a, a))
+    assert seen == ["torch", "numba"]
+
+
+def test_numpy_inputs_fall_back_while_numba_compiles():
+    ir = _cmul("cmul_background")
+    a = np.random.default_rng(0).standard_normal((runtime.MIN_ROWS, 2))
+    first = runtime.explain(ir, a, a)
+    assert first.startswith("cmul_background: numpy kernel (the Numba kernel for float64 is compiling")
+    ref = runtime.run(ir, a, a)                                   # served now, by NumPy
+    assert runtime.kernel(ir, like=a).backend == "numba"         # waits for the background compile
+    assert runtime.explain(ir, a, a).startswith("cmul_background: numba kernel")
+    np.testing.assert_allclose(runtime.run(ir, a, a), ref, rtol=1e-12)
+
+
+def test_cache_holds_only_kernels_that_run(tmp_path, monkeypatch):
+    """Torch forward + backward writes the op and its two gradients once each, as torch;
+    the same on Numba writes three Numba modules; nothing else is generated."""
+    monkeypatch.setenv("SYMGEN_CACHE", str(tmp_path))
+    ir = _cmul("cmul_files")
+    a = torch.randn(4, 2, dtype=torch.float64, requires_grad=True)
+    runtime.run(ir, a, a.detach().clone().requires_grad_(), backend="torch").sum().backward()
+    names = sorted(p.name.rsplit("_", 1)[0] for p in tmp_path.glob("*.py"))
+    assert names == ["cmul_files", "cmul_files_grad0", "cmul_files_grad1"]
+    before = set(tmp_path.glob("*.py"))
+    b = torch.randn(4, 2, dtype=torch.float64, requires_grad=True)
+    runtime.run(ir, a, b, backend="numba").sum().backward()
+    new = set(tmp_path.glob("*.py")) - before
+    assert len(new) == 3 and all("numba backend" in p.read_text() for p in new)
+
+
+def test_kernel_source_is_the_file_that_runs():
+    alg = CliffordAlgebra((1, 1))
+    k = alg.kernel("geometric_product", like=torch.ones(8, 4), backend="torch")
+    assert k.backend == "torch" and k.source == k.path.read_text()
+    assert alg.kernel("geometric_product", backend="numpy").backend == "numpy"
+    assert alg.kernel("grade_projection", k=1, backend="numba").backend == "numba"
+
+
+def test_bad_backends_name_the_choices():
+    ir = _cmul("cmul_errors")
+    with pytest.raises(CodegenError, match="unknown backend 'jax'; choose one of auto, numba, torch, numpy"):
+        runtime.run(ir, np.ones(2), np.ones(2), backend="jax")
+    with pytest.raises(CodegenError, match="backend 'torch' needs torch tensors"):
+        runtime.run(ir, np.ones(2), np.ones(2), backend="torch")
+    with pytest.raises(CodegenError, match="backend 'numba' cannot run cmul_errors here: torch.float16"):
+        runtime.run(ir, torch.ones(2).half(), torch.ones(2).half(), backend="numba")
+    with pytest.raises(CodegenError, match="takes 2 inputs; got 1"):
+        runtime.run(ir, np.ones(2))
+
+
+def test_op_pickles_as_its_ir():
+    ir = _cmul("cmul_pickle")
+    op = runtime.op(ir)
+    op.run(np.ones((3, 2)), np.ones((3, 2)), backend="numba")
+    assert pickle.loads(pickle.dumps(op)) is op                  # same process: the same Op
+    assert b"numba" not in pickle.dumps(op)
