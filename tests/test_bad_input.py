@@ -18,7 +18,7 @@ from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
 from symgen.algebra.pde import VectorField
 from symgen.codegen import Bilinear
-from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError,
+from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError, NotInvertibleError,
                            MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
@@ -90,6 +90,8 @@ ROWS = [
     R(lambda: CL3.grade_projection(np.ones(8), True), GradeError, "grade True", id="clifford-grade-bool"),
     R(lambda: CL3.geometric_product(np.ones(6), np.ones(8)), ShapeError, "6 components", id="clifford-last-axis"),
     R(lambda: CL3.bilinear_ir("foo"), UnknownOperationError, "'foo'", id="clifford-unknown-product"),
+    R(lambda: CL3.prepare(["foo"]), UnknownOperationError, "'foo'", id="clifford-prepare-unknown-op"),
+    R(lambda: CL3.versor_inverse(np.eye(8)[1], rtol=NAN), NotInvertibleError, "nan", id="clifford-versor-inverse-rtol-nan"),
     R(lambda: _e0(PGA) * _e0(CL3), AlgebraMismatchError, "Cl(2,0,1)", id="clifford-mixed-algebras-product"),
     R(lambda: _e0(PGA) + _e0(CL3), AlgebraMismatchError, "Cl(3,0,0)", id="clifford-mixed-algebras-sum"),
     R(lambda: Multivector(CL3, [NAN] + [0] * 7), DTypeError, "nan", id="clifford-multivector-nan"),

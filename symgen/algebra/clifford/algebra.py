@@ -35,8 +35,8 @@ import sympy
 
 from ...codegen import Bilinear, Linear, runtime
 from ..._sympify import strict_sympify
-from ..._validate import is_finite_expr
-from ...errors import GradeError, MetricError, UnknownOperationError
+from ..._validate import check_finite, is_finite_expr
+from ...errors import GradeError, MetricError, NotInvertibleError, UnknownOperationError
 from . import numeric
 from .products import GRADE_RULES, geometric_table, popcount, reorder_sign
 
@@ -369,6 +369,7 @@ class CliffordAlgebra:
         >>> f(torch.ones(4))
         tensor([0., 1., 1., 0.])
         """
+        ops = (ops,) if isinstance(ops, str) else ops      # one op's name is a list of one
         for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS + ("grade_projection",):
             for k in range(self.n + 1) if op == "grade_projection" else (None,):
                 runtime.prepare(numeric.op_ir(self, op, k), backend)
@@ -485,6 +486,7 @@ class CliffordAlgebra:
         ``w w̃`` must be a non-zero scalar: its other components may be at most ``rtol``
         times its scalar part, else :class:`~symgen.errors.NotInvertibleError`.
         """
+        rtol = check_finite(rtol, "rtol", NotInvertibleError, positive=True)
         return numeric.versor_inverse(self, w, rtol, backend)
 
     def sandwich(self, w, x, backend: str = "auto"):
