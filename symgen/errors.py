@@ -27,6 +27,7 @@ __all__ = [
     "PDEParseError",
     "PDEError",
     "CertificationError",
+    "CertificationWarning",
     "AlgebraMismatchError",
     "CheckerError",
 ]
@@ -94,6 +95,11 @@ class PDEError(SymgenError, ValueError):
 class CertificationError(SymgenError, ArithmeticError):
     """An equivariant basis whose numerical rank disagrees with the certified dimension,
     or a certificate that cannot be computed."""
+
+
+class CertificationWarning(UserWarning):
+    """An equivariant basis returned without a certificate: the message says why none could
+    be computed (``equivariant_basis(..., certify=True)`` raises instead)."""
 
 
 class AlgebraMismatchError(SymgenError, ValueError):

@@ -39,7 +39,9 @@ disagreement raises :class:`~symgen.errors.CertificationError` instead of thresh
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import warnings
 
 import numpy as np
 import scipy.linalg
@@ -48,12 +50,13 @@ import scipy.sparse
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
-from ...errors import CertificationError, RepresentationError
+from ...errors import CertificationError, CertificationWarning, GroupError, RepresentationError
 from . import diagrams, partitions
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
 from .reps import Rep
 
-__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "constraint_error"]
+__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "certificate", "Certificate",
+           "constraint_error"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
@@ -71,25 +74,85 @@ def _check_pair(rep_in, rep_out):
 def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
     """``dim Hom_G(rep_in, rep_out) = ∫ conj(χ_in(g)) χ_out(g) dg``, integrated exactly.
 
+    Raises :class:`~symgen.errors.CertificationError` naming the reason when the group has
+    no exact integration rule (or a finite group cannot be enumerated exactly).
+
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(10))
     >>> certified_dimension(V ** 2, V ** 2), certified_dimension(V, V)
     (15, 2)
     """
     _check_pair(rep_in, rep_out)
-    G = rep_in.G
-    rule = G.quadrature(rep_in.degree + rep_out.degree)
-    if rule is None:
-        raise CertificationError(f"no exact Haar integration rule is known for {G}; "
+    dim, reason = _character_dimension(rep_in, rep_out)
+    if dim is None:
+        raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: {reason}; "
                                  f"pass certify=False to use the solver's rank alone")
+    return dim
+
+
+def _character_dimension(rep_in, rep_out):
+    """``(dimension, "")`` by integrating characters, or ``(None, reason)`` when no exact rule
+    is available. A rule whose integral is not an integer is broken: that raises."""
+    G = rep_in.G
+    try:
+        rule = G.quadrature(rep_in.degree + rep_out.degree)
+    except (CertificationError, GroupError) as exc:
+        return None, f"no exact Haar integration rule could be built ({exc})"
+    if rule is None:
+        return None, f"no exact Haar integration rule is known for {G}"
     tr, tr_inv, w = rule
     value = np.sum(w * np.conj(rep_in.character_from_traces(tr, tr_inv))
                    * rep_out.character_from_traces(tr, tr_inv))
     dim = round(value.real)
     if abs(value - dim) > 1e-6 * max(1.0, abs(value)):
         raise CertificationError(f"character integral for {rep_in!r} → {rep_out!r} of {G} is "
-                                 f"{value:.6g}, not an integer")
-    return int(dim)
+                                 f"{value:.6g}, not an integer: the integration rule is wrong")
+    return int(dim), ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Certificate:
+    """An independent count of the equivariant maps ``rep_in → rep_out``.
+
+    ``dimension`` is ``dim Hom_G(rep_in, rep_out)``, or ``None`` when it was not computed;
+    ``method`` says how: ``"characters"`` (:func:`certified_dimension`), ``"modular"``
+    (:func:`modular_dimension`) or ``"none"``; ``reason`` says why it was not computed
+    (empty otherwise). :func:`equivariant_basis` checks its basis against it.
+
+    >>> import sympy
+    >>> from symgen import groups, reps
+    >>> certificate(reps.V(groups.SO(3)) ** 2, reps.V(groups.SO(3)) ** 2)
+    Certificate(dimension=3, method='characters', reason='')
+    >>> certificate(reps.V(groups.SE(2)), reps.V(groups.SE(2)))
+    Certificate(dimension=1, method='modular', reason='')
+    >>> G = groups.MatrixGroup(discrete_generators=[sympy.Matrix([[0.6, -0.8], [0.8, 0.6]])])
+    >>> cert = certificate(reps.V(G), reps.V(G)); cert.dimension, cert.method
+    (None, 'none')
+    >>> print(cert.reason)       # doctest: +ELLIPSIS
+    no exact Haar integration rule could be built (discrete generator h0 has the floating-point entry 0.6...
+    """
+
+    dimension: int | None
+    method: str
+    reason: str = ""
+
+
+def certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
+    """The :class:`Certificate` of ``rep_in → rep_out``: the character integral when the
+    group has an exact rule, else the modular count, else why neither was computed.
+    Kept in the group's :attr:`~symgen.groups.Group.cache`."""
+    _check_pair(rep_in, rep_out)
+    G = rep_in.G
+    key = ("certificate", rep_in.terms, rep_out.terms)
+    if key not in G.cache:
+        dim, reason = _character_dimension(rep_in, rep_out)
+        if dim is not None:
+            G.cache[key] = Certificate(dim, "characters")
+        else:
+            mod, why = _modular(rep_in, rep_out)
+            G.cache[key] = (Certificate(mod, "modular") if mod is not None
+                            else Certificate(None, "none", f"{reason}; {why}"))
+    return G.cache[key]
 
 
 _PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64
@@ -140,31 +203,41 @@ def modular_dimension(rep_in: Rep, rep_out: Rep):
     rational generators). The rank over GF(p) is at most the rank over Q, so the nullity is
     exact unless both primes divide the relevant minors; the smaller of the two is returned.
     None when the generators are irrational or there are more than
-    ``MODULAR_MAX_UNKNOWNS`` unknowns.
+    ``MODULAR_MAX_UNKNOWNS`` unknowns (:func:`certificate` says which).
 
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.SE(2))
     >>> modular_dimension(V, V), modular_dimension(V ** 2, V)
     (1, 3)
     """
+    _check_pair(rep_in, rep_out)
+    return _modular(rep_in, rep_out)[0]
+
+
+def _modular(rep_in, rep_out):
+    """``(modular dimension, "")`` or ``(None, reason)``."""
     G = rep_in.G
     di, do = rep_in.size, rep_out.size
     if di * do > MODULAR_MAX_UNKNOWNS:
-        return None
+        return None, (f"the modular count has {di * do} unknowns, more than "
+                      f"MODULAR_MAX_UNKNOWNS = {MODULAR_MAX_UNKNOWNS}")
     blocks = []
-    for A, rho in [(A, "drho") for A in G.lie_generators] + [(h, "rho") for h in G.discrete_generators]:
+    gens = [(q, A, "drho") for q, A in enumerate(G.lie_generators)]
+    gens += [(q, h, "rho") for q, h in enumerate(G.discrete_generators)]
+    for q, A, rho in gens:
+        name = f"Lie generator A{q}" if rho == "drho" else f"discrete generator h{q}"
         A = _integer_generator(A) if rho == "drho" else np.array(A.tolist(), dtype=np.float64)
         if A is None:
-            return None
+            return None, f"the modular count needs rational Lie generators; {name} is not"
         a_in, a_out = getattr(rep_in, rho)(A), getattr(rep_out, rho)(A)
         C = _integer_matrix(np.kron(a_out, np.eye(di)) - np.kron(np.eye(do), a_in.T))
         if C is None:
-            return None
+            return None, f"the modular count needs integer constraints; those of {name} are not"
         blocks.append(C)
     if not blocks:
-        return di * do
+        return di * do, ""
     M = np.concatenate(blocks)
-    return min(_nullity_mod(M.copy(), p) for p in _PRIMES)
+    return min(_nullity_mod(M.copy(), p) for p in _PRIMES), ""
 
 
 def _perms(G):
@@ -320,8 +393,11 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     matrices with exact (integer for named groups) entries that satisfy the constraints
     symbolically. ``certify``: ``None`` checks ``k`` against :func:`certified_dimension`
     when the group has an integration rule, else against :func:`modular_dimension` (exact
-    integer arithmetic; SE(n) and user groups with rational generators) when that applies;
-    ``True`` requires one of the two, ``False`` skips both.
+    integer arithmetic; SE(n) and user groups with rational generators) when that applies,
+    and when neither applies warns (:class:`~symgen.errors.CertificationWarning`, naming
+    the reason); ``True`` raises :class:`~symgen.errors.CertificationError` instead of
+    warning; ``False`` skips the certificate. A certificate is never skipped silently:
+    :func:`certificate` returns it, with the reason when it was not computed.
 
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(5))
@@ -339,15 +415,17 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
             parts.append((oo, osz, io, isz, _invariants(G, legs, exact)))
     k = sum(b.shape[0] for *_, b in parts)
     if certify is not False:
-        try:
-            dim = certified_dimension(rep_in, rep_out)
-        except CertificationError:
-            dim = modular_dimension(rep_in, rep_out)
-            if dim is None and certify:
-                raise
-        if dim is not None and dim != k:
+        cert = certificate(rep_in, rep_out)
+        if cert.dimension is None:
+            message = f"{rep_in!r} → {rep_out!r} of {G}: not certified: {cert.reason}"
+            if certify:
+                raise CertificationError(message)
+            warnings.warn(message + "; pass certify=False to silence this", CertificationWarning,
+                          stacklevel=2)
+        elif cert.dimension != k:
             raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
-                                     f"independent maps but the certified dimension is {dim}")
+                                     f"independent maps but the certified dimension is "
+                                     f"{cert.dimension} ({cert.method})")
     return _assemble_exact(parts, k, rep_in, rep_out) if exact else _assemble(parts, k, rep_in, rep_out)
 
 

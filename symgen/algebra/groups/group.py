@@ -34,7 +34,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from ..._validate import check_int, is_finite_expr
 from ...errors import GroupError
-from . import quadrature
+from . import finite, quadrature
 
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "SL", "GL", "Sp", "S", "Z", "D",
            "DirectProduct"]
@@ -218,6 +218,30 @@ class Group:
             g = step @ g
         return g
 
+    def elements(self) -> np.ndarray:
+        """Every element of a finite group once, as float64 ``(|G|, d, d)`` (identity first),
+        enumerated exactly from the generators (:mod:`.finite`) and kept in :attr:`cache`.
+
+        Raises :class:`~symgen.errors.GroupError` for a Lie group, or naming the reason when
+        the group cannot be enumerated exactly (too large, floating-point generators).
+
+        >>> import sympy
+        >>> c, s = sympy.cos(2 * sympy.pi / 8), sympy.sin(2 * sympy.pi / 8)
+        >>> C8 = MatrixGroup(discrete_generators=[sympy.Matrix([[c, -s], [s, c]])])
+        >>> C8.elements().shape, C8.order()
+        ((8, 2, 2), 8)
+        """
+        if not self.is_finite:
+            raise GroupError(f"{self} has {len(self.lie_generators)} Lie generators: it is infinite "
+                             f"and has no list of elements")
+        if "elements" not in self.cache:
+            self.cache["elements"] = finite.elements(self.discrete_generators, self.d)
+        return self.cache["elements"]
+
+    def order(self) -> int:
+        """The number of elements of a finite group (see :meth:`elements`)."""
+        return len(self.elements())
+
     def quadrature(self, degree: int):
         """Exact Haar integration of class functions of polynomial degree ≤ ``degree``.
 
@@ -226,10 +250,12 @@ class Group:
         ``sum w f(g) = ∫ f dg`` for characters ``f`` of tensor representations of degree
         ≤ ``degree`` — by the Weyl
         integration formula on the maximal torus for Lie groups and by conjugacy classes
-        for finite groups. ``None`` when no exact rule is known (e.g. :class:`SE`).
+        or the exactly enumerated elements for finite groups. ``None`` when no exact rule
+        is known (e.g. :class:`SE`); a :class:`~symgen.errors.GroupError` naming the reason
+        when a finite group cannot be enumerated.
         """
         if self.is_finite:
-            return quadrature.finite_group(self.discrete_basis())
+            return quadrature.finite_group(self.elements())
         return None
 
 
@@ -463,20 +489,39 @@ class PermutationGroup(Group):
     def _key(self):
         return (self.name, self.n)
 
-    def elements(self) -> np.ndarray:
-        """All elements as permutation arrays ``(|G|, n)``, ``g[i]`` = image of ``i``."""
+    def _group(self):
         from sympy.combinatorics import Permutation, PermutationGroup as SPG
-        group = SPG([Permutation(list(p)) for p in self.perms])
-        return np.array([p.array_form for p in group.generate()], dtype=np.int64).reshape(-1, self.n)
+        return SPG([Permutation(list(p)) for p in self.perms] or [Permutation(self.n - 1)])
+
+    def permutations(self) -> np.ndarray:
+        """All elements as permutation arrays ``(|G|, n)``, ``g[i]`` = image of ``i``.
+
+        >>> D(4).permutations().shape
+        (8, 4)
+        """
+        if "permutations" not in self.cache:
+            self.cache["permutations"] = np.array([p.array_form for p in self._group().generate()],
+                                                  dtype=np.int64).reshape(-1, self.n)
+        return self.cache["permutations"]
+
+    def elements(self) -> np.ndarray:
+        """All elements as permutation matrices ``(|G|, n, n)`` (``M e_i = e_p(i)``)."""
+        return quadrature.perm_matrices(self.permutations())
+
+    def order(self) -> int:
+        """``|G|`` by Schreier–Sims (:mod:`sympy.combinatorics`), without listing elements.
+
+        >>> S(10).order(), Z(6).order(), D(5).order()
+        (3628800, 6, 10)
+        """
+        return int(self._group().order())
 
     def _sample(self, rng, n):
-        els = self.cache.get("elements")
-        if els is None:
-            els = self.cache["elements"] = self.elements()
+        els = self.permutations()
         return quadrature.perm_matrices(els[rng.integers(0, len(els), size=n)])
 
     def quadrature(self, degree):
-        return quadrature.permutations(self.elements())
+        return quadrature.permutations(self.permutations())
 
 
 class Symmetric(PermutationGroup):

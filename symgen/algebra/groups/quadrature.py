@@ -147,28 +147,12 @@ def symmetric(n):
     return permutations(np.array(perms))[:2] + (np.array(weights),)
 
 
-def finite_group(generators, limit=20_000):
-    """Enumerate a finite matrix group from its generators (breadth first) and average."""
-    d = generators.shape[-1] if len(generators) else 0
-    seen = {np.round(np.eye(d), 9).tobytes(): np.eye(d)}
-    frontier = [np.eye(d)]
-    while frontier:
-        nxt = []
-        for g in frontier:
-            for h in generators:
-                x = h @ g
-                key = np.round(x, 9).tobytes()
-                if key not in seen:
-                    seen[key] = x
-                    nxt.append(x)
-                    if len(seen) > limit:
-                        raise CertificationError(f"the group has more than {limit} elements (or is "
-                                                 f"infinite); pass certify=False")
-        frontier = nxt
-    els = np.array(list(seen.values()))
-    tr = np.trace(els, axis1=1, axis2=2).astype(complex)
-    tr_inv = np.trace(np.linalg.inv(els), axis1=1, axis2=2).astype(complex)
-    return tr, tr_inv, np.full(len(els), 1 / len(els))
+def finite_group(elements):
+    """Uniform average over all elements ``(|G|, d, d)`` of a finite group, listed once each
+    (:func:`symgen.algebra.groups.finite.elements`). The eigenvalues of an element of a
+    finite group are roots of unity, so ``tr g⁻¹ = conj(tr g)``."""
+    tr = np.trace(elements, axis1=1, axis2=2).astype(complex)
+    return tr, np.conj(tr), np.full(len(elements), 1 / len(elements))
 
 
 def product(rules):
