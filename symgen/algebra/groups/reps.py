@@ -30,12 +30,17 @@ from sympy.physics.quantum import TensorProduct
 
 from ... import codegen
 from ...codegen import runtime
+from ...codegen.printing import INPUT_NAMES
 from ...errors import DTypeError, RepresentationError, ShapeError
 from .group import Group
 
 __all__ = ["Rep", "V", "Scalar"]
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+#: Most factors one generated ``ρ`` kernel takes (one input per factor); a longer monomial
+#: is the Kronecker product of its chunks of at most this many factors.
+MAX_KERNEL_INPUTS = len(INPUT_NAMES)
 
 
 def _monomial_str(mono):
@@ -210,6 +215,12 @@ class Rep:
         Matrix([
         [0, -1],
         [1,  0]])
+
+        Any tensor degree: a monomial of more than :data:`MAX_KERNEL_INPUTS` factors is the
+        Kronecker product of generated kernels on its chunks.
+
+        >>> (reps.V(groups.SO(2)) ** 10).rho(np.eye(2)).shape
+        (1024, 1024)
         """
         if isinstance(g, sympy.MatrixBase):
             self._exact_shape(g, "group element")
@@ -228,9 +239,15 @@ class Rep:
         for off, k, mono in self.blocks():
             if len(mono) <= 1:
                 out[:, off:off + k, off:off + k] = base[mono[0]] if mono else 1
-            else:
-                m = runtime.op(_rho_ir(len(mono), d), "table").run(*(flat[t] for t in mono))
-                out[:, off:off + k, off:off + k] = m.reshape(n, k, k)
+                continue
+            m = None
+            for start in range(0, len(mono), MAX_KERNEL_INPUTS):   # Kronecker product of chunks
+                part = mono[start:start + MAX_KERNEL_INPUTS]
+                size = d ** len(part)
+                r = (base[part[0]] if len(part) == 1 else runtime.op(_rho_ir(len(part), d), "table").run(
+                    *(flat[t] for t in part)).reshape(n, size, size))
+                m = r if m is None else _kron(m, r)
+            out[:, off:off + k, off:off + k] = m
         return out[0] if single else out
 
     def _rho_exact(self, g):
