@@ -175,19 +175,21 @@ def _integer_generator(A):
 
 
 def _nullity_mod(M, p):
-    """``columns - rank`` of the integer matrix ``M`` over GF(p) (Gaussian elimination)."""
+    """``columns - rank`` of the integer matrix ``M`` over GF(p): forward elimination that
+    touches only the rows below the pivot with a nonzero in its column, and only the
+    columns right of it (everything left of it is already zero there)."""
     A = M[np.any(M != 0, axis=1)] % p
     rank = 0
     for col in range(A.shape[1]):
-        pivots = np.nonzero(A[rank:, col])[0]
-        if not len(pivots):
+        below = rank + np.nonzero(A[rank:, col])[0]
+        if not len(below):
             continue
-        r = rank + pivots[0]
+        r = below[0]
         A[[rank, r]] = A[[r, rank]]
-        A[rank] = A[rank] * pow(int(A[rank, col]), p - 2, p) % p
-        others = np.nonzero(A[:, col])[0]
-        others = others[others != rank]
-        A[others] = (A[others] - np.outer(A[others, col], A[rank]) % p) % p
+        pivot = A[rank, col:] * pow(int(A[rank, col]), p - 2, p) % p
+        others = below[1:]          # rows under the pivot with a nonzero in its column
+        if len(others):
+            A[others, col:] = (A[others, col:] - np.outer(A[others, col], pivot) % p) % p
         rank += 1
         if rank == A.shape[0]:
             break
@@ -202,8 +204,9 @@ def modular_dimension(rep_in: Rep, rep_out: Rep):
     The certificate for groups without an integration rule (SE(n), user-defined groups with
     rational generators). The rank over GF(p) is at most the rank over Q, so the nullity is
     exact unless both primes divide the relevant minors; the smaller of the two is returned.
-    None when the generators are irrational or there are more than
-    ``MODULAR_MAX_UNKNOWNS`` unknowns (:func:`certificate` says which).
+    The system splits into one block per pair of summands, each solved once per distinct
+    pair of leg multisets. None when the generators are irrational or a block has more
+    than ``MODULAR_MAX_UNKNOWNS`` unknowns (:func:`certificate` says which).
 
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.SE(2))
@@ -215,12 +218,30 @@ def modular_dimension(rep_in: Rep, rep_out: Rep):
 
 
 def _modular(rep_in, rep_out):
-    """``(modular dimension, "")`` or ``(None, reason)``."""
-    G = rep_in.G
+    """``(modular dimension, "")`` or ``(None, reason)``. The constraints are block diagonal
+    (one block per pair of summands), so the nullity is a sum over blocks; a block's depends
+    only on the multisets of legs on each side (permuting tensor factors is an isomorphism),
+    so each distinct block is solved once and kept in the group's cache."""
+    total = 0
+    for mo in rep_out.terms:
+        for mi in rep_in.terms:
+            dim, reason = _modular_block(rep_in.G, tuple(sorted(mi)), tuple(sorted(mo)))
+            if dim is None:
+                return None, reason
+            total += dim
+    return total, ""
+
+
+def _modular_block(G, mi, mo):
+    """Nullity of ``ρ_mo(h) W − W ρ_mi(h)``, ``dρ_mo(A) W − W dρ_mi(A)`` over two primes."""
+    key = ("modular", mi, mo)
+    if key in G.cache:
+        return G.cache[key]
+    rep_in, rep_out = Rep(G, (mi,)), Rep(G, (mo,))
     di, do = rep_in.size, rep_out.size
     if di * do > MODULAR_MAX_UNKNOWNS:
-        return None, (f"the modular count has {di * do} unknowns, more than "
-                      f"MODULAR_MAX_UNKNOWNS = {MODULAR_MAX_UNKNOWNS}")
+        return None, (f"the modular count of {rep_in!r} → {rep_out!r} has {di * do} unknowns, "
+                      f"more than MODULAR_MAX_UNKNOWNS = {MODULAR_MAX_UNKNOWNS}")
     blocks = []
     gens = [(q, A, "drho") for q, A in enumerate(G.lie_generators)]
     gens += [(q, h, "rho") for q, h in enumerate(G.discrete_generators)]
@@ -234,10 +255,9 @@ def _modular(rep_in, rep_out):
         if C is None:
             return None, f"the modular count needs integer constraints; those of {name} are not"
         blocks.append(C)
-    if not blocks:
-        return di * do, ""
-    M = np.concatenate(blocks)
-    return min(_nullity_mod(M.copy(), p) for p in _PRIMES), ""
+    M = np.concatenate(blocks) if blocks else np.zeros((0, di * do), dtype=np.int64)
+    G.cache[key] = min(_nullity_mod(M.copy(), p) for p in _PRIMES), ""
+    return G.cache[key]
 
 
 def _perms(G):

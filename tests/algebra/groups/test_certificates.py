@@ -7,8 +7,11 @@ import warnings
 import numpy as np
 import pytest
 import sympy
+from sympy import GF
+from sympy.polys.matrices import DomainMatrix
 
 from symgen import groups, reps
+from symgen.algebra.groups import equivariance
 from symgen.errors import CertificationError, CertificationWarning, GroupError
 
 
@@ -152,3 +155,25 @@ def test_rho_of_high_degree_tensors_matches_kronecker_products(degree):
     np.testing.assert_allclose(got[:, :2 ** degree, :2 ** degree], _kron_reference(g, mono), atol=1e-12)
     np.testing.assert_allclose(got[:, 2 ** degree:, 2 ** degree:], g, atol=0)
     np.testing.assert_allclose((V ** degree).rho(g[0]), _kron_reference(g[:1], (1,) * degree)[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("p", [7, equivariance._PRIMES[0]])
+def test_modular_nullity_matches_sympy_over_a_prime_field(p):
+    rng = np.random.default_rng()
+    for _ in range(20):
+        rows, cols = (int(x) for x in rng.integers(1, 12, size=2))
+        M = rng.integers(-3, 4, size=(rows, cols)) * (rng.random((rows, cols)) < 0.5)
+        M[rng.integers(rows)] = M[rng.integers(rows)] * int(rng.integers(-2, 3))   # dependent rows
+        rank = DomainMatrix.from_list(M.tolist(), GF(p)).rank()
+        assert equivariance._nullity_mod(M.astype(np.int64), p) == cols - rank
+
+
+def test_modular_count_of_sums_is_the_character_count():
+    for G in [groups.SE(2), groups.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [1, 0]])])]:
+        V = reps.V(G)
+        rep_in, rep_out = V ** 2 + V + V.T, V * V.T + V + reps.Scalar(G)
+        assert equivariance.modular_dimension(rep_in, rep_out) == len(
+            reps.equivariant_basis(rep_in, rep_out, certify=False))
+    V = reps.V(groups.O(1, 3))
+    rep_in, rep_out = V ** 2 + V.T, V * V.T + V + reps.Scalar(groups.O(1, 3))
+    assert equivariance.modular_dimension(rep_in, rep_out) == reps.certified_dimension(rep_in, rep_out)
