@@ -1,6 +1,7 @@
 """Groups declared by their generators, their representations and equivariant bases.
 
-``group.py`` (matrix, finite and product groups), ``reps.py`` (representations as
+``group.py`` (matrix, finite and product groups), ``finite.py`` (exact enumeration of
+finite groups), ``reps.py`` (representations as
 values), ``equivariance.py`` (equivariant bases and their certificates), ``linear_ir.py``
 (equivariant linear maps as IR for the layers), with the
 diagram, partition and quadrature helpers the bases and certificates use.
