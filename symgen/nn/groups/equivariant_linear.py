@@ -99,6 +99,27 @@ class EquivariantLinear(Float64Constants):
         else:
             self.bias = None
 
+    def __getstate__(self):
+        """Pickle without the compiled kernel (a generated module is not picklable)."""
+        state = self.__dict__.copy()
+        state.pop("kernel", None)
+        return state
+
+    def __setstate__(self, state):
+        """Recompile the kernel from the representations (the code cache makes it quick).
+
+        >>> import copy
+        >>> from symgen import groups, reps
+        >>> V = reps.V(groups.SO(2))
+        >>> layer = EquivariantLinear(V, V, strategy="kernel")
+        >>> x = torch.randn(3, 2)
+        >>> torch.equal(copy.deepcopy(layer)(x), layer(x))
+        True
+        """
+        super().__setstate__(state)
+        if self.strategy == "kernel":
+            self.kernel = _kernel(self.rep_in, self.rep_out, equivariant_basis(self.rep_in, self.rep_out, exact=True))
+
     def __repr__(self):
         nb = 0 if self.bias is None else len(self.bias)
         return (f"EquivariantLinear({self.rep_in!r} → {self.rep_out!r}, {len(self.weight)} weights + "
