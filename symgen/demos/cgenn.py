@@ -87,4 +87,5 @@ def run_nbody(args, out=print) -> dict:
 def main_job(args, out=print) -> None:
     """The default job only points here: training takes minutes (the Clifford step builds
     and checks a CGENN layer)."""
-    out("== CGENN experiments: run `symgen nbody` (≈ 2 min on 2 cores; --full for the paper budget)")
+    out("== CGENN experiments: `symgen nbody` and `symgen hull` train for minutes "
+        "(--quick: a smoke test in seconds; nbody --full: the paper budget)")
