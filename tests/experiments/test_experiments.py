@@ -79,10 +79,3 @@ def test_train_minutes_budget_cuts_epochs():
     history = fit(NBodyMLP(hidden=8, horizon=data["horizon"]), data, data, epochs=50,
                   progress=False, minutes=1e-6)
     assert history.epochs == len(history.losses) == 1 and history.test > 0
-
-
-def test_nbody_and_hull_quick_presets(tmp_path, capsys):
-    for command in ("nbody", "hull"):
-        assert main([command, "--quick", "--out", str(tmp_path / f"{command}.png")]) == 0
-        assert (tmp_path / f"{command}.png").exists()
-    assert capsys.readouterr().out.count("saved to") == 2
