@@ -3,15 +3,18 @@
 Frame averaging (Puny et al., ICLR 2022) makes any map ``Φ`` equivariant:
 ``⟨Φ⟩(x) = Σ_{h ∈ F(x)} w_h ρ_out(h) Φ(ρ_in(h)⁻¹ x)``. A frame here is called on a batch
 ``(B, rep.size)`` (a NumPy array or a torch tensor; autograd flows through the frames that
-depend smoothly on ``x``) and returns ``(elements (B, K, d, d), weights (B, K))``, the
-weights of each row summing to 1 (zero weights pad rows with fewer elements).
+depend smoothly on ``x``) and returns a :class:`FrameSet`: ``elements (B, K, d, d)``,
+``weights (B, K)`` (each row sums to 1; zero weights pad rows with fewer elements) and,
+for the PCA frame, the stabilizer the output is also averaged over.
 
 The rules, by group (``frame_for`` picks one from ``rep.G``):
 
 - :class:`PCAFrame`, O(n) / SO(n): eigenvectors ``U`` of ``C = Σ v vᵀ`` over the vector
   channels ``v`` of the input, all ``2ⁿ`` column signs (O(n)) or the ``2ⁿ⁻¹`` of
   determinant 1 (SO(n)). SE(n) / E(n): the same on the centred points, the centroid as
-  translation. Needs distinct eigenvalues (a zero eigenvalue is fine when it is simple).
+  translation. Needs distinct nonzero eigenvalues; a zero eigenvalue of multiplicity
+  ``m ≥ 2`` (too few vectors, zero vectors) fixes one basis of the null space and averages
+  the output exactly over its stabilizer O(m) (SO(m)) by a projector.
 - :class:`GramSchmidtFrame`, O(p, q) (e.g. the Lorentz group O(1, 3)), also O(n): a minimal
   frame of one element (Lin et al., ICML 2024) — Gram–Schmidt in the metric η over the
   vector channels in their order, skipping a channel whose remainder is null or zero,
@@ -34,24 +37,27 @@ never returning a wrong frame.
 >>> frame = frame_for(reps.V(G) * 4, "auto"); frame
 PCAFrame(4V of O(3), 8 elements)
 >>> x = np.random.default_rng(0).normal(size=(2, 12))
->>> elements, weights = frame(x)
->>> elements.shape, weights.sum(-1)
-((2, 8, 3, 3), array([1., 1.]))
+>>> elements, weights, stabilizer = frame(x)
+>>> elements.shape, weights.sum(-1), stabilizer
+((2, 8, 3, 3), array([1., 1.]), array([0, 0]))
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from typing import NamedTuple
 
 import numpy as np
+import sympy
 
 from ..._validate import check_finite, check_int
 from ...errors import DegenerateFrameError, FrameError, ShapeError
-from .group import SE, Group, Orthogonal, PermutationGroup, Symmetric
-from .reps import Rep
+from .equivariance import equivariant_basis
+from .group import SE, Group, MatrixGroup, Orthogonal, PermutationGroup, Symmetric
+from .reps import Rep, Scalar
 
-__all__ = ["Frame", "PCAFrame", "GramSchmidtFrame", "SortFrame", "GroupFrame", "CallableFrame",
+__all__ = ["FrameSet", "Frame", "PCAFrame", "GramSchmidtFrame", "SortFrame", "GroupFrame", "CallableFrame",
            "frame_for", "FRAMES", "MAX_ELEMENTS"]
 
 #: Frame names accepted by :func:`frame_for` (besides a callable).
@@ -81,8 +87,19 @@ def _numpy(x):
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
 
+class FrameSet(NamedTuple):
+    """A frame on a batch: ``elements (B, K, d, d)`` with ``weights (B, K)`` (rows sum to 1;
+    zero weights pad), and ``stabilizer``: None, or per input an integer ``m`` — when
+    ``m > 0`` the output of each element is also averaged over a compact subgroup of the
+    input's stabilizer, by ``frame.stabilizer_average(rep_out, m)`` (see :class:`PCAFrame`)."""
+
+    elements: object
+    weights: object
+    stabilizer: np.ndarray | None = None
+
+
 class Frame:
-    """Base class: ``frame(x) -> (elements (B, K, d, d), weights (B, K))`` for ``x`` ``(B, rep.size)``."""
+    """Base class: ``frame(x) -> FrameSet`` for ``x`` ``(B, rep.size)``."""
 
     def __init__(self, rep: Rep):
         if not isinstance(rep, Rep):
@@ -126,9 +143,15 @@ class Frame:
 class PCAFrame(Frame):
     """Principal axes of the vector channels with every sign choice (O(n), SO(n), SE(n), E(n)).
 
-    ``tol``: eigenvalues closer than ``tol · λ_max`` count as equal, and then
-    :class:`~symgen.errors.DegenerateFrameError` is raised (the eigenvectors, hence the
-    frame, are not determined).
+    ``tol``: eigenvalues within ``tol · λ_max`` of each other count as equal, those below
+    ``tol · λ_max`` as zero. Nonzero eigenvalues must be distinct, else
+    :class:`~symgen.errors.DegenerateFrameError` (the axes, hence the frame, are not
+    determined). A zero eigenvalue of multiplicity ``m ≥ 2`` (fewer independent vectors
+    than dimensions, or all vectors zero) is the null space of the input, on which the
+    stabilizer O(m) (SO(m)) acts: the frame takes one basis of it and ``stabilizer = m``
+    asks the caller to average the output over that subgroup exactly, with
+    :meth:`stabilizer_average` (the input does not move under it when ``rep`` has only
+    vector and scalar channels; other channels raise DegenerateFrameError then).
     """
 
     def __init__(self, rep: Rep, tol: float = 1e-6):
@@ -140,13 +163,12 @@ class PCAFrame(Frame):
         self.tol = check_finite(tol, "tol", FrameError, positive=True)
         self.affine = isinstance(G, SE)
         self.n = G.n if self.affine else G.d
-        signs = np.array(list(itertools.product((1.0, -1.0), repeat=self.n)))
         self.special = G.special
-        self.signs = signs[np.prod(signs, -1) > 0] if self.special else signs
+        self.averages = {}   # (rep terms, m) -> Haar average of ρ over the stabilizer O(m) / SO(m)
 
     @property
     def size(self):
-        return len(self.signs)
+        return 2 ** (self.n - self.special)
 
     def elements(self, x):
         xp, n = _namespace(x), self.n
@@ -160,33 +182,78 @@ class PCAFrame(Frame):
                                            f"coordinate 0, so no centroid fixes the translations")
             centroid = (p * w[:, None]).sum(-1) / mass[:, None]
             X = p - centroid[:, :, None] * w[:, None]
-        lam, U = xp.linalg.eigh(X @ xp.swapaxes(X, -1, -2))
-        self._check_gaps(_numpy(lam))
-        if self.special:  # det U = +1, then the sign choices of determinant 1
-            flip = np.ones((len(U), n))
-            flip[:, -1] = np.sign(np.linalg.det(_numpy(U)))
-            U = U * _like(flip, U)[:, None, :]
-        h = U[:, None] * _like(self.signs, U)[None, :, None, :]
+        lam, U = xp.linalg.eigh(X @ xp.swapaxes(X, -1, -2))      # ascending: null space first
+        null = self._null_dims(_numpy(lam))
+        signs, weights = self._signs(null, np.sign(np.linalg.det(_numpy(U))))
+        h = U[:, None] * _like(signs, U)[:, :, None, :]
         if self.affine:  # [[U S, c], [0, 1]]
             rotation = h
             h = _like(np.zeros(tuple(h.shape[:2]) + (n + 1, n + 1)), U)
             h[..., :n, :n] = rotation
             h[..., :n, n] = centroid[:, None, :]
             h[..., n, n] = 1.0
-        weights = _like(np.full((len(x), self.size), 1 / self.size), U)
-        return h, weights
+        return FrameSet(h, _like(weights, U), np.where(null >= 2, null, 0))
 
-    def _check_gaps(self, lam):
+    def _null_dims(self, lam):
+        """Multiplicity of the zero eigenvalue per sample, after checking the nonzero ones."""
         scale = np.maximum(lam[:, -1], 0)
-        gaps = np.diff(lam, axis=-1)
-        bad = (scale <= 0) | (gaps <= self.tol * scale[:, None]).any(-1)
-        if bad.any():
-            q = int(np.argmax(bad))
+        zero = lam <= self.tol * scale[:, None]
+        null = zero.sum(-1)
+        gaps = np.diff(lam, axis=-1) <= self.tol * scale[:, None]
+        equal = (gaps & ~zero[:, :-1]).any(-1)
+        if equal.any():
+            q = int(np.argmax(equal))
             raise DegenerateFrameError(
                 f"sample {q}: the covariance of its vector channels has eigenvalues "
-                f"{np.array2string(lam[q], precision=4)}, equal within tol={self.tol:g} (relative); "
-                f"the principal axes are not determined. The PCA frame needs distinct eigenvalues "
-                f"(one zero eigenvalue is fine); pass frame='gram_schmidt', 'group' or a callable")
+                f"{np.array2string(lam[q], precision=4)}, nonzero ones equal within tol={self.tol:g} "
+                f"(relative); the principal axes are not determined. The PCA frame needs distinct "
+                f"nonzero eigenvalues; pass frame='gram_schmidt', 'group' or a callable")
+        moving = [mono for mono in self.rep.terms if mono not in ((), (1,), (-1,))
+                  or mono == (-1,) and self.rep.G.form is None]
+        if (null >= 2).any() and moving:
+            q = int(np.argmax(null >= 2))
+            raise DegenerateFrameError(
+                f"sample {q}: its vector channels span {self.n - null[q]} of {self.n} dimensions, and "
+                f"the stabilizer of the {null[q]}-dimensional rest would move its "
+                f"{', '.join(sorted({repr(Rep(self.rep.G, (t,))) for t in moving}))} channels; the PCA "
+                f"frame handles such inputs only when "
+                f"rep_in has vector and scalar channels alone")
+        return null
+
+    def _signs(self, null, det):
+        """Column signs ``(B, K, n)`` and weights ``(B, K)``: every sign of the ``n - m`` axes
+        outside a null space of dimension ``m ≥ 2`` (of all ``n`` axes when ``m ≤ 1``), with
+        determinant +1 for SO(n) (fixed by the first null column when ``m ≥ 2``)."""
+        B, n, K = len(null), self.n, self.size
+        signs, weights = np.ones((B, K, n)), np.zeros((B, K))
+        for q in range(B):
+            free = n if null[q] <= 1 else n - null[q]
+            s = np.ones((2 ** free, n))
+            s[:, n - free:] = list(itertools.product((1.0, -1.0), repeat=free))
+            if self.special and null[q] <= 1:
+                s = s[np.prod(s, -1) == det[q]]
+            elif self.special:
+                s[:, 0] = det[q] * np.prod(s, -1)
+            signs[q, :len(s)], weights[q, :len(s)] = s, 1 / len(s)
+        return signs, weights
+
+    def stabilizer_average(self, rep: Rep, m: int) -> np.ndarray:
+        """``∫ ρ(k) dk`` over the stabilizer ``O(m)`` (``SO(m)``) of the first ``m`` axes: the
+        orthogonal projector onto the vectors of ``rep`` it fixes, from the equivariant basis."""
+        key = (rep.terms, int(m))
+        if key not in self.averages:
+            d = self.rep.G.d
+            lie = []
+            for i in range(m):
+                for j in range(i + 1, m):
+                    a = sympy.zeros(d, d)
+                    a[i, j], a[j, i] = 1, -1
+                    lie.append(a)
+            reflection = [] if self.special else [sympy.diag(-1, *([1] * (d - 1)))]
+            H = MatrixGroup(lie, reflection, d=d)
+            basis = equivariant_basis(Scalar(H), Rep(H, rep.terms))[:, :, 0]
+            self.averages[key] = basis.T @ basis
+        return self.averages[key]
 
 
 class GramSchmidtFrame(Frame):
@@ -248,7 +315,7 @@ class GramSchmidtFrame(Frame):
             flip = np.ones((B, d))
             flip[:, -1] = np.sign(np.linalg.det(_numpy(h)))
             h = h * _like(flip, x)[:, None, :]
-        return h[:, None], _like(np.ones((B, 1)), x)
+        return FrameSet(h[:, None], _like(np.ones((B, 1)), x))
 
 
 class SortFrame(Frame):
@@ -310,7 +377,7 @@ class SortFrame(Frame):
                 h[q, k] = 0.0
                 h[q, k, order, np.arange(n)] = 1.0         # h e_i = e_order[i]: (h⁻¹x)_i = x_order[i]
                 weights[q, k] = 1 / len(ps)
-        return _like(h, x), _like(weights, x)
+        return FrameSet(_like(h, x), _like(weights, x))
 
 
 def _finite_elements(G: Group) -> np.ndarray:
@@ -359,7 +426,7 @@ class GroupFrame(Frame):
         h = _like(self.group_elements, x)
         B, K = len(x), self.size
         xp = _namespace(x)
-        return xp.broadcast_to(h[None], (B,) + tuple(h.shape)), _like(np.full((B, K), 1 / K), x)
+        return FrameSet(xp.broadcast_to(h[None], (B,) + tuple(h.shape)), _like(np.full((B, K), 1 / K), x))
 
 
 class CallableFrame(Frame):
@@ -390,7 +457,7 @@ class CallableFrame(Frame):
         if h.ndim == 3:
             h = _namespace(x).broadcast_to(h[None], (B,) + tuple(h.shape))
         K = h.shape[1]
-        return h, _like(np.full((B, K), 1 / K), x)
+        return FrameSet(h, _like(np.full((B, K), 1 / K), x))
 
 
 def frame_for(rep: Rep, frame="auto") -> Frame:

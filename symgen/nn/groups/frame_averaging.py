@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ..._validate import check_int
@@ -71,7 +72,7 @@ class FrameAveraging(torch.nn.Module):
         if x.dim() != 2 or x.shape[-1] != self.rep_in.size:
             raise ShapeError(f"FrameAveraging takes (batch, {self.rep_in.size}) inputs of rep_in "
                              f"{self.rep_in!r}; got shape {tuple(x.shape)}")
-        h, weights = self.frame(x)
+        h, weights, stabilizer = self.frame(x)
         if self.training and self.samples is not None:
             pick = torch.multinomial(weights.detach(), self.samples, replacement=True)
             h = h[torch.arange(len(x), device=x.device)[:, None], pick]
@@ -82,4 +83,9 @@ class FrameAveraging(torch.nn.Module):
         if y.shape != (B * K, self.rep_out.size):
             raise ShapeError(f"the backbone returned shape {tuple(y.shape)} for {B * K} inputs; "
                              f"FrameAveraging needs ({B * K}, {self.rep_out.size}) for rep_out {self.rep_out!r}")
-        return (weights[:, :, None] * self.rep_out.act(h, y.reshape(B, K, -1))).sum(1)
+        y = y.reshape(B, K, -1)
+        if stabilizer is not None and stabilizer.any():   # average over the input's stabilizer too
+            P = np.stack([self.frame.stabilizer_average(self.rep_out, int(m)) if m else np.eye(self.rep_out.size)
+                          for m in stabilizer])
+            y = torch.einsum("bij,bkj->bki", torch.as_tensor(P, dtype=y.dtype, device=y.device), y)
+        return (weights[:, :, None] * self.rep_out.act(h, y)).sum(1)

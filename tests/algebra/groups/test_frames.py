@@ -42,8 +42,8 @@ def test_frame_is_equivariant(G, n, seed, g):
     rep = n * reps.V(G)
     frame = frame_for(rep)
     x = points(G, n, seed)
-    h, w = frame(x)
-    hg, wg = frame(x @ rep.rho(g).T)
+    h, w, _ = frame(x)
+    hg, wg, _ = frame(x @ rep.rho(g).T)
     for q in range(len(x)):
         assert_same_weighted_set(hg[q], wg[q], g @ h[q], w[q], 1e-9)
         assert_same_weighted_set(g @ h[q], w[q], hg[q], wg[q], 1e-9)
@@ -61,9 +61,9 @@ def test_numpy_and_torch_agree_and_gradients_flow(G, n):
     rep = n * reps.V(G)
     frame = frame_for(rep)
     x = points(G, n, 0)
-    h, w = frame(x)
+    h, w, _ = frame(x)
     xt = torch.tensor(x, requires_grad=True)
-    ht, wt = frame(xt)
+    ht, wt, _ = frame(xt)
     for q in range(len(x)):   # the same set (eigenvector signs may come in another order)
         assert_same_weighted_set(ht[q].detach().numpy(), wt[q].numpy(), h[q], w[q], 1e-12)
     ht.sum().backward()
@@ -77,19 +77,35 @@ def test_pca_frame_sizes_and_one_zero_eigenvalue():
     x = np.array([[1.0, 0.2, 0.0, 0.3, 2.0, 0.0]])
     g = G.sample(1, seed=3)[0]
     frame = frame_for(2 * reps.V(G))
-    h, w = frame(x)
-    hg, wg = frame(x @ (2 * reps.V(G)).rho(g).T)
+    h, w, _ = frame(x)
+    hg, wg, _ = frame(x @ (2 * reps.V(G)).rho(g).T)
     assert_same_weighted_set(hg[0], wg[0], g @ h[0], w[0], 1e-9)
 
 
-@pytest.mark.parametrize("x, reason", [
-    (np.eye(3).reshape(1, 9), "eigenvalues"),                       # isotropic: C = I
-    (np.array([[1.0, 2.0, 3.0, 0, 0, 0, 0, 0, 0]]), "eigenvalues"),   # rank one: a double zero eigenvalue
-    (np.zeros((1, 9)), "eigenvalues"),                              # zero vectors
-], ids=["isotropic", "rank-one", "zero"])
-def test_pca_frame_refuses_equal_eigenvalues(x, reason):
-    with pytest.raises(DegenerateFrameError, match=reason):
-        frame_for(3 * reps.V(groups.O(3)))(x)
+def test_pca_frame_refuses_equal_nonzero_eigenvalues():
+    with pytest.raises(DegenerateFrameError, match="nonzero ones equal"):
+        frame_for(3 * reps.V(groups.O(3)))(np.eye(3).reshape(1, 9))     # isotropic: C = I
+
+
+@pytest.mark.parametrize("G", [groups.O(3), groups.SO(3), groups.SO(4)], ids=str)
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0, 3.0, 0.5]), np.zeros(4)], ids=["rank-one", "zero"])
+def test_pca_frame_null_space_is_averaged_over_its_stabilizer(G, x):
+    """A double (or higher) zero eigenvalue: one basis of the null space, stabilizer m."""
+    x = np.concatenate([x[:G.d], 2 * x[:G.d]])[None]
+    frame = frame_for(2 * reps.V(G))
+    h, w, m = frame(x)
+    assert m[0] == (G.d - 1 if x.any() else G.d)
+    assert np.allclose(np.linalg.det(h[w > 0]), 1) if G.special else True
+    P = frame.stabilizer_average(reps.V(G) + reps.Scalar(G), int(m[0]))
+    expected = np.zeros(G.d + 1)
+    expected[G.d - 1:] = 1 if x.any() else [0, 1]   # fixed: the last axis (if any) and the scalar
+    np.testing.assert_allclose(P, np.diag(expected), atol=1e-12)
+
+
+def test_pca_null_space_with_tensor_channels_raises():
+    G = groups.O(3)
+    with pytest.raises(DegenerateFrameError, match="would move its V² channels"):
+        frame_for(reps.V(G) + reps.V(G) ** 2)(np.r_[1.0, 0, 0, np.arange(9.0)][None])
 
 
 def test_se_frame_needs_a_point():
@@ -107,9 +123,9 @@ def test_gram_schmidt_skips_null_and_dependent_channels():
     light = np.array([1.0, 1.0, 0.0, 0.0])                 # η(l, l) = 0: skipped
     x = np.concatenate([light, 2 * light, v.ravel()])[None]
     frame = frame_for(rep)
-    h, _ = frame(x)
+    h, _, _ = frame(x)
     g = G.sample(1, seed=1)[0]
-    hg, _ = frame(x @ rep.rho(g).T)
+    hg, _, _ = frame(x @ rep.rho(g).T)
     np.testing.assert_allclose(hg[0, 0], g @ h[0, 0], atol=1e-9)
     with pytest.raises(DegenerateFrameError, match="only 3 of the 4"):
         frame_for(4 * reps.V(G))(np.concatenate([v[:3].ravel(), v[0] + v[1]])[None])
@@ -118,7 +134,7 @@ def test_gram_schmidt_skips_null_and_dependent_channels():
 def test_gram_schmidt_frame_serves_o_n_with_one_element():
     G = groups.SO(3)
     frame = GramSchmidtFrame(3 * reps.V(G))
-    h, w = frame(np.random.default_rng(0).normal(size=(5, 9)))
+    h, w, _ = frame(np.random.default_rng(0).normal(size=(5, 9)))
     assert h.shape == (5, 1, 3, 3) and np.allclose(np.linalg.det(h), 1)
     assert np.allclose(np.swapaxes(h, -1, -2) @ h, np.eye(3))
 
@@ -126,7 +142,7 @@ def test_gram_schmidt_frame_serves_o_n_with_one_element():
 def test_sort_frame_averages_over_ties():
     G = groups.S(4)
     frame = SortFrame(reps.V(G))
-    h, w = frame(np.array([[2.0, 1.0, 2.0, 2.0], [4.0, 3.0, 2.0, 1.0]]))
+    h, w, _ = frame(np.array([[2.0, 1.0, 2.0, 2.0], [4.0, 3.0, 2.0, 1.0]]))
     assert h.shape == (2, 6, 4, 4)
     np.testing.assert_allclose(w[0], np.full(6, 1 / 6))
     np.testing.assert_allclose(w[1], [1, 0, 0, 0, 0, 0])
@@ -139,7 +155,7 @@ def test_sort_frame_averages_over_ties():
 def test_sort_frame_reads_graphs():
     G = groups.S(3)
     A = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])   # a path: the middle node differs
-    h, w = SortFrame(reps.V(G) ** 2)(A.reshape(1, 9))
+    h, w, _ = SortFrame(reps.V(G) ** 2)(A.reshape(1, 9))
     assert (w[0] > 0).sum() == 2
 
 
@@ -147,7 +163,7 @@ def test_group_frame_enumerates_finite_groups():
     assert GroupFrame(reps.V(groups.D(5))).size == 10
     quarter_turn = sympy.Matrix([[0, -1], [1, 0]])
     G = groups.MatrixGroup(discrete_generators=[quarter_turn])
-    h, w = frame_for(reps.V(G))(np.ones((3, 2)))
+    h, w, _ = frame_for(reps.V(G))(np.ones((3, 2)))
     assert h.shape == (3, 4, 2, 2) and np.allclose(w, 0.25)
     with pytest.raises(FrameError, match="Lie generators"):
         GroupFrame(reps.V(groups.SO(2)))
@@ -157,7 +173,7 @@ def test_callable_frame_checks_its_output():
     G = groups.D(3)
     frame = frame_for(reps.V(G), lambda x: np.eye(3)[None])
     assert isinstance(frame, CallableFrame)
-    h, w = frame(np.ones((2, 3)))
+    h, w, _ = frame(np.ones((2, 3)))
     assert h.shape == (2, 1, 3, 3)
     with pytest.raises(FrameError, match=r"must return elements \(2, K, 3, 3\)"):
         frame_for(reps.V(G), lambda x: np.eye(2))(np.ones((2, 3)))

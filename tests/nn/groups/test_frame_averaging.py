@@ -85,13 +85,33 @@ def test_the_backbone_alone_is_not_equivariant():
         assert_equivariant(mlp(15, 3), rep_in=rep_in, rep_out=rep_out, seed=0)
 
 
-def test_degenerate_inputs_raise():
+def test_equal_eigenvalues_raise():
     G = groups.O(3)
     fa = model(G, 3 * V(G), S(G))
     with pytest.raises(DegenerateFrameError, match="sample 1"):
         fa(torch.cat([torch.randn(1, 9, dtype=torch.float64), torch.eye(3, dtype=torch.float64).reshape(1, 9)]))
-    with pytest.raises(DegenerateFrameError):
-        fa(torch.zeros(2, 9, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("G, k", [(groups.O(5), 2), (groups.SO(3), 1), (groups.SO(4), 2), (groups.E(3), 2)], ids=str)
+def test_fewer_vectors_than_dimensions_stay_equivariant(G, k):
+    """A null space of dimension ≥ 2: the output is averaged over its stabilizer exactly."""
+    rep_in, rep_out = k * V(G) + S(G), V(G) + V(G) ** 2 + S(G)
+    fa = model(G, rep_in, rep_out)
+
+    @settings(max_examples=10)
+    @given(x=point_cloud(G, rep_in), g=sst.group_elements(G))
+    def check(x, g):
+        assert assert_equivariant(fa, inputs=x, elements=g, tolerance=TOL) <= TOL
+
+    check()
+
+
+def test_zero_vectors_give_the_invariant_part():
+    G = groups.SO(3)
+    fa = model(G, 2 * V(G), V(G) + V(G) ** 2)
+    y = fa(torch.zeros(1, 6, dtype=torch.float64))[0]
+    assert torch.allclose(y[:3], torch.zeros(3, dtype=torch.float64), atol=1e-14)   # no invariant vector
+    torch.testing.assert_close(y[3:].reshape(3, 3), y[3] * torch.eye(3, dtype=torch.float64))   # a multiple of I
 
 
 def test_ties_stay_equivariant_all_equal_nodes():
