@@ -168,6 +168,8 @@ class PCAFrame(Frame):
 
     @property
     def size(self):
+        """Elements per input: ``2ⁿ`` (O(n)), ``2ⁿ⁻¹`` (SO(n)); ``2ⁿ⁻ᵐ`` with a null space of
+        dimension ``m ≥ 2`` (a batch carries as many as its largest frame)."""
         return 2 ** (self.n - self.special)
 
     def elements(self, x):
@@ -224,17 +226,22 @@ class PCAFrame(Frame):
         """Column signs ``(B, K, n)`` and weights ``(B, K)``: every sign of the ``n - m`` axes
         outside a null space of dimension ``m ≥ 2`` (of all ``n`` axes when ``m ≤ 1``), with
         determinant +1 for SO(n) (fixed by the first null column when ``m ≥ 2``)."""
-        B, n, K = len(null), self.n, self.size
+        B, n = len(null), self.n
+        free = np.where(null <= 1, n - self.special, n - null)
+        K = 2 ** int(free.max(initial=0))
         signs, weights = np.ones((B, K, n)), np.zeros((B, K))
-        for q in range(B):
-            free = n if null[q] <= 1 else n - null[q]
-            s = np.ones((2 ** free, n))
-            s[:, n - free:] = list(itertools.product((1.0, -1.0), repeat=free))
-            if self.special and null[q] <= 1:
-                s = s[np.prod(s, -1) == det[q]]
-            elif self.special:
-                s[:, 0] = det[q] * np.prod(s, -1)
-            signs[q, :len(s)], weights[q, :len(s)] = s, 1 / len(s)
+        for m in np.unique(null):   # one table per null-space dimension, then per determinant
+            f = n if m <= 1 else n - m
+            s = np.ones((2 ** f, n))
+            s[:, n - f:] = list(itertools.product((1.0, -1.0), repeat=f))
+            for det_sign in (1.0, -1.0):
+                rows = (null == m) & (det == det_sign)
+                t = s.copy()
+                if self.special and m <= 1:
+                    t = t[np.prod(t, -1) == det_sign]
+                elif self.special:
+                    t[:, 0] = det_sign * np.prod(t, -1)
+                signs[rows, :len(t)], weights[rows, :len(t)] = t, 1 / len(t)
         return signs, weights
 
     def stabilizer_average(self, rep: Rep, m: int) -> np.ndarray:

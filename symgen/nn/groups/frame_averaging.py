@@ -85,7 +85,9 @@ class FrameAveraging(torch.nn.Module):
                              f"FrameAveraging needs ({B * K}, {self.rep_out.size}) for rep_out {self.rep_out!r}")
         y = y.reshape(B, K, -1)
         if stabilizer is not None and stabilizer.any():   # average over the input's stabilizer too
+            dims, index = np.unique(stabilizer, return_inverse=True)
             P = np.stack([self.frame.stabilizer_average(self.rep_out, int(m)) if m else np.eye(self.rep_out.size)
-                          for m in stabilizer])
-            y = torch.einsum("bij,bkj->bki", torch.as_tensor(P, dtype=y.dtype, device=y.device), y)
+                          for m in dims])
+            P = torch.as_tensor(P, dtype=y.dtype, device=y.device)[torch.as_tensor(index, device=y.device)]
+            y = torch.einsum("bij,bkj->bki", P, y)
         return (weights[:, :, None] * self.rep_out.act(h, y)).sum(1)
