@@ -83,6 +83,11 @@ def _like(a, ref):
     return torch.as_tensor(np.array(a), dtype=ref.dtype, device=ref.device)
 
 
+def _tolerance(tol, x, double, single):
+    """``tol``, or by the dtype of ``x``: ``double`` for float64, ``single`` for lower precision."""
+    return tol if tol is not None else double if str(x.dtype).endswith("float64") else single
+
+
 def _numpy(x):
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
@@ -143,8 +148,8 @@ class Frame:
 class PCAFrame(Frame):
     """Principal axes of the vector channels with every sign choice (O(n), SO(n), SE(n), E(n)).
 
-    ``tol``: eigenvalues within ``tol · λ_max`` of each other count as equal, those below
-    ``tol · λ_max`` as zero. Nonzero eigenvalues must be distinct, else
+    ``tol`` (default 1e-6 in float64, 1e-3 in float32): eigenvalues within ``tol · λ_max``
+    of each other count as equal, those below ``tol · λ_max`` as zero. Nonzero eigenvalues must be distinct, else
     :class:`~symgen.errors.DegenerateFrameError` (the axes, hence the frame, are not
     determined). A zero eigenvalue of multiplicity ``m ≥ 2`` (fewer independent vectors
     than dimensions, or all vectors zero) is the null space of the input, on which the
@@ -154,13 +159,13 @@ class PCAFrame(Frame):
     vector and scalar channels; other channels raise DegenerateFrameError then).
     """
 
-    def __init__(self, rep: Rep, tol: float = 1e-6):
+    def __init__(self, rep: Rep, tol: float | None = None):
         super().__init__(rep)
         G = rep.G
         if not (isinstance(G, Orthogonal) and 0 in (G.p, G.q) or isinstance(G, SE)):
             raise FrameError(f"the PCA frame serves O(n), SO(n), SE(n) and E(n), not {G}; "
                              f"choose one of {FRAMES} that fits, or a callable")
-        self.tol = check_finite(tol, "tol", FrameError, positive=True)
+        self.tol = None if tol is None else check_finite(tol, "tol", FrameError, positive=True)
         self.affine = isinstance(G, SE)
         self.n = G.n if self.affine else G.d
         self.special = G.special
@@ -185,7 +190,7 @@ class PCAFrame(Frame):
             centroid = (p * w[:, None]).sum(-1) / mass[:, None]
             X = p - centroid[:, :, None] * w[:, None]
         lam, U = xp.linalg.eigh(X @ xp.swapaxes(X, -1, -2))      # ascending: null space first
-        null = self._null_dims(_numpy(lam))
+        null = self._null_dims(_numpy(lam), _tolerance(self.tol, x, 1e-6, 1e-3))
         signs, weights = self._signs(null, np.sign(np.linalg.det(_numpy(U))))
         h = U[:, None] * _like(signs, U)[:, :, None, :]
         if self.affine:  # [[U S, c], [0, 1]]
@@ -196,18 +201,18 @@ class PCAFrame(Frame):
             h[..., n, n] = 1.0
         return FrameSet(h, _like(weights, U), np.where(null >= 2, null, 0))
 
-    def _null_dims(self, lam):
+    def _null_dims(self, lam, tol):
         """Multiplicity of the zero eigenvalue per sample, after checking the nonzero ones."""
         scale = np.maximum(lam[:, -1], 0)
-        zero = lam <= self.tol * scale[:, None]
+        zero = lam <= tol * scale[:, None]
         null = zero.sum(-1)
-        gaps = np.diff(lam, axis=-1) <= self.tol * scale[:, None]
+        gaps = np.diff(lam, axis=-1) <= tol * scale[:, None]
         equal = (gaps & ~zero[:, :-1]).any(-1)
         if equal.any():
             q = int(np.argmax(equal))
             raise DegenerateFrameError(
                 f"sample {q}: the covariance of its vector channels has eigenvalues "
-                f"{np.array2string(lam[q], precision=4)}, nonzero ones equal within tol={self.tol:g} "
+                f"{np.array2string(lam[q], precision=4)}, nonzero ones equal within tol={tol:g} "
                 f"(relative); the principal axes are not determined. The PCA frame needs distinct "
                 f"nonzero eigenvalues; pass frame='gram_schmidt', 'group' or a callable")
         moving = [mono for mono in self.rep.terms if mono not in ((), (1,), (-1,))
@@ -267,17 +272,17 @@ class GramSchmidtFrame(Frame):
     """One element: Gram–Schmidt in the metric η of O(p, q) over the vector channels.
 
     A channel whose remainder ``w`` has ``|η(w, w)| ≤ tol · |v|²`` (null, or dependent on
-    the channels before it) is skipped; fewer than ``d`` vectors found raises
+    the channels before it; ``tol`` 1e-8 in float64, 1e-4 in float32 by default) is skipped; fewer than ``d`` vectors found raises
     :class:`~symgen.errors.DegenerateFrameError`.
     """
 
-    def __init__(self, rep: Rep, tol: float = 1e-8):
+    def __init__(self, rep: Rep, tol: float | None = None):
         super().__init__(rep)
         G = rep.G
         if not isinstance(G, Orthogonal):
             raise FrameError(f"the Gram–Schmidt frame serves O(p, q) and SO(p, q), not {G}; "
                              f"choose one of {FRAMES} that fits, or a callable")
-        self.tol = check_finite(tol, "tol", FrameError, positive=True)
+        self.tol = None if tol is None else check_finite(tol, "tol", FrameError, positive=True)
         self.eta = np.diag(np.array(G.form, dtype=float))
 
     @property
@@ -292,6 +297,7 @@ class GramSchmidtFrame(Frame):
         basis = _like(np.zeros((B, d, d)), x)                      # accepted vectors, by slot
         norms = np.zeros((B, d))                                    # η(e, e) = ±1 per slot, 0 if empty
         count = np.zeros(B, dtype=int)
+        tol = _tolerance(self.tol, x, 1e-8, 1e-4)
         for j in range(X.shape[-1]):
             v = X[:, :, j]
             w = v
@@ -300,7 +306,7 @@ class GramSchmidtFrame(Frame):
                 w = w - (basis * coef[:, None, :]).sum(-1)
             q = (eta * w * w).sum(-1)
             qn = _numpy(q)
-            accept = (np.abs(qn) > self.tol * (_numpy(v) ** 2).sum(-1)) & (count < d)
+            accept = (np.abs(qn) > tol * (_numpy(v) ** 2).sum(-1)) & (count < d)
             slot = np.zeros((B, d))
             slot[np.flatnonzero(accept), count[accept]] = 1.0
             scale = _like(np.where(accept, 1.0, 0.0), x) / xp.sqrt(xp.abs(q) + _like(~accept, x))
@@ -391,6 +397,11 @@ def _finite_elements(G: Group) -> np.ndarray:
     """Every element of a finite group as matrices ``(|G|, d, d)``: by its permutations, or
     by closing the discrete generators under products (at most ``MAX_ELEMENTS``)."""
     if isinstance(G, PermutationGroup):
+        from sympy.combinatorics import Permutation, PermutationGroup as SPG
+        order = SPG([Permutation(list(p)) for p in G.perms]).order() if G.perms else 1
+        if order > MAX_ELEMENTS:
+            raise FrameError(f"{G} has {order} elements, more than {MAX_ELEMENTS}; the group frame "
+                             f"enumerates it. Choose one of {FRAMES} that fits, or a callable")
         perms = G.elements()
         h = np.zeros((len(perms), G.d, G.d))
         h[np.arange(len(perms))[:, None], perms, np.arange(G.d)[None, :]] = 1.0
@@ -468,7 +479,8 @@ class CallableFrame(Frame):
 
 
 def frame_for(rep: Rep, frame="auto") -> Frame:
-    """The frame ``frame`` (a name in :data:`FRAMES`, or a callable) for inputs of ``rep``.
+    """The frame ``frame`` (a name in :data:`FRAMES`, a callable, or a :class:`Frame` of
+    ``rep``) for inputs of ``rep``.
 
     ``"auto"``: PCA for O(n), SO(n), SE(n), E(n); Gram–Schmidt for O(p, q) with p, q > 0;
     sorting for S(n); the whole group for other finite groups.
@@ -483,6 +495,11 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
     """
     if not isinstance(rep, Rep):
         raise FrameError(f"a frame needs a symgen representation (reps.V(G), ...), got {rep!r}")
+    if isinstance(frame, Frame):
+        if frame.rep != rep:
+            raise FrameError(f"the frame {frame!r} reads inputs of {frame.rep!r} of {frame.rep.G}, "
+                             f"not of {rep!r} of {rep.G}")
+        return frame
     if callable(frame) and not isinstance(frame, str):
         return CallableFrame(rep, frame)
     named = {"pca": PCAFrame, "gram_schmidt": GramSchmidtFrame, "sort": SortFrame, "group": GroupFrame}

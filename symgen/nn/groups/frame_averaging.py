@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from ..._validate import check_int
-from ...algebra.groups.frames import Frame, frame_for
+from ...algebra.groups.frames import frame_for
 from ...algebra.groups.reps import Rep
 from ...errors import FrameError, ShapeError
 from .equivariant_linear import check_reps, check_tensor
@@ -48,6 +48,8 @@ class FrameAveraging(torch.nn.Module):
     :class:`~symgen.algebra.groups.frames.Frame`. ``samples``: draw that many frame
     elements per input in training mode (``None``: always the whole frame).
     ``rep_in``, ``rep_out`` and ``frame`` are attributes; ``assert_equivariant`` reads the reps.
+    The module pickles with its backbone and frame (a callable frame must then be a
+    module-level function, not a lambda).
     """
 
     def __init__(self, backbone: torch.nn.Module, rep_in: Rep, rep_out: Rep, frame="auto",
@@ -57,10 +59,7 @@ class FrameAveraging(torch.nn.Module):
         if not isinstance(backbone, torch.nn.Module):
             raise FrameError(f"backbone must be a torch.nn.Module, got {type(backbone).__name__}")
         self.backbone, self.rep_in, self.rep_out = backbone, rep_in, rep_out
-        if isinstance(frame, Frame) and frame.rep != rep_in:
-            raise FrameError(f"the frame {frame!r} reads inputs of {frame.rep!r} of {frame.rep.G}, "
-                             f"not of rep_in {rep_in!r} of {rep_in.G}")
-        self.frame = frame if isinstance(frame, Frame) else frame_for(rep_in, frame)
+        self.frame = frame_for(rep_in, frame)
         self.samples = None if samples is None else check_int(samples, "samples", FrameError)
 
     def __repr__(self):

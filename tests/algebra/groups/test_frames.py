@@ -167,6 +167,12 @@ def test_group_frame_enumerates_finite_groups():
     assert h.shape == (3, 4, 2, 2) and np.allclose(w, 0.25)
     with pytest.raises(FrameError, match="Lie generators"):
         GroupFrame(reps.V(groups.SO(2)))
+    with pytest.raises(FrameError, match="40320 elements"):
+        GroupFrame(reps.V(groups.S(8)))
+    frame = GroupFrame(reps.V(groups.S(3)))
+    assert frame_for(reps.V(groups.S(3)), frame) is frame
+    with pytest.raises(FrameError, match="not of V of S.4."):
+        frame_for(reps.V(groups.S(4)), frame)
 
 
 def test_callable_frame_checks_its_output():

@@ -195,3 +195,10 @@ def test_bad_arguments():
         fa(torch.randn(2, 8, dtype=torch.float64))
     with pytest.raises(ShapeError, match="backbone returned shape"):
         FrameAveraging(mlp(9, 2), 3 * V(G), V(G)).double()(torch.randn(2, 9, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("G, rep_in", [(groups.SO(3), 4 * V(groups.SO(3))), (groups.O(1, 3), 5 * V(groups.O(1, 3))),
+                                       (groups.D(4), V(groups.D(4)))], ids=str)
+def test_float32(G, rep_in):
+    fa = FrameAveraging(mlp(rep_in.size, rep_in.size).float(), rep_in, rep_in)
+    assert assert_equivariant(fa, seed=0) <= 2e-3
