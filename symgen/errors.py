@@ -30,6 +30,8 @@ __all__ = [
     "CertificationWarning",
     "AlgebraMismatchError",
     "CheckerError",
+    "FrameError",
+    "DegenerateFrameError",
 ]
 
 
@@ -109,3 +111,13 @@ class AlgebraMismatchError(SymgenError, ValueError):
 class CheckerError(SymgenError, ValueError):
     """An equivariance check that cannot be set up: non-finite inputs or elements, or input
     shapes that cannot be inferred from the module."""
+
+
+class FrameError(SymgenError, ValueError):
+    """A frame that cannot be built: an unknown frame name, a group without a frame rule, a
+    representation without the channels the frame reads, or a frame callable's bad output."""
+
+
+class DegenerateFrameError(FrameError):
+    """An input on which the frame is not defined: equal covariance eigenvalues, too few
+    independent non-null vectors, too many tied rows."""

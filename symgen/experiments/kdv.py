@@ -1,76 +1,104 @@
-"""KdV ``u_t + u u_x + u_xxx = 0`` on a periodic domain: an in-project data generator.
+"""A neural KdV stepper trained with and without Lie point symmetry augmentation (LPSDA).
 
-Pseudo-spectral in space, ETDRK4 in time (Cox & Matthews 2002, with the contour-integral
-coefficients of Kassam & Trefethen 2005): the stiff dispersive term is integrated exactly,
-the nonlinear term to fourth order. Initial conditions follow LPSDA (Brandstetter et al.
-2022): a few random sine modes, plus an optional constant offset.
+Data: ``u_t + u u_x + u_xxx = 0`` on a periodic domain, solved in-project
+(:mod:`.kdv_solver`); a few training trajectories with zero-mean initial data. Model: a
+periodic 1-D CNN that maps ``u(t)`` to ``u(t + Δt)``. Both runs use the same seed, steps and
+batches; the augmented run transforms each batch with :class:`symgen.nn.LieAugmentation`
+built from the symmetries SymPy finds for the equation (space translation and the Galilean
+boost ``t∂x + ∂u``). Evaluated by one-step and 10-step rollout MSE on fresh zero-mean
+trajectories (in distribution) and on trajectories with a random constant offset (what a
+boost produces).
 
->>> import numpy as np
->>> x = np.arange(128) * (40 / 128)
->>> u0 = 3 / np.cosh((x - 20) / 2) ** 2                   # soliton of speed 1
->>> u1 = kdv_solve(u0[None], 40.0, [0.0, 1.0])[0, -1]
->>> bool(np.abs(u1 - 3 / np.cosh((x - 21) / 2) ** 2).max() < 1e-6)
-True
+>>> trajectories(2, seed=0).shape
+torch.Size([2, 41, 64])
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-__all__ = ["kdv_solve", "random_initial_conditions"]
+from .kdv_solver import kdv_solve, random_initial_conditions
+from .training import train
 
+__all__ = ["trajectories", "Stepper", "fit", "evaluate", "run", "LENGTH", "NX", "DT", "NT"]
 
-def _etdrk4(lin, h, m=32):
-    """ETDRK4 coefficients for the diagonal linear operator ``lin`` and step ``h``."""
-    r = np.exp(2j * np.pi * (np.arange(1, m + 1) - 0.5) / m)     # full circle: lin is complex
-    LR = h * lin[:, None] + r[None, :]
-    mean = lambda a: a.mean(axis=1)  # noqa: E731
-    q = h * mean((np.exp(LR / 2) - 1) / LR)
-    f1 = h * mean((-4 - LR + np.exp(LR) * (4 - 3 * LR + LR ** 2)) / LR ** 3)
-    f2 = h * mean((2 + LR + np.exp(LR) * (-2 + LR)) / LR ** 3)
-    f3 = h * mean((-4 - 3 * LR - LR ** 2 + np.exp(LR) * (4 - LR)) / LR ** 3)
-    return np.exp(h * lin), np.exp(h * lin / 2), q, f1, f2, f3
+#: Domain length, grid points, time step between saved frames and frames per trajectory.
+LENGTH, NX, DT, NT = 32.0, 64, 0.25, 41
 
 
-def kdv_solve(u0, length: float, t_save, dt: float = 5e-3) -> np.ndarray:
-    """Solutions at the times ``t_save`` (increasing, from 0) for initial data ``u0``
-    of shape ``(batch, nx)`` on ``[0, length)``; returns ``(batch, len(t_save), nx)``."""
-    u0 = np.asarray(u0, dtype=np.float64)
-    nx = u0.shape[-1]
-    k = 2 * np.pi * np.fft.rfftfreq(nx, d=length / nx)
-    E, E2, Q, f1, f2, f3 = _etdrk4(1j * k ** 3, dt)
-    g = -0.5j * k
-    dealias = k < (2 / 3) * k.max() + 1e-12
-
-    def N(v):
-        return g * dealias * np.fft.rfft(np.fft.irfft(v, n=nx) ** 2)
-
-    v, t, out = np.fft.rfft(u0), 0.0, []
-    for target in t_save:
-        while t < target - 1e-12:
-            h = min(dt, target - t)
-            coeffs = (E, E2, Q, f1, f2, f3) if h == dt else _etdrk4(1j * k ** 3, h)
-            e, e2, q, c1, c2, c3 = coeffs
-            Nv = N(v)
-            a = e2 * v + q * Nv
-            Na = N(a)
-            b = e2 * v + q * Na
-            Nb = N(b)
-            c = e2 * a + q * (2 * Nb - Nv)
-            v = e * v + Nv * c1 + 2 * (Na + Nb) * c2 + N(c) * c3
-            t += h
-        out.append(np.fft.irfft(v, n=nx))
-    return np.stack(out, axis=1)
+def trajectories(n: int, seed: int, offset: float = 0.0) -> torch.Tensor:
+    """``n`` solutions ``(n, NT, NX)`` from random initial data (constant offset up to ``offset``)."""
+    u0 = random_initial_conditions(n, NX, LENGTH, seed, offset=offset)
+    return torch.tensor(kdv_solve(u0, LENGTH, DT * np.arange(NT)))
 
 
-def random_initial_conditions(batch: int, nx: int, length: float, seed: int, modes: int = 3,
-                              amplitude: float = 0.5, offset: float = 0.0) -> np.ndarray:
-    """``Σ_j A_j sin(2π l_j x / L + φ_j) + c`` with ``A ~ U(-a, a)``, ``l ∈ {1..3}``,
-    ``c ~ U(-offset, offset)``; shape ``(batch, nx)``."""
-    rng = np.random.default_rng(seed)
-    x = np.arange(nx) * (length / nx)
-    A = rng.uniform(-amplitude, amplitude, (batch, modes, 1))
-    ell = rng.integers(1, 4, (batch, modes, 1))
-    phase = rng.uniform(0, 2 * np.pi, (batch, modes, 1))
-    c = rng.uniform(-offset, offset, (batch, 1))
-    return (A * np.sin(2 * np.pi * ell * x / length + phase)).sum(1) + c
+class Stepper(torch.nn.Module):
+    """``u ↦ u + Δt · CNN(u)`` with circular padding (translation equivariant on the grid)."""
+
+    def __init__(self, width=32, kernel=5, layers=4):
+        super().__init__()
+        mods, c = [], 1
+        for _ in range(layers - 1):
+            mods += [torch.nn.Conv1d(c, width, kernel, padding=kernel // 2, padding_mode="circular"),
+                     torch.nn.GELU()]
+            c = width
+        mods.append(torch.nn.Conv1d(c, 1, kernel, padding=kernel // 2, padding_mode="circular"))
+        self.net = torch.nn.Sequential(*mods)
+
+    def forward(self, u):
+        return u + DT * self.net(u[:, None])[:, 0]
+
+
+def _pairs(data, k, idx):
+    """Windows (u_k, u_k+1) of the trajectories ``idx`` at time indices ``k``: (B, 2, nx)."""
+    return torch.stack([data[idx, k], data[idx, k + 1]], 1), DT * torch.stack([k, k + 1], 1).double()
+
+
+def fit(data, steps: int, batch: int, augment=None, seed: int = 0, label: str = "", progress: bool = True):
+    """A fresh :class:`Stepper` trained for ``steps`` random batches of one-step windows (each
+    transformed by ``augment`` when given) with the shared loop; returns it and its ``History``
+    (one "epoch" per step)."""
+    torch.manual_seed(seed)
+    model = Stepper().double()
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.arange(NX, dtype=torch.float64) * (LENGTH / NX)
+
+    def batches():
+        idx = torch.randint(len(data), (batch,), generator=gen)
+        k = torch.randint(NT - 1, (batch,), generator=gen)
+        window, t = _pairs(data, k, idx)
+        if augment is not None:
+            window, _, _ = augment(window, t, x, eps=augment.sample(batch, generator=gen))
+        return [((window[:, 0],), window[:, 1])]
+
+    return model, train(model, batches, steps, 2e-3, label=label, progress=progress)
+
+
+@torch.no_grad()
+def evaluate(model, data, rollout: int = 10):
+    """One-step MSE over all frames and MSE after a ``rollout``-step rollout from frame 0."""
+    one_step = float((model(data[:, :-1].reshape(-1, NX)) - data[:, 1:].reshape(-1, NX)).square().mean())
+    u = data[:, 0]
+    for _ in range(rollout):
+        u = model(u)
+    return one_step, float((u - data[:, rollout]).square().mean())
+
+
+def run(n_train: int = 8, n_test: int = 32, steps: int = 1500, batch: int = 32, progress: bool = True) -> dict:
+    """Train without and with ``LieAugmentation``; returns ``{run name: (History, {test set:
+    (one-step MSE, rollout MSE)})}``."""
+    from ..algebra.pde import PDE
+    from ..nn import LieAugmentation
+
+    train_data = trajectories(n_train, seed=0)
+    tests = {"zero mean": trajectories(n_test, seed=1), "offset ±0.5": trajectories(n_test, seed=2, offset=0.5)}
+    sym = PDE("u_t + u*u_x + u_xxx").symmetries()
+    shift, boost = (next(i for i, g in enumerate(sym.generators) if str(g) == s) for s in ("∂x", "t∂x + ∂u"))
+    aug = LieAugmentation(sym, generators=[shift, boost],
+                          ranges={shift: (-LENGTH / 2, LENGTH / 2), boost: (-0.5, 0.5)})
+    runs = {}
+    for name, a in (("no augmentation", None), ("LieAugmentation", aug)):
+        model, history = fit(train_data, steps, batch, a, label=name, progress=progress)
+        runs[name] = history, {k: evaluate(model, d) for k, d in tests.items()}
+    return runs

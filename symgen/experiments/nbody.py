@@ -1,4 +1,4 @@
-"""Charged N-body (EGNN/CGENN setup): data, a CGENN in Cl(3,0), baselines, training.
+"""Charged N-body (EGNN/CGENN setup): data, a CGENN in Cl(3,0), baselines, its run.
 
 Five particles with charges ±1 interact by Coulomb forces; from positions and
 velocities the model predicts positions 1000 integration steps later. The simulator
@@ -17,16 +17,20 @@ written here and deterministic given the seed (no download).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 
 from ..algebra import CliffordAlgebra
 from ..errors import ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
+from .training import History, train
 
-__all__ = ["simulate", "NBodyCGENN", "NBodyMLP", "train", "constant_velocity"]
+__all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "matched_mlp", "fit", "run",
+           "FULL", "QUICK"]
+
+#: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
+FULL = {"n_train": 3000, "epochs": 200}
+QUICK = {"n_train": 40, "n_test": 20, "epochs": 2, "channels": 4, "layers": 1}
 
 #: Largest force component; larger ones are clipped (EGNN/NRI: 0.1 / dt).
 MAX_FORCE = 100.0
@@ -66,6 +70,7 @@ def simulate(samples: int, seed: int = 0, particles: int = 5, burn_in: int = 310
 
 
 def constant_velocity(data) -> np.ndarray:
+    """The baseline prediction ``x0 + horizon · v0``."""
     return data["x0"] + data["horizon"] * data["v0"]
 
 
@@ -128,40 +133,47 @@ def _tensors(data):
     return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
 
 
-def train(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
-          progress: bool = True, label: str = "", minutes: float | None = None) -> dict:
-    """Adam on MSE with a cosine schedule; returns per-epoch train loss, final test MSE, the
-    epochs run and wall time. With ``minutes``, the epoch count is cut after the first epoch
-    to what fits in that wall-clock budget (the schedule is stretched to the new count)."""
-    from tqdm.auto import tqdm
-
+def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
+        minutes: float | None = None, label: str = "", progress: bool = True) -> History:
+    """Train on shuffled batches with the shared loop (:func:`.training.train`); the
+    history's ``test`` is the test MSE of the predicted positions."""
     x, v, q, y = _tensors(train_data)
     tx, tv, tq, ty = _tensors(test_data)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     gen = torch.Generator().manual_seed(0)
-    losses, t0 = [], time.perf_counter()
-    bar = tqdm(total=epochs, desc=label or type(model).__name__, disable=not progress)
-    while len(losses) < epochs:
+
+    def batches():
         perm = torch.randperm(len(x), generator=gen)
-        total = 0.0
         for s in range(0, len(x), batch):
             idx = perm[s:s + batch]
-            loss = (model(x[idx], v[idx], q[idx]) - y[idx]).square().mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(idx)
-        sched.step()
-        losses.append(total / len(x))
-        bar.update()
-        if minutes is not None and len(losses) == 1:
-            fits = max(1, int(minutes * 60 / (time.perf_counter() - t0)))
-            if fits < epochs:
-                epochs = bar.total = fits
-                sched.T_max = epochs
-    bar.close()
-    with torch.no_grad():
-        test = float((model(tx, tv, tq) - ty).square().mean())
-    return {"losses": losses, "test_mse": test, "epochs": len(losses),
-            "seconds": time.perf_counter() - t0}
+            yield (x[idx], v[idx], q[idx]), y[idx]
+
+    return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
+                 evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
+
+
+def matched_mlp(params: int, horizon: float) -> NBodyMLP:
+    """The MLP baseline with the largest hidden width (a multiple of 8) of at most ``params``
+    parameters (at least 16 wide)."""
+    hidden = 16
+    while sum(p.numel() for p in NBodyMLP(hidden=hidden + 8).parameters()) <= params:
+        hidden += 8
+    return NBodyMLP(hidden=hidden, horizon=horizon)
+
+
+def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
+        minutes: float | None = None, progress: bool = True) -> dict:
+    """The experiment: simulate, train the CGENN and a parameter-matched MLP, evaluate.
+
+    Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
+    ``"models"``, each model's name mapped to ``(model, History)``.
+    """
+    torch.manual_seed(0)
+    train_data, test_data = simulate(n_train, seed=0), simulate(n_test, seed=1)
+    baseline = float(((constant_velocity(test_data) - test_data["x1"]) ** 2).mean())
+    cgenn = NBodyCGENN(channels, layers, horizon=train_data["horizon"])
+    mlp = matched_mlp(sum(p.numel() for p in cgenn.parameters()), train_data["horizon"])
+    models = {}
+    for name, model, label in (("CGENN Cl(3,0)", cgenn, "CGENN"), ("MLP", mlp, "MLP")):
+        models[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
+                                  progress=progress)
+    return {"constant_velocity": baseline, "models": models}

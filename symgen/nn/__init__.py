@@ -2,10 +2,10 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .groups import EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
+from .groups import EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging, GatedNonlinearity
 from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
-                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity",
+                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
                       "pde_residual", "symmetry_loss", "LieAugmentation"]

@@ -74,8 +74,8 @@ def test_hull_model_is_invariant_and_cli_runs(tmp_path, capsys):
 
 
 def test_train_minutes_budget_cuts_epochs():
-    from symgen.experiments.nbody import NBodyMLP, train
+    from symgen.experiments.nbody import NBodyMLP, fit
     data = simulate(20, seed=0)
-    result = train(NBodyMLP(hidden=8, horizon=data["horizon"]), data, data, epochs=50,
-                   progress=False, minutes=1e-6)
-    assert result["epochs"] == len(result["losses"]) == 1
+    history = fit(NBodyMLP(hidden=8, horizon=data["horizon"]), data, data, epochs=50,
+                  progress=False, minutes=1e-6)
+    assert history.epochs == len(history.losses) == 1 and history.test > 0

@@ -34,7 +34,7 @@ import numbers
 import sympy
 
 from ...codegen import Bilinear, Linear, runtime
-from ..._sympify import strict_sympify
+from ..._sympify import substitution
 from ..._validate import check_finite, is_finite_expr
 from ...errors import GradeError, MetricError, NotInvertibleError, UnknownOperationError
 from . import numeric
@@ -208,16 +208,8 @@ class CliffordAlgebra:
         >>> CliffordAlgebra((1, g)).subs({"g": -1})
         Cl(1,1,0)
         """
-        if not isinstance(values, dict):
-            raise MetricError(f"subs takes a dict {{symbol: value}}, got {values!r}")
-        by_name = {str(s): s for s in self.metric.free_symbols}
-        out = {}
-        for key, value in values.items():
-            if str(key) not in by_name:
-                raise MetricError(f"{key!r} is not a symbol of the metric; its symbols: "
-                                  f"{', '.join(sorted(by_name)) or 'none'}")
-            out[by_name[str(key)]] = strict_sympify(value, f"value of {key}", MetricError)
-        return CliffordAlgebra(self.metric.xreplace(out))
+        return CliffordAlgebra(self.metric.xreplace(
+            substitution(values, self.metric.free_symbols, "the metric", MetricError)))
 
     def grade_indices(self, k: int) -> tuple[int, ...]:
         """Positions of the grade-``k`` blades in the component axis."""

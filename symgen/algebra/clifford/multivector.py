@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..._sympify import strict_sympify
+from ..._sympify import strict_sympify, substitution
 from ..._validate import is_finite_expr
 from ...errors import AlgebraMismatchError, DTypeError, ShapeError
 
@@ -141,15 +141,8 @@ class Multivector:
         """
         if new is not None:
             values = {values: new}
-        if not isinstance(values, dict):
-            raise DTypeError(f"subs takes a dict {{symbol: value}}, got {values!r}")
-        by_name = {str(s): s for v in self.values for s in v.free_symbols}
-        out = {}
-        for key, value in values.items():
-            if str(key) not in by_name:
-                raise DTypeError(f"{key!r} is not a symbol of this multivector; its symbols: "
-                                 f"{', '.join(sorted(by_name)) or 'none'}")
-            out[by_name[str(key)]] = strict_sympify(value, f"value of {key}", DTypeError)
+        symbols = {s for v in self.values for s in v.free_symbols}
+        out = substitution(values, symbols, "this multivector", DTypeError)
         return Multivector(self.alg, [v.xreplace(out) for v in self.values])
 
     def __repr__(self):

@@ -9,10 +9,10 @@ diagram, partition and quadrature helpers the bases and certificates use.
 
 from .equivariance import (Certificate, certificate, certified_dimension, constraint_error, equivariant_basis,
                            modular_dimension)
-from .group import GL, SE, SL, SO, D, DirectProduct, Group, MatrixGroup, O, S, Sp, Z
+from .group import GL, E, SE, SL, SO, D, DirectProduct, Group, MatrixGroup, O, S, Sp, Z
 from .linear_ir import equivariant_linear_ir
 from .reps import Rep, Scalar, V
 
-__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "SL", "GL", "Sp", "S", "Z", "D", "DirectProduct",
+__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D", "DirectProduct",
            "Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "modular_dimension",
            "certificate", "Certificate", "constraint_error", "equivariant_linear_ir"]

@@ -36,7 +36,7 @@ from ..._validate import check_int, is_finite_expr
 from ...errors import GroupError
 from . import finite, quadrature
 
-__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "SL", "GL", "Sp", "S", "Z", "D",
+__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D",
            "DirectProduct"]
 
 _SCALE = 0.5  # std of Lie-algebra coordinates in non-Haar samples
@@ -360,18 +360,24 @@ def O(p, q=None) -> Orthogonal:  # noqa: E743
 
 
 class SE(Group):
-    """Special Euclidean group SE(n) in homogeneous coordinates, ``(n+1) x (n+1)``."""
+    """Special Euclidean group SE(n) in homogeneous coordinates, ``(n+1) x (n+1)``: a point
+    ``p`` of ``R^n`` is the vector ``(p, 1)`` of V, a direction is ``(v, 0)``."""
+
+    special = True
 
     def __init__(self, n):
-        self.n = _check_dim("SE(n)", n)
-        self.name = f"SE({self.n})"
+        self.n = _check_dim(f"{type(self).__name__}(n)", n)
+        self.name = f"{type(self).__name__}({self.n})"
         d = self.n + 1
         rot = [_unit(d, i, j) - _unit(d, j, i) for i in range(self.n) for j in range(i + 1, self.n)]
         trans = [_unit(d, i, self.n) for i in range(self.n)]
-        super().__init__(rot + trans, (), d=d)
+        super().__init__(rot + trans, self._reflections(), d=d)
+
+    def _reflections(self):
+        return []
 
     def _key(self):
-        return ("SE", self.n)
+        return (type(self).__name__, self.n)
 
     def _sample(self, rng, n):
         g = np.zeros((n, self.d, self.d))
@@ -380,6 +386,24 @@ class SE(Group):
                                   .reshape(n, self.n, self.n))
         g[:, :self.n, self.n] = rng.normal(size=(n, self.n))
         g[:, self.n, self.n] = 1
+        return g
+
+
+class E(SE):
+    """Euclidean group E(n) = O(n) ⋉ R^n in homogeneous coordinates: SE(n) and a reflection.
+
+    >>> E(3), E(3).sample(1, seed=0).shape
+    (E(3), (1, 4, 4))
+    """
+
+    special = False
+
+    def _reflections(self):
+        return [sympy.diag(-1, *([1] * self.n))]
+
+    def _sample(self, rng, n):
+        g = super()._sample(rng, n)
+        g[:, :, 0] *= rng.choice([-1.0, 1.0], size=(n, 1))   # Haar on O(n) = SO(n) · {1, reflection}
         return g
 
 

@@ -260,6 +260,45 @@ class Rep:
             mats.append(m)
         return sympy.diag(*mats) if mats else sympy.zeros(0, 0)
 
+    def act(self, g, x):
+        """``ρ(g) x`` without forming ``ρ(g)``: each degree-k summand of ``x`` is reshaped to a
+        ``d x … x d`` tensor and ``g`` (V) or ``g⁻ᵀ`` (V*) is applied along each axis.
+
+        ``g`` is ``(..., d, d)`` and ``x`` is ``(..., size)``, NumPy arrays or torch tensors
+        (autograd flows through both); leading axes broadcast.
+
+        >>> import numpy as np
+        >>> from symgen import groups, reps
+        >>> G = groups.SO(3)
+        >>> W = reps.V(G) ** 2 + reps.Scalar(G)
+        >>> g, x = G.sample(2, seed=0), np.random.default_rng(0).normal(size=(2, 10))
+        >>> np.allclose(W.act(g, x), np.einsum("nij,nj->ni", W.rho(g), x))
+        True
+        """
+        torch_like = type(x).__module__.startswith("torch")
+        if g.shape[-2:] != (self.G.d, self.G.d) or x.shape[-1] != self.size:
+            raise ShapeError(f"act takes elements (..., {self.G.d}, {self.G.d}) and vectors "
+                             f"(..., {self.size}) of {self!r}; got {tuple(g.shape)} and {tuple(x.shape)}")
+        if torch_like:
+            import torch as xp
+        else:
+            xp = np
+        base = {1: g}
+        if any(-1 in mono for mono in self.terms):
+            base[-1] = xp.swapaxes(xp.linalg.inv(g), -1, -2)
+        lead = tuple(np.broadcast_shapes(tuple(g.shape[:-2]), tuple(x.shape[:-1])))
+        parts, d = [], self.G.d
+        for off, n, mono in self.blocks():
+            t = x[..., off:off + n]
+            if mono:
+                t = xp.broadcast_to(t, lead + (n,)).reshape(lead + (d,) * len(mono))
+                axes = "abcdefghijklmnopqrstuvwxy"[:len(mono)]
+                for q, f in enumerate(mono):
+                    t = xp.einsum(f"...z{axes[q]},...{axes}->...{axes.replace(axes[q], 'z')}", base[f], t)
+                t = t.reshape(lead + (n,))
+            parts.append(xp.broadcast_to(t, lead + (n,)))
+        return xp.concatenate(parts, -1) if parts else x
+
     def drho(self, A):
         """Lie-algebra action ``dρ(A)``: Kronecker sums of ``A`` (V) and ``-Aᵀ`` (V*).
 

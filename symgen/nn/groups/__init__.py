@@ -2,5 +2,6 @@
 
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
+from .frame_averaging import FrameAveraging
 
-__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity"]
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging"]

@@ -31,7 +31,7 @@ import math
 import numpy as np
 import torch
 
-from ... import codegen
+from ...codegen import runtime
 from ...algebra.groups.equivariance import equivariant_basis
 from ...algebra.groups.linear_ir import equivariant_linear_ir
 from ...algebra.groups.reps import Rep, Scalar
@@ -123,7 +123,8 @@ class EquivariantLinear(Float64Constants):
         if self.strategy == "kernel":
             exact = equivariant_basis(rep_in, rep_out, exact=True)
             norms = np.array([math.sqrt(float(sum(c * c for c in W.values()))) for W in exact])
-            self.kernel = codegen.compile(equivariant_linear_ir(rep_in, rep_out, exact), "torch")
+            self.kernel = runtime.op(equivariant_linear_ir(rep_in, rep_out, exact))   # pickles as its IR
+            self.kernel.prepare("torch")
             self.register_constant("scale", 1 / norms if k else np.ones(1))
         else:
             self.register_constant("basis", basis)
@@ -135,6 +136,22 @@ class EquivariantLinear(Float64Constants):
             self.bias = torch.nn.Parameter(torch.zeros(len(bias_basis), dtype=dtype))
         else:
             self.bias = None
+
+    def __setstate__(self, state):
+        """Rebuild the torch kernels after unpickling (the code cache makes it quick), so a
+        loaded layer runs under ``torch.compile`` too.
+
+        >>> import copy
+        >>> from symgen import groups, reps
+        >>> V = reps.V(groups.SO(2))
+        >>> layer = EquivariantLinear(V, V, strategy="kernel")
+        >>> x = torch.randn(3, 2)
+        >>> torch.equal(copy.deepcopy(layer)(x), layer(x))
+        True
+        """
+        super().__setstate__(state)
+        if self.strategy == "kernel":
+            self.kernel.prepare("torch")
 
     def __repr__(self):
         nb = 0 if self.bias is None else len(self.bias)
@@ -152,7 +169,7 @@ class EquivariantLinear(Float64Constants):
     def _apply_kernel(self, x):
         if len(self.weight) == 0:
             return x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
-        return self.kernel.fn(x, self.weight * self.scale)
+        return self.kernel(x, self.weight * self.scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor(self, x)

@@ -200,9 +200,22 @@ class LieAugmentation(torch.nn.Module):
         needed = sorted({p for f in self.flows for p in f.params}, key=str)
         values = parameter_values(needed, params, sym.parsed.parameters, "LieAugmentation: the flows")
         self.params = {str(p): v for p, v in zip(needed, values)}
-        self._kernels = [{role: _callable(ir, backend, [self.params[str(p)] for p in ir.params])
+        self._build_kernels()
+
+    def _build_kernels(self):
+        """Compile each flow's kernels (again after unpickling: compiled modules do not pickle)."""
+        self._kernels = [{role: _callable(ir, self.backend, [self.params[str(p)] for p in ir.params])
                           for role, ir in f.pointwise_irs(f"lie_flow{q}").items()}
                          for q, f in enumerate(self.flows)]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_kernels", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._build_kernels()
 
     @staticmethod
     def _range(ranges, key):

@@ -177,3 +177,9 @@ def test_modular_count_of_sums_is_the_character_count():
     V = reps.V(groups.O(1, 3))
     rep_in, rep_out = V ** 2 + V.T, V * V.T + V + reps.Scalar(groups.O(1, 3))
     assert equivariance.modular_dimension(rep_in, rep_out) == reps.certified_dimension(rep_in, rep_out)
+
+
+def test_group_frame_averages_over_each_element_once():
+    from symgen.algebra.groups.frames import GroupFrame
+    for k in (3, 8):
+        assert GroupFrame(reps.V(C(k))).size == k and GroupFrame(reps.V(D(k))).size == 2 * k

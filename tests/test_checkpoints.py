@@ -1,0 +1,426 @@
+"""Checkpoints: every symgen object pickles and survives ``torch.save``/``torch.load`` *after
+use*, and loads and runs in a fresh process; module ``state_dict``s round-trip through
+``torch.load(weights_only=True)``.
+
+Each case builds an object, uses it the way that once left unpicklable compiled kernels on
+it (a forward pass on a small and on a large batch, ``assert_equivariant``, ``rep.rho``,
+``sym.flow``, ``symmetries()``), and names a deterministic ``run`` whose output must be the
+same after loading. The fresh-process check saves every case once and loads them all in
+one subprocess (``python -m tests.test_checkpoints DIR``), which imports nothing from the
+saving process.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import pickle
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Case:
+    build: Callable
+    use: Callable
+    run: Callable
+
+
+# -- inputs ----------------------------------------------------------------------------------
+def _randn(*shape, seed=0, dtype=torch.float64):
+    return torch.from_numpy(np.random.default_rng(seed).standard_normal(shape)).to(dtype)
+
+
+def _cl3():
+    from symgen import CliffordAlgebra
+    return CliffordAlgebra.from_signature(3)
+
+
+# -- Clifford --------------------------------------------------------------------------------
+def _use_algebra(alg):
+    for rows in (4, 1024):                       # both sides of the eager CPU dispatch threshold
+        a, b = _randn(rows, alg.dim, seed=1), _randn(rows, alg.dim, seed=2, dtype=torch.float64)
+        a.requires_grad_(True)
+        alg.geometric_product(a, b).sum().backward()
+        alg.sandwich(alg.grade_projection(a.detach(), 1), b)
+        alg.geometric_product(a.detach().numpy(), b.numpy())
+    alg.grade_projection(b, 1)
+    alg.kernel("geometric_product").source
+
+
+def _run_algebra(alg):
+    a, b = _randn(6, alg.dim, seed=3), _randn(6, alg.dim, seed=4)
+    return (alg.geometric_product(a, b), alg.reverse(a), alg.grade_projection(a, 2),
+            alg.geometric_product(a.numpy(), b.numpy()))
+
+
+def _multivector():
+    alg = _cl3()
+    return alg.multivector("x", grades=1)
+
+
+def _use_multivector(x):
+    str(x * x)
+
+
+def _run_multivector(x):
+    return str(x * x.reverse() if hasattr(x, "reverse") else x * x)
+
+
+def _clifford_module(factory):
+    def build():
+        torch.manual_seed(0)
+        return factory(_cl3()).double()
+    return build
+
+
+def _use_clifford_module(module):
+    from symgen.testing import assert_equivariant
+    for batch in (2, 300):                       # small and large batches reach different kernels
+        module(_randn(batch, module.channels, module.alg.dim, seed=5)).sum().backward()
+    assert_equivariant(module, n_elements=2, batch=2)
+
+
+def _run_clifford_module(module):
+    with torch.no_grad():
+        return module(_randn(3, module.channels, module.alg.dim, seed=6))
+
+
+def _message_passing():
+    from symgen.nn import CliffordMessagePassing
+    torch.manual_seed(0)
+    return CliffordMessagePassing(_cl3(), 3, 2).double()
+
+
+def _graph(seed):
+    return _randn(2, 4, 3, 8, seed=seed), _randn(2, 4, 4, 2, 8, seed=seed + 1)
+
+
+def _use_message_passing(block):
+    block(*_graph(7)).sum().backward()
+    with torch.no_grad():
+        block(torch.cat([_graph(9)[0]] * 10), torch.cat([_graph(9)[1]] * 10))
+
+
+def _run_message_passing(block):
+    with torch.no_grad():
+        return block(*_graph(11))
+
+
+# -- groups ----------------------------------------------------------------------------------
+GROUPS = {"SO(3)": lambda g: g.SO(3), "O(1,3)": lambda g: g.O(1, 3), "SE(3)": lambda g: g.SE(3),
+          "S(5)": lambda g: g.S(5), "D(4)": lambda g: g.D(4), "Sp(4)": lambda g: g.Sp(4),
+          "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])])}
+
+
+def _group(name):
+    def build():
+        from symgen import groups
+        return GROUPS[name](groups)
+    return build
+
+
+def _use_group(G):
+    from symgen import reps
+    V = reps.V(G)
+    V.rho(G.sample(3, seed=0))
+    reps.equivariant_basis(V, V)
+
+
+def _run_group(G):
+    from symgen import reps
+    g = G.sample(2, seed=1)
+    return g, reps.V(G).rho(g)
+
+
+def _rep():
+    from symgen import groups, reps
+    V = reps.V(groups.O(3))
+    return V * V + V.T + reps.Scalar(V.G)
+
+
+def _use_rep(rep):
+    from symgen import reps
+    rep.rho(rep.G.sample(4, seed=0))
+    reps.equivariant_basis(rep, rep)
+
+
+def _run_rep(rep):
+    return rep.rho(rep.G.sample(2, seed=2)), repr(rep)
+
+
+def _equivariant_linear(strategy):
+    def build():
+        from symgen import groups, reps
+        from symgen.nn import EquivariantLinear
+        torch.manual_seed(0)
+        V = reps.V(groups.SO(3))
+        return EquivariantLinear(V ** 2, V + reps.Scalar(V.G), strategy=strategy).double()
+    return build
+
+
+def _emlp():
+    from symgen import groups, reps
+    from symgen.nn import EMLP
+    torch.manual_seed(0)
+    V = reps.V(groups.O(3))
+    return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
+
+
+def _use_group_module(module):
+    from symgen.testing import assert_equivariant
+    for batch in (2, 300):
+        module(_randn(batch, module.rep_in.size, seed=12)).sum().backward()
+    assert_equivariant(module, group=module.rep_in.G, n_elements=2, batch=2)
+
+
+def _run_group_module(module):
+    with torch.no_grad():
+        return module(_randn(3, module.rep_in.size, seed=13))
+
+
+# -- PDE -------------------------------------------------------------------------------------
+BURGERS = "u_t + u*u_x - u_xx"
+
+
+def _pde():
+    from symgen.pde import PDE
+    return PDE(BURGERS)
+
+
+def _use_pde(eq):
+    eq.is_symmetry(eq.symmetries().generators[0])
+
+
+def _run_pde(eq):
+    return repr(eq), [str(g) for g in eq.symmetries().generators]
+
+
+def _symmetries():
+    return _pde().symmetries()
+
+
+def _use_symmetries(sym):
+    sym.flow(1, sympy.Symbol("epsilon"))
+    sym.commutator_table()
+
+
+def _run_symmetries(sym):
+    eps = sympy.Symbol("epsilon")
+    return [str(sym.flow(i, eps)) for i in range(len(sym.generators))], str(sym.commutator_table())
+
+
+def _vector_field():
+    return _symmetries().generators[2]
+
+
+def _use_vector_field(vf):
+    str(vf.bracket(vf))
+
+
+def _run_vector_field(vf):
+    return str(vf), str(vf.bracket(_symmetries().generators[1]))
+
+
+def _augmentation():
+    from symgen.nn import LieAugmentation
+    from symgen.pde import PDE
+    sym = PDE("u_t + u*u_x + u_xxx").symmetries()
+    shift, boost = (next(i for i, g in enumerate(sym.generators) if str(g) == s) for s in ("∂x", "t∂x + ∂u"))
+    return LieAugmentation(sym, generators=[shift, boost], ranges={shift: (-4, 4), boost: (-0.5, 0.5)})
+
+
+def _grid(batch, seed):
+    x = torch.arange(32, dtype=torch.float64) * (16 / 32)
+    u = torch.sin(2 * torch.pi * x / 16) + 0.1 * _randn(batch, 5, 32, seed=seed)
+    return u, 0.25 * torch.arange(5, dtype=torch.float64), x
+
+
+def _use_augmentation(aug):
+    aug(*_grid(3, seed=14))
+    aug.source(0)
+
+
+def _run_augmentation(aug):
+    u, t, x = _grid(2, seed=15)
+    return aug(u, t, x, eps=torch.tensor([[1.0, 0.2], [-2.0, -0.3]], dtype=torch.float64))
+
+
+# -- experiment models -----------------------------------------------------------------------
+def _nbody(kind):
+    def build():
+        from symgen.experiments import nbody
+        torch.manual_seed(0)
+        return (nbody.NBodyCGENN(4, 1) if kind == "cgenn" else nbody.NBodyMLP(hidden=8)).double()
+    return build
+
+
+def _nbody_inputs(batch, seed):
+    x, v = _randn(batch, 5, 3, seed=seed), _randn(batch, 5, 3, seed=seed + 1)
+    return x, v, torch.sign(_randn(batch, 5, seed=seed + 2))
+
+
+def _use_nbody(model):
+    for batch in (2, 60):
+        model(*_nbody_inputs(batch, seed=16)).sum().backward()
+
+
+def _run_nbody(model):
+    with torch.no_grad():
+        return model(*_nbody_inputs(3, seed=19))
+
+
+def _hull():
+    from symgen.experiments.hull import HullCGENN
+    torch.manual_seed(0)
+    return HullCGENN(channels=4, layers=1).double()
+
+
+def _use_hull(model):
+    for batch in (2, 40):
+        model(_randn(batch, 16, 5, seed=20)).sum().backward()
+
+
+def _run_hull(model):
+    with torch.no_grad():
+        return model(_randn(3, 16, 5, seed=21))
+
+
+def _clifford_cases():
+    from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
+                           MVSiLU)
+    layers = {"MVLinear": lambda a: MVLinear(a, 3, 2), "MVSiLU": lambda a: MVSiLU(a, 3),
+              "MVLayerNorm": lambda a: MVLayerNorm(a, 3), "GeometricProductLayer": lambda a: GeometricProductLayer(a, 3),
+              "FullyConnectedGeometricProductLayer": lambda a: FullyConnectedGeometricProductLayer(a, 3, 2)}
+    return {name: Case(_clifford_module(f), _use_clifford_module, _run_clifford_module) for name, f in layers.items()}
+
+
+CASES = {
+    "CliffordAlgebra": Case(_cl3, _use_algebra, _run_algebra),
+    "Multivector": Case(_multivector, _use_multivector, _run_multivector),
+    **_clifford_cases(),
+    "CliffordMessagePassing": Case(_message_passing, _use_message_passing, _run_message_passing),
+    **{name: Case(_group(name), _use_group, _run_group) for name in GROUPS},
+    "Rep": Case(_rep, _use_rep, _run_rep),
+    "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
+    "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
+    "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "PDE": Case(_pde, _use_pde, _run_pde),
+    "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
+    "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
+    "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
+    "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
+    "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
+    "HullCGENN": Case(_hull, _use_hull, _run_hull),
+}
+MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
+                                                  "VectorField", *GROUPS}]
+
+
+def assert_same(got, expected):
+    """Equal outputs: tensors and arrays to round-off (a fresh process may run another kernel
+    of the same op than the saving one: NumPy while Numba compiles, so the summation
+    order differs), everything else by ``==``."""
+    if isinstance(expected, (tuple, list)):
+        assert type(got) is type(expected) and len(got) == len(expected)
+        for g, e in zip(got, expected):
+            assert_same(g, e)
+    elif isinstance(expected, (torch.Tensor, np.ndarray)):
+        got, expected = torch.as_tensor(got), torch.as_tensor(expected)
+        tol = 1e-12 if expected.dtype == torch.float64 else 1e-5
+        torch.testing.assert_close(got, expected, rtol=tol, atol=tol)
+    else:
+        assert got == expected
+
+
+def _used(name):
+    case = CASES[name]
+    obj = case.build()
+    case.use(obj)
+    return obj
+
+
+class _Used(dict):
+    """Each case built and used once per module, on first request."""
+
+    def __missing__(self, name):
+        self[name] = _used(name)
+        return self[name]
+
+
+@pytest.fixture(scope="module")
+def used():
+    return _Used()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_pickle_after_use(name, used):
+    obj = used[name]
+    expected = CASES[name].run(obj)
+    assert_same(CASES[name].run(pickle.loads(pickle.dumps(obj))), expected)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_torch_save_after_use(name, used, tmp_path):
+    obj = used[name]
+    expected = CASES[name].run(obj)
+    torch.save(obj, tmp_path / "obj.pt")
+    assert_same(CASES[name].run(torch.load(tmp_path / "obj.pt", weights_only=False)), expected)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_state_dict_weights_only(name, used, tmp_path):
+    module = used[name]
+    torch.save(module.state_dict(), tmp_path / "weights.pt")
+    fresh = CASES[name].build()
+    fresh.load_state_dict(torch.load(tmp_path / "weights.pt", weights_only=True))
+    assert_same(CASES[name].run(fresh), CASES[name].run(module))
+
+
+@pytest.fixture(scope="module")
+def fresh_process(used, tmp_path_factory):
+    """Save every used object with its output; load and run them all in one new process."""
+    folder, unsaved = tmp_path_factory.mktemp("checkpoints"), {}
+    for name in CASES:
+        try:
+            torch.save({"object": used[name], "expected": CASES[name].run(used[name])}, folder / f"{name}.pt")
+        except Exception as exc:                            # raised again by this case's test
+            unsaved[name] = exc
+    done = subprocess.run([sys.executable, "-m", "tests.test_checkpoints", str(folder)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return torch.load(folder / "report.pt"), unsaved
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_loads_and_runs_in_fresh_process(name, fresh_process):
+    report, unsaved = fresh_process
+    if name in unsaved:
+        raise unsaved[name]
+    assert report[name] == "ok", report[name]
+
+
+def check_saved(folder: pathlib.Path) -> dict:
+    """Load each ``*.pt`` of ``folder``, run its case and compare: ``{name: "ok" | traceback}``."""
+    report = {}
+    for path in sorted(folder.glob("*.pt")):
+        try:
+            saved = torch.load(path, weights_only=False)
+            assert_same(CASES[path.stem].run(saved["object"]), saved["expected"])
+            report[path.stem] = "ok"
+        except Exception:                                   # reported per case to the parent test
+            report[path.stem] = traceback.format_exc()
+    return report
+
+
+if __name__ == "__main__":
+    torch.save(check_saved(pathlib.Path(sys.argv[1])), pathlib.Path(sys.argv[1]) / "report.pt")
