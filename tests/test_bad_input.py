@@ -200,6 +200,10 @@ ROWS = [
     R(lambda: pde_residual(PDE("u_t = u_xx"), _model, _points(torch.int64)), DTypeError, "torch.int64",
       id="pinn-integer-points"),
     R(lambda: pde_residual(PDE("u_t = u_xx"), _model, torch.rand(4, 3)), ShapeError, "(4, 3)", id="pinn-points-shape"),
+    R(lambda: pde_residual(PDE("u_t = u_xx"), lambda p: p, _points()), ShapeError, "(4, 2)",
+      id="pinn-residual-output-columns"),
+    R(lambda: symmetry_loss(kdv(), lambda p: p.repeat(1, 2), _points()), ShapeError, "(4, 4)",
+      id="pinn-symmetry-output-columns"),
     R(lambda: LieAugmentation(kdv(), ranges=(1,)), PDEError, "(1,)", id="lpsda-range-one-number-tuple"),
     R(lambda: LieAugmentation(kdv(), ranges={1: (0, INF)}), PDEError, "inf", id="lpsda-range-inf"),
     R(lambda: LieAugmentation(kdv(), generators=[99]), PDEError, "99", id="lpsda-generator-index"),
@@ -230,3 +234,4 @@ def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
     with pytest.raises(error, match=re.escape(names)) as info:
         call()
     assert isinstance(info.value, SymgenError)
+
