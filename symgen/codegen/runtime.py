@@ -101,7 +101,7 @@ def kernel(ir, like=None, backend: str = "auto"):
 
     ``like`` is an array or tensor standing for every input (its dtype, device and rows
     count); without it, a float64 numpy array of :data:`MIN_ROWS` rows (a float32 CPU
-    tensor for ``backend="torch"``). With ``"auto"`` a
+    tensor for ``backend="torch"`` and for Pointwise IR). With ``"auto"`` a
     Numba kernel that would take over is compiled now, so the answer holds from now on.
     """
     return op(ir).kernel(like, backend)
