@@ -43,8 +43,16 @@ def _default_job(modules) -> None:
 
 
 def main(argv=None) -> int:
+    """Run the command; the exit status: 0, or 2 for bad input (the message on stderr).
+
+    >>> main(["clifford", "--batch", "0"])      # argparse: "argument --batch: 0 is not an integer ≥ 1"
+    2
+    """
     modules = _pillars()
-    args = build_parser(modules).parse_args(argv)
+    try:
+        args = build_parser(modules).parse_args(argv)
+    except SystemExit as exit_:     # --help, --version, or a bad option that argparse reported
+        return int(exit_.code or 0)
     try:
         if args.command is None:
             _default_job(modules)

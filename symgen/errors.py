@@ -11,6 +11,8 @@ kind of input was wrong and the message names the bad value and the valid choice
 MetricError
 """
 
+import argparse
+
 __all__ = [
     "SymgenError",
     "MetricError",
@@ -32,6 +34,7 @@ __all__ = [
     "CheckerError",
     "FrameError",
     "DegenerateFrameError",
+    "OptionError",
 ]
 
 
@@ -121,3 +124,8 @@ class FrameError(SymgenError, ValueError):
 class DegenerateFrameError(FrameError):
     """An input on which the frame is not defined: equal covariance eigenvalues, too few
     independent non-null vectors, too many tied rows."""
+
+
+class OptionError(SymgenError, argparse.ArgumentTypeError):
+    """A value of a ``symgen`` command-line option out of its range (argparse reports it
+    after the option's name and the command exits with status 2)."""

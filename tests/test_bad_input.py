@@ -17,9 +17,11 @@ from symgen import CliffordAlgebra, SymgenError, groups, reps
 from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
 from symgen.algebra.pde import VectorField
+from symgen.cli import main
 from symgen.codegen import Bilinear
+from symgen.demos import options
 from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError, NotInvertibleError,
-                           MetricError, PDEError, PDEParseError, RepresentationError, ShapeError,
+                           MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
                        MVLinear, pde_residual, symmetry_loss)
@@ -200,11 +202,20 @@ ROWS = [
     R(lambda: pde_residual(PDE("u_t = u_xx"), _model, _points(torch.int64)), DTypeError, "torch.int64",
       id="pinn-integer-points"),
     R(lambda: pde_residual(PDE("u_t = u_xx"), _model, torch.rand(4, 3)), ShapeError, "(4, 3)", id="pinn-points-shape"),
+    R(lambda: pde_residual(PDE("u_t = u_xx"), lambda p: p, _points()), ShapeError, "(4, 2)",
+      id="pinn-residual-output-columns"),
+    R(lambda: symmetry_loss(kdv(), lambda p: p.repeat(1, 2), _points()), ShapeError, "(4, 4)",
+      id="pinn-symmetry-output-columns"),
     R(lambda: LieAugmentation(kdv(), ranges=(1,)), PDEError, "(1,)", id="lpsda-range-one-number-tuple"),
     R(lambda: LieAugmentation(kdv(), ranges={1: (0, INF)}), PDEError, "inf", id="lpsda-range-inf"),
     R(lambda: LieAugmentation(kdv(), generators=[99]), PDEError, "99", id="lpsda-generator-index"),
     R(lambda: LieAugmentation(kdv(), steps=0), PDEError, "got 0", id="lpsda-steps-zero"),
     R(lambda: LieAugmentation(kdv(), backend="cuda"), PDEError, "'cuda'", id="lpsda-unknown-backend"),
+    # ---------------------------------------------------------------- command-line options
+    R(lambda: options.count("-5"), OptionError, "-5", id="cli-count-negative"),
+    R(lambda: options.count("2.5"), OptionError, "'2.5'", id="cli-count-not-integer"),
+    R(lambda: options.natural("-1"), OptionError, "-1", id="cli-signature-negative"),
+    R(lambda: options.minutes("inf"), OptionError, "'inf'", id="cli-minutes-inf"),
     # ---------------------------------------------------------------- the checker
     R(_nan_input_check, CheckerError, "NaN", id="checker-nan-inputs"),
     R(lambda: assert_equivariant(torch.nn.Sequential(MVLinear(CL3, 2, 2)), alg=CL3), CheckerError, "input_shape",
@@ -230,3 +241,17 @@ def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
     with pytest.raises(error, match=re.escape(names)) as info:
         call()
     assert isinstance(info.value, SymgenError)
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["clifford", "--batch", "-5"], "argument --batch: -5 is not an integer ≥ 1"),
+    (["clifford", "--signature", "1", "-3", "0"], "argument --signature: -3 is not an integer ≥ 0"),
+    (["groups", "--max-power", "0"], "argument --max-power: 0 is not an integer ≥ 1"),
+    (["pde", "--max-degree", "-1"], "argument --max-degree: -1 is not an integer ≥ 1"),
+    (["nbody", "--epochs", "0"], "argument --epochs: 0 is not an integer ≥ 1"),
+    (["nbody", "--minutes", "nan"], "argument --minutes: 'nan' is not a finite number of minutes > 0"),
+    (["hull", "--channels", "two"], "argument --channels: 'two' is not an integer"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_cli_options_exit_2_naming_the_value(argv, named, capsys):
+    assert main(argv) == 2
+    assert named in capsys.readouterr().err

@@ -3,8 +3,9 @@
 - :func:`compile` turns one IR into one :class:`Kernel` of one backend: a generated
   module file in the cache (:mod:`.cache`), imported; ``.source`` is that file.
 - :mod:`.runtime` is the one place that decides which kernel runs for an input
-  (numpy or torch, device, dtype, rows, ``torch.compile``, functorch), owns the array
-  adaptors and the generated backward, and says what it chose (:func:`runtime.explain`).
+  (numpy or torch, device, dtype, rows, ``torch.compile``, functorch, gradients) of
+  multilinear and pointwise IR, owns the array adaptors and the generated backward, and
+  says what it chose (:func:`runtime.explain`).
   The algebra side hands it IR and inputs.
 
 Backends are imported lazily: a user without numba still gets the torch and NumPy paths,

@@ -1,7 +1,8 @@
 """Array adaptors of the runtime: input checks, broadcasting and rows.
 
-Kernels see 2-D inputs ``(rows, dim)`` (Numba, NumPy) or tensors broadcasting over
-leading axes (torch). These helpers check what a user passed (dtype, device, the last
+Multilinear kernels see 2-D inputs ``(rows, dim)`` (Numba, NumPy) or tensors broadcasting
+over leading axes (torch); pointwise kernels see flat 1-D arrays (Numba) or broadcasting
+tensors (torch), and their outputs are given the inputs' broadcast shape. These helpers check what a user passed (dtype, device, the last
 axis against the IR) and raise :class:`~symgen.errors.SymgenError` subclasses naming the
 bad value; they import torch only when given a tensor.
 
@@ -9,6 +10,9 @@ bad value; they import torch only when given a tensor.
 >>> lead, rows = numpy_rows([np.ones((2, 3, 4)), np.ones(4)])
 >>> lead, [r.shape for r in rows]
 ((2, 3), [(6, 4), (6, 4)])
+>>> shape, flat = elementwise_rows([np.ones((2, 1)), np.ones(3)])
+>>> shape, [f.shape for f in flat]
+((2, 3), [(6,), (6,)])
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy as np
 from ..errors import DeviceError, DTypeError, ShapeError
 
 __all__ = ["is_torch", "check_last_axes", "as_numpy", "check_torch", "batch_shape", "numpy_rows",
-           "torch_rows", "rows_of"]
+           "torch_rows", "rows_of", "elementwise_shape", "elementwise_rows", "from_rows"]
 
 _NAMES = "abwcdefg"
 
@@ -108,3 +112,29 @@ def torch_rows(xs):
     rows = [np.require(x.detach().expand(*lead, x.shape[-1]).reshape(-1, x.shape[-1]).numpy(),
                        requirements="CW") for x in xs]
     return lead, rows
+
+
+def elementwise_shape(xs) -> tuple:
+    """The broadcast shape of the inputs of a pointwise kernel (all axes)."""
+    shapes = [tuple(x.shape) for x in xs]
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError as exc:
+        raise ShapeError(f"input shapes {' and '.join(map(str, shapes))} do not broadcast") from exc
+
+
+def elementwise_rows(xs):
+    """Broadcast shape and the inputs (numpy arrays or CPU tensors) as C-contiguous,
+    writable 1-D numpy arrays: one array type, so a Numba kernel compiles once per dtype."""
+    shape = elementwise_shape(xs)
+    flat = [(x.detach().expand(shape).reshape(-1).numpy() if is_torch(x)
+             else np.broadcast_to(x, shape).reshape(-1)) for x in xs]
+    return shape, [np.require(f, requirements="CW") for f in flat]
+
+
+def from_rows(outs, shape, like):
+    """Flat numpy outputs back in ``shape``, as torch tensors if ``like`` is one."""
+    if is_torch(like):
+        torch = sys.modules["torch"]
+        return tuple(torch.from_numpy(o).reshape(shape) for o in outs)
+    return tuple(o.reshape(shape) for o in outs)

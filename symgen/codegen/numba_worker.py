@@ -10,6 +10,8 @@ Imports neither symgen nor torch: it is run as a script,
 
 >>> [str(array) for array in signature("float32", 1)]
 ['array(float32, 2d, C)', 'array(float32, 2d, C)']
+>>> [str(t) for t in pointwise_signature("float64", 1, 1, 2)]
+['array(float64, 1d, C)', 'float64', 'array(float64, 1d, C)', 'array(float64, 1d, C)']
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-__all__ = ["signature", "compile_file"]
+__all__ = ["signature", "pointwise_signature", "compile_file"]
 
 
 def signature(dtype: str, arity: int) -> tuple:
@@ -28,6 +30,15 @@ def signature(dtype: str, arity: int) -> tuple:
     import numpy as np
     array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
     return (array,) * (arity + 1)
+
+
+def pointwise_signature(dtype: str, inputs: int, params: int, outputs: int) -> tuple:
+    """The Numba signature of a Pointwise kernel as the runtime calls it: C-contiguous 1-D
+    arrays of ``dtype`` in and out, float64 scalar parameters between them."""
+    import numba
+    import numpy as np
+    array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 1, "C")
+    return (array,) * inputs + (numba.types.float64,) * params + (array,) * outputs
 
 
 def compile_file(path: str, dtype: str, arity: int) -> None:

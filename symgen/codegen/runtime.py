@@ -14,10 +14,15 @@ backend, builds that kernel if needed and runs it. ``backend="auto"`` picks
   measured 2–6x faster forward + backward at every batch size (benchmarks/RESULTS.md).
   Products get a generated backward (:mod:`.autograd`).
 
+Pointwise IR (SymPy expressions evaluated elementwise: PDE flows, PINN residuals) runs as
+a :class:`PointwiseOp`: torch tensors take the torch kernel (eager CPU tensors too: measured
+faster than Numba for flow kernels at 64 x 256 points, benchmarks/RESULTS.md), numpy arrays
+the Numba kernel.
+
 ``backend="numba"``, ``"torch"`` or ``"numpy"`` asks for one (compiled now if needed);
 :func:`explain` says what runs for given inputs and why. Compiled kernels live in a
 process-level table keyed by the IR's content hash: they are immutable once built and
-never stored on user objects. An :class:`Op` pickles as its IR.
+never stored on user objects. An :class:`Op` or :class:`PointwiseOp` pickles as its IR.
 
 >>> import numpy as np
 >>> from symgen.codegen.ir import Bilinear
@@ -43,9 +48,9 @@ import numpy as np
 
 from ..errors import CodegenError, SymgenError
 from . import adaptors
-from .ir import Multilinear, gradient_ir
+from .ir import Multilinear, Pointwise, gradient_ir
 
-__all__ = ["op", "run", "kernel", "explain", "prepare", "Op", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
+__all__ = ["op", "run", "kernel", "explain", "prepare", "Op", "PointwiseOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
 
 #: Backends a caller may ask for.
 BACKENDS = ("auto", "numba", "torch", "numpy")
@@ -60,43 +65,54 @@ MIN_ROWS = 256
 #: ``STRIDED_COST * (its components) <= terms of the op`` (measured on the CGENN layers).
 STRIDED_COST = 4
 
+#: The backend ``auto`` gives a pointwise op on eager CPU tensors that need no gradient, and
+#: why: ``python benchmarks/bench_pointwise.py --repeats 3`` (flow kernels, 64 x 256 points)
+#: measured Numba 1.0-3.6x slower than torch in float32 and float64 (benchmarks/RESULTS.md).
+POINTWISE_CPU = "torch"
+POINTWISE_CPU_REASON = "CPU eager: measured faster than Numba (benchmarks/bench_pointwise.py)"
+
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _OPS: dict = {}
 
 
-def op(ir: Multilinear, strategy: str | None = None) -> Op:
-    """The process-wide :class:`Op` of ``ir`` (same content, same Op)."""
-    key = (ir.key(), ir.labels, ir.doc, strategy)
+def op(ir, strategy: str | None = None):
+    """The process-wide :class:`Op` (multilinear IR) or :class:`PointwiseOp` of ``ir``
+    (same content, same op)."""
+    key = (ir.key(), getattr(ir, "labels", None), ir.doc, strategy)
     found = _OPS.get(key)
     if found is None:
-        if not isinstance(ir, Multilinear):
-            raise CodegenError(f"the runtime runs Linear, Bilinear and Trilinear IR; got {ir!r}")
-        found = _OPS.setdefault(key, Op(ir, strategy))
+        if isinstance(ir, Pointwise):
+            found = _OPS.setdefault(key, PointwiseOp(ir))
+        elif isinstance(ir, Multilinear):
+            found = _OPS.setdefault(key, Op(ir, strategy))
+        else:
+            raise CodegenError(f"the runtime runs Linear, Bilinear, Trilinear and Pointwise IR; got {ir!r}")
     return found
 
 
-def run(ir: Multilinear, *inputs, backend: str = "auto"):
-    """``ir`` applied to numpy arrays or torch tensors ``(..., dim)`` (broadcasting)."""
-    return op(ir).run(*inputs, backend=backend)
+def run(ir, *inputs, backend: str = "auto", **options):
+    """``ir`` applied to numpy arrays or torch tensors: ``(..., dim)`` for multilinear IR
+    (broadcasting), elementwise for Pointwise IR (``params=`` its scalar parameters)."""
+    return op(ir).run(*inputs, backend=backend, **options)
 
 
-def kernel(ir: Multilinear, like=None, backend: str = "auto"):
+def kernel(ir, like=None, backend: str = "auto"):
     """The :class:`~symgen.codegen.Kernel` that runs ``ir`` on inputs like ``like``.
 
     ``like`` is an array or tensor standing for every input (its dtype, device and rows
     count); without it, a float64 numpy array of :data:`MIN_ROWS` rows (a float32 CPU
-    tensor for ``backend="torch"``). With ``"auto"`` a
+    tensor for ``backend="torch"`` and for Pointwise IR). With ``"auto"`` a
     Numba kernel that would take over is compiled now, so the answer holds from now on.
     """
     return op(ir).kernel(like, backend)
 
 
-def explain(ir: Multilinear, *inputs, backend: str = "auto") -> str:
+def explain(ir, *inputs, backend: str = "auto") -> str:
     """Which kernel ``run(ir, *inputs, backend=backend)`` runs now, and why."""
     return op(ir).explain(*inputs, backend=backend)
 
 
-def prepare(ir: Multilinear, backend: str = "torch") -> None:
+def prepare(ir, backend: str = "torch") -> None:
     """Build the kernels of ``ir`` and of its gradients for ``backend`` now.
 
     ``"torch"``: before ``torch.compile`` traces a call (it cannot build them while
@@ -105,30 +121,15 @@ def prepare(ir: Multilinear, backend: str = "torch") -> None:
     op(ir).prepare(backend)
 
 
-class Op:
-    """One multilinear IR at run time: its kernels, built on demand, and its gradient ops."""
+class _Built:
+    """An IR's kernels, built on demand: one per backend, the Numba one compiled per dtype."""
 
-    def __init__(self, ir: Multilinear, strategy: str | None = None):
-        self.ir, self.strategy = ir, strategy
-        self._kernels: dict = {}        # backend -> Kernel
-        self._numba: dict = {}          # dtype name -> compiled njit dispatcher
-        self._failed: dict = {}         # dtype name -> exception of a background compile
-        self._functions: dict = {}      # (forward backend, requested backend) -> autograd.Function
-        self._grads: dict = {}
-        self._traced_grads: list = []   # gradients' torch kernels, filled by prepare("torch")
-        self._reset_locks()
+    strategy: str | None = None
 
     def _reset_locks(self):
         self._lock = threading.Lock()
         self._pending: set = set()
 
-    def __reduce__(self):
-        return op, (self.ir, self.strategy)
-
-    def __repr__(self):
-        return f"Op({self.ir!r}, numba ready for {sorted(self._numba) or 'no dtype'})"
-
-    # ------------------------------------------------------------------ kernels
     def _kernel(self, backend: str):
         found = self._kernels.get(backend)
         if found is None:
@@ -155,11 +156,35 @@ class Op:
         with self._lock:
             if dtype not in self._numba:
                 from . import cache
-                from .numba_worker import signature
                 fn = cache.import_module(self._kernel("numba").path).KERNELS[dtype]
-                fn.compile(signature(dtype, self.ir.arity))
+                fn.compile(self._signature(dtype))
                 self._numba[dtype] = fn
         return self._numba[dtype]
+
+
+class Op(_Built):
+    """One multilinear IR at run time: its kernels, built on demand, and its gradient ops."""
+
+    def __init__(self, ir: Multilinear, strategy: str | None = None):
+        self.ir, self.strategy = ir, strategy
+        self._kernels: dict = {}        # backend -> Kernel
+        self._numba: dict = {}          # dtype name -> compiled njit dispatcher
+        self._failed: dict = {}         # dtype name -> exception of a background compile
+        self._functions: dict = {}      # (forward backend, requested backend) -> autograd.Function
+        self._grads: dict = {}
+        self._traced_grads: list = []   # gradients' torch kernels, filled by prepare("torch")
+        self._reset_locks()
+
+    def __reduce__(self):
+        return op, (self.ir, self.strategy)
+
+    def __repr__(self):
+        return f"Op({self.ir!r}, numba ready for {sorted(self._numba) or 'no dtype'})"
+
+    # ------------------------------------------------------------------ kernels
+    def _signature(self, dtype: str) -> tuple:
+        from .numba_worker import signature
+        return signature(dtype, self.ir.arity)
 
     def _start_numba(self, dtype: str) -> None:
         """Compile the Numba kernel of ``dtype`` in the background (once)."""
@@ -313,6 +338,129 @@ class Op:
             self._kernel("numpy")
         else:
             raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba' or 'numpy'")
+
+
+class PointwiseOp(_Built):
+    """One Pointwise IR at run time: SymPy expressions evaluated elementwise.
+
+    ``run(*inputs, params=..., backend=...)`` takes numpy arrays or torch tensors that
+    broadcast together, one per ``ir.inputs``, and ``params`` the values of ``ir.params``
+    (a sequence in their order, or a mapping by name); it returns a tuple of outputs of the
+    inputs' broadcast shape. ``auto`` picks the torch kernel for tensors (see
+    :data:`POINTWISE_CPU` for eager CPU tensors) and the Numba kernel for numpy arrays.
+
+    >>> import sympy, torch
+    >>> from symgen.codegen.ir import Pointwise
+    >>> u, eps = sympy.symbols("u epsilon")
+    >>> flow = op(Pointwise("square_flow", (u,), (u / (1 - eps * u),), (eps,)))
+    >>> flow.run(torch.tensor([1.0, 2.0]), params={"epsilon": 0.25})
+    (tensor([1.3333, 4.0000]),)
+    >>> print(flow.explain(torch.ones(3, requires_grad=True)))
+    square_flow: torch kernel (inputs require grad: Numba kernels are not differentiable)
+    """
+
+    def __init__(self, ir: Pointwise):
+        self.ir = ir
+        self._kernels: dict = {}        # backend -> Kernel
+        self._numba: dict = {}          # dtype name -> compiled njit dispatcher
+        self._reset_locks()
+
+    def __reduce__(self):
+        return op, (self.ir,)
+
+    def __repr__(self):
+        return f"PointwiseOp({self.ir!r})"
+
+    def _signature(self, dtype: str) -> tuple:
+        from .numba_worker import pointwise_signature
+        return pointwise_signature(dtype, len(self.ir.inputs), len(self.ir.params), len(self.ir.exprs))
+
+    def values(self, params) -> list:
+        """The floats of ``ir.params`` from a sequence in their order or a mapping by name."""
+        names = [str(p) for p in self.ir.params]
+        if params is None:
+            params = {}
+        if hasattr(params, "keys"):
+            missing = [n for n in names if n not in params]
+            if missing:
+                raise CodegenError(f"{self.ir.name} needs values for {', '.join(missing)}; got "
+                                   f"{sorted(map(str, params)) or 'none'}")
+            params = [params[n] for n in names]
+        if len(params) != len(names):
+            raise CodegenError(f"{self.ir.name} takes {len(names)} parameters "
+                               f"({', '.join(names) or 'none'}); got {len(params)}")
+        return [float(v) for v in params]
+
+    def choose(self, *inputs, backend: str = "auto") -> tuple[str, str]:
+        """``(backend that runs, reason)`` for these inputs; checks them as :meth:`run` does."""
+        if backend not in BACKENDS:
+            raise CodegenError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if len(inputs) != len(self.ir.inputs):
+            raise CodegenError(f"{self.ir.name} takes {len(self.ir.inputs)} inputs "
+                               f"({', '.join(map(str, self.ir.inputs))}); got {len(inputs)}")
+        if backend == "numpy":
+            raise CodegenError(f"{self.ir.name} is pointwise: it has torch and Numba kernels; "
+                               f"use 'auto', 'torch' or 'numba'")
+        if any(adaptors.is_torch(x) for x in inputs):
+            adaptors.check_torch(inputs)
+            adaptors.elementwise_shape(inputs)
+            return self._choose_torch(inputs, backend)
+        adaptors.elementwise_shape(adaptors.as_numpy(inputs))
+        if backend == "torch":
+            raise CodegenError("backend 'torch' needs torch tensors; got numpy arrays (use 'auto' or 'numba')")
+        if not _HAVE_NUMBA:
+            raise CodegenError(f"{self.ir.name} on numpy arrays needs numba, which is not installed; "
+                               f"pass torch tensors")
+        return "numba", "asked for" if backend == "numba" else "numpy arrays run on Numba"
+
+    def _choose_torch(self, xs, backend: str) -> tuple[str, str]:
+        if backend == "torch":
+            return "torch", "asked for"
+        torch = sys.modules["torch"]
+        why_not = _numba_unfit(xs)
+        if not why_not and torch.is_grad_enabled() and any(x.requires_grad for x in xs):
+            why_not = "inputs require grad: Numba kernels are not differentiable"
+        if backend == "numba":
+            if why_not:
+                raise CodegenError(f"backend 'numba' cannot run {self.ir.name} here: {why_not}; "
+                                   f"use backend='torch' or 'auto'")
+            return "numba", "asked for"
+        return ("torch", why_not) if why_not else (POINTWISE_CPU, POINTWISE_CPU_REASON)
+
+    def run(self, *inputs, params=None, backend: str = "auto") -> tuple:
+        """The outputs on numpy arrays or torch tensors; see the class doc for the choice."""
+        chosen, _ = self.choose(*inputs, backend=backend)
+        values = self.values(params)
+        if chosen == "torch":
+            shape = _torch().broadcast_shapes(*(x.shape for x in inputs))
+            return tuple(o.expand(shape) for o in self.torch_kernel()(*inputs, *values))
+        shape, flat = adaptors.elementwise_rows(inputs if adaptors.is_torch(inputs[0])
+                                                else adaptors.as_numpy(inputs))
+        outs = [np.empty_like(flat[0]) for _ in self.ir.exprs]
+        self._compile_numba(flat[0].dtype.name)(*flat, *values, *outs)
+        return adaptors.from_rows(outs, shape, inputs[0])
+
+    __call__ = run
+
+    def kernel(self, like=None, backend: str = "auto"):
+        """The Kernel that runs for inputs like ``like`` (default: a float32 CPU tensor)."""
+        like = _torch().empty(0) if like is None else like
+        chosen, _ = self.choose(*[like] * len(self.ir.inputs), backend=backend)
+        return self._kernel(chosen)
+
+    def explain(self, *inputs, backend: str = "auto") -> str:
+        chosen, why = self.choose(*inputs, backend=backend)
+        return f"{self.ir.name}: {chosen} kernel ({why})"
+
+    def prepare(self, backend: str = "torch") -> None:
+        """Build the torch kernel, or compile the Numba one for both dtypes, now."""
+        if backend == "torch":
+            self.torch_kernel()
+        elif backend == "numba":
+            for dtype in ("float32", "float64"):
+                self._compile_numba(dtype)
+        else:
+            raise CodegenError(f"cannot prepare backend {backend!r} of {self.ir.name}; choose 'torch' or 'numba'")
 
 
 def _runner(op_: Op, m: int, backend: str):

@@ -5,32 +5,34 @@ from __future__ import annotations
 
 import argparse
 
+from . import options
+
 __all__ = ["register", "main_job"]
 
 
 def _budget(parser, quick: str) -> None:
-    parser.add_argument("--minutes", type=float, default=None,
+    parser.add_argument("--minutes", type=options.minutes, default=None,
                         help="wall-clock budget per model: the epoch count is cut to fit after the first epoch")
     parser.add_argument("--quick", action="store_true", help=f"smoke test in seconds ({quick}); numbers meaningless")
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("nbody", help="train a CGENN on charged N-body data vs baselines")
-    p.add_argument("--train", type=int, default=1000, help="training samples (default: 1000; paper: 3000)")
-    p.add_argument("--test", type=int, default=500, help="test samples (default: 500)")
-    p.add_argument("--epochs", type=int, default=150, help="training epochs (default: 150)")
-    p.add_argument("--channels", type=int, default=12, help="multivector channels (default: 12)")
-    p.add_argument("--layers", type=int, default=2, help="message-passing rounds (default: 2)")
+    p.add_argument("--train", type=options.count, default=1000, help="training samples (default: 1000; paper: 3000)")
+    p.add_argument("--test", type=options.count, default=500, help="test samples (default: 500)")
+    p.add_argument("--epochs", type=options.count, default=150, help="training epochs (default: 150)")
+    p.add_argument("--channels", type=options.count, default=12, help="multivector channels (default: 12)")
+    p.add_argument("--layers", type=options.count, default=2, help="message-passing rounds (default: 2)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
     _budget(p, "40 train samples, 2 epochs, 4 channels")
     p.add_argument("--out", default="nbody_loss.png", help="where to save the loss curves")
     p.set_defaults(run=run_nbody)
     h = subparsers.add_parser("hull", help="train a CGENN in Cl(5,0) on O(5) convex-hull volumes")
-    h.add_argument("--train", type=int, default=1000, help="training samples (default: 1000)")
-    h.add_argument("--test", type=int, default=500, help="test samples (default: 500)")
-    h.add_argument("--epochs", type=int, default=100, help="training epochs (default: 100)")
-    h.add_argument("--channels", type=int, default=16, help="multivector channels (default: 16)")
+    h.add_argument("--train", type=options.count, default=1000, help="training samples (default: 1000)")
+    h.add_argument("--test", type=options.count, default=500, help="test samples (default: 500)")
+    h.add_argument("--epochs", type=options.count, default=100, help="training epochs (default: 100)")
+    h.add_argument("--channels", type=options.count, default=16, help="multivector channels (default: 16)")
     h.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
                    help="shuffle the points of each training sample every batch (default: on)")
     _budget(h, "20 train samples, 1 epoch, 2 channels")

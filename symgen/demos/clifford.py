@@ -8,6 +8,7 @@ import sympy
 from ..algebra import CliffordAlgebra
 from ..codegen import cache_dir
 from ..timing import median_time
+from . import options
 
 __all__ = ["register", "main_job"]
 
@@ -24,9 +25,9 @@ def register(subparsers) -> None:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--signature", type=int, nargs=3, default=(1, 3, 0), metavar=("P", "Q", "R"),
+    parser.add_argument("--signature", type=options.natural, nargs=3, default=(1, 3, 0), metavar=("P", "Q", "R"),
                         help="Cl(p, q, r), null vectors first (default: 1 3 0, spacetime)")
-    parser.add_argument("--batch", type=int, default=100_000, help="rows in the timed batch")
+    parser.add_argument("--batch", type=options.count, default=100_000, help="rows in the timed batch")
 
 
 

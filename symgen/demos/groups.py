@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import groups, reps
 from ..errors import GroupError
+from . import options
 
 __all__ = ["register", "main_job", "parse_group"]
 
@@ -57,7 +58,7 @@ def register(subparsers) -> None:
                                              "check an EquivariantLinear")
     p.add_argument("--group", action="append", default=None, metavar="G",
                    help="group such as 'SO(3)', 'O(1,3)', 'S(10)' (repeatable; default: SO(3) and O(1,3))")
-    p.add_argument("--max-power", type=int, default=None,
+    p.add_argument("--max-power", type=options.count, default=None,
                    help="largest k in the V^k → V^k table (default: 4 for SO(3), 2 otherwise)")
     p.add_argument("--no-layer", action="store_true", help="skip the EquivariantLinear check")
     p.set_defaults(run=main_job)

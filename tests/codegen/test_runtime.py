@@ -1,16 +1,18 @@
 """The runtime: which kernel runs for an input, said honestly; the Numba path on torch
-gives the torch kernel's values and gradients; the cache holds only kernels that run."""
+gives the torch kernel's values and gradients; the cache holds only kernels that run;
+pointwise IR runs through the same runtime, and both kinds of op pickle as their IR."""
 
 import pickle
 
 import numpy as np
 import pytest
+import sympy
 import torch
 
 from symgen import CliffordAlgebra
 from symgen.algebra.clifford.grade_paths import weighted_product_ir
-from symgen.codegen import Bilinear, runtime
-from symgen.errors import CodegenError
+from symgen.codegen import Bilinear, Pointwise, runtime
+from symgen.errors import CodegenError, ShapeError
 
 
 def _cmul(name):
@@ -131,3 +133,78 @@ def test_op_pickles_as_its_ir():
     op.run(np.ones((3, 2)), np.ones((3, 2)), backend="numba")
     assert pickle.loads(pickle.dumps(op)) is op                  # same process: the same Op
     assert b"numba" not in pickle.dumps(op)
+
+
+# -- pointwise IR ------------------------------------------------------------------------------
+def _flow(name):
+    """A Pointwise IR under a fresh name: u flowed by u²∂u, with t only broadcasting."""
+    t, u, eps = sympy.symbols("t u epsilon")
+    return Pointwise(name, (t, u, eps), (u / (1 - eps * u), t + sympy.sin(u)), (), doc="square flow")
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-13), (torch.float32, 1e-6)])
+def test_pointwise_backends_agree(dtype, tol):
+    op = runtime.op(_flow("flow_agree"))
+    g = torch.Generator().manual_seed(3)
+    t, u = torch.rand(4, 1, 5, dtype=dtype, generator=g), torch.rand(4, 3, 5, dtype=dtype, generator=g)
+    eps = 0.5 * torch.rand(4, 1, 1, dtype=dtype, generator=g)
+    ref = op.run(t, u, eps, backend="torch")
+    for out in (op.run(t, u, eps, backend="numba"), op.run(t, u, eps)):
+        for a, b in zip(out, ref):
+            assert a.dtype == dtype and a.shape == b.shape == (4, 3, 5)
+            torch.testing.assert_close(a, b, rtol=tol, atol=tol)
+    arrays = op.run(t.numpy(), u.numpy(), eps.numpy())              # numpy in, numpy out
+    for a, b in zip(arrays, ref):
+        assert isinstance(a, np.ndarray) and a.dtype == b.numpy().dtype
+        np.testing.assert_allclose(a, b.numpy(), rtol=tol, atol=tol)
+
+
+def test_pointwise_params_by_name_or_order():
+    x, k = sympy.symbols("x k")
+    op = runtime.op(Pointwise("scaled", (x,), (k * x,), (k,)))
+    for backend in ("torch", "numba"):
+        assert op.run(torch.ones(2), params={"k": 3}, backend=backend)[0].tolist() == [3.0, 3.0]
+        assert op.run(torch.ones(2), params=[2], backend=backend)[0].tolist() == [2.0, 2.0]
+    with pytest.raises(CodegenError, match="scaled needs values for k; got none"):
+        op.run(torch.ones(2))
+    with pytest.raises(CodegenError, match=r"takes 1 parameters \(k\); got 2"):
+        op.run(torch.ones(2), params=[1, 2])
+
+
+def test_pointwise_explain_names_what_runs_and_why():
+    op = runtime.op(_flow("flow_explain"))
+    a = torch.ones(3)
+    assert op.explain(a, a, a) == f"flow_explain: torch kernel ({runtime.POINTWISE_CPU_REASON})"
+    grad = torch.ones(3, requires_grad=True)
+    assert "inputs require grad" in op.explain(a, grad, a)
+    assert "torch.bfloat16" in op.explain(*[torch.ones(3).bfloat16()] * 3)
+    assert op.explain(*[np.ones(3)] * 3) == "flow_explain: numba kernel (numpy arrays run on Numba)"
+    assert op.explain(a, a, a, backend="numba") == "flow_explain: numba kernel (asked for)"
+    assert op.kernel(backend="numba").backend == "numba"
+    assert op.kernel().backend == runtime.POINTWISE_CPU
+    with pytest.raises(CodegenError, match="backend 'numba' cannot run flow_explain here: inputs require grad"):
+        op.run(a, grad, a, backend="numba")
+    with pytest.raises(CodegenError, match="flow_explain is pointwise"):
+        op.run(a, a, a, backend="numpy")
+    with pytest.raises(CodegenError, match=r"takes 3 inputs \(t, u, epsilon\); got 2"):
+        op.run(a, a)
+    with pytest.raises(ShapeError, match=r"input shapes \(3,\) and \(2,\) and \(3,\) do not broadcast"):
+        op.run(torch.ones(3), torch.ones(2), torch.ones(3))
+
+
+def test_pointwise_torch_path_is_differentiable_and_compiles():
+    op = runtime.op(_flow("flow_grad"))
+    op.prepare("torch")
+    u = torch.rand(6, dtype=torch.float64, requires_grad=True)
+    t, eps = torch.zeros(6, dtype=torch.float64), torch.full((6,), 0.1, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda u: op.run(t, u, eps)[0], (u,))
+    f = torch.compile(lambda t, u, e: op.run(t, u, e)[0], fullgraph=True)
+    torch.testing.assert_close(f(t, u.detach(), eps), op.run(t, u.detach(), eps)[0])
+
+
+def test_pointwise_op_pickles_as_its_ir():
+    op = runtime.op(_flow("flow_pickle"))
+    op.prepare("numba")
+    data = pickle.dumps(op)
+    assert pickle.loads(data) is op and b"numba" not in data
+    assert runtime.op(pickle.loads(pickle.dumps(op.ir))) is op

@@ -3,7 +3,8 @@
 :class:`LieAugmentation` applies random elements of one-parameter symmetry groups to
 batches of solutions on periodic grids. Where LPSDA hand-writes each PDE's transforms,
 here they come from the symbolic flows (:func:`symgen.algebra.pde.grid.grid_flow`), whose
-Pointwise IR (``GridFlow.pointwise_irs``) is compiled to torch or Numba kernels:
+Pointwise IR (``GridFlow.pointwise_irs``) runs as runtime ops (:class:`~symgen.codegen.runtime.PointwiseOp`:
+torch or Numba kernels, chosen by the runtime unless ``backend=`` asks for one):
 
 - translations and Galilean boosts: spectral (FFT) shifts of each time slice by ``b(t, ε)``,
   new time labels ``T(t, ε)`` and the field change ``U(t, u, ε)``;
@@ -34,38 +35,15 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
 import torch
 
-from ... import codegen
 from ..._validate import check_int
 from ...algebra.pde.grid import grid_flow, grid_variables
 from ...algebra.pde.parameters import parameter_values
+from ...codegen import runtime
 from ...errors import PDEError, ShapeError
 
 __all__ = ["LieAugmentation"]
-
-def _callable(ir, backend, params):
-    """A generated kernel as ``f(*tensors) -> tuple of tensors`` of their broadcast shape,
-    with the scalar ``params`` (floats for ``ir.params``) bound."""
-    kernel = codegen.compile(ir, backend)
-    n_out = len(ir.exprs)
-
-    def torch_call(*args):
-        shape = torch.broadcast_shapes(*(a.shape for a in args))
-        return tuple(o.expand(shape) for o in kernel(*args, *params))
-
-    def numba_call(*args):
-        args = torch.broadcast_tensors(*args)
-        flat = [a.detach().cpu().contiguous().reshape(-1).numpy() for a in args]
-        outs = [np.empty_like(flat[0]) for _ in range(n_out)]
-        kernel(*flat, *params, *outs)
-        return tuple(torch.from_numpy(o).reshape(args[0].shape).to(args[0].device) for o in outs)
-
-    call = torch_call if backend == "torch" else numba_call
-    call.source = kernel.source
-    return call
-
 
 def _select(sym, generators):
     if generators is None:
@@ -162,7 +140,9 @@ class LieAugmentation(torch.nn.Module):
             generator that cannot act raises :class:`~symgen.errors.PDEError`.
         ranges: ``ε`` is drawn uniformly per sample from ``(-r, r)`` for a number ``r``, from
             ``(lo, hi)`` for a pair, or per generator from a dict keyed like ``generators``.
-        backend: ``"torch"`` (any device, float32/float64) or ``"numba"`` (CPU).
+        backend: ``"auto"`` (the runtime's choice for each input,
+            :class:`~symgen.codegen.runtime.PointwiseOp`), ``"torch"`` (any device) or
+            ``"numba"`` (CPU tensors).
         steps: Runge–Kutta steps for flows without a closed form.
         time: name of the time variable; the other independent variable is space.
         params: values of the equation's parameters, ``{"n": 2}``; needed for those that
@@ -174,13 +154,13 @@ class LieAugmentation(torch.nn.Module):
     row per sample: scalings stretch ``x`` and move ``t``, time translations move ``t``.
     """
 
-    def __init__(self, sym, generators=None, ranges=0.1, backend: str = "torch", steps: int = 16,
+    def __init__(self, sym, generators=None, ranges=0.1, backend: str = "auto", steps: int = 16,
                  time: str = "t", params: dict | None = None):
         super().__init__()
         if hasattr(sym, "symmetries") and not hasattr(sym, "generators"):
             sym = sym.symmetries()
-        if backend not in ("torch", "numba"):
-            raise PDEError(f"unknown backend {backend!r}; choose 'torch' or 'numba'")
+        if backend not in ("auto", "torch", "numba"):
+            raise PDEError(f"unknown backend {backend!r}; choose 'auto', 'torch' or 'numba'")
         generators, ranges, steps = _check_arguments(sym, generators, ranges, steps, time)
         self.t, self.x, self.us = grid_variables(sym.parsed, time)
         self.backend, self.steps = backend, steps
@@ -200,22 +180,13 @@ class LieAugmentation(torch.nn.Module):
         needed = sorted({p for f in self.flows for p in f.params}, key=str)
         values = parameter_values(needed, params, sym.parsed.parameters, "LieAugmentation: the flows")
         self.params = {str(p): v for p, v in zip(needed, values)}
-        self._build_kernels()
+        #: per flow, its runtime ops by role (``"grid"``, ``"field"``, ``"velocity"``, ``"map"``);
+        #: they pickle as their IR
+        self.ops = [{role: runtime.op(ir) for role, ir in f.pointwise_irs(f"lie_flow{q}").items()}
+                    for q, f in enumerate(self.flows)]
 
-    def _build_kernels(self):
-        """Compile each flow's kernels (again after unpickling: compiled modules do not pickle)."""
-        self._kernels = [{role: _callable(ir, self.backend, [self.params[str(p)] for p in ir.params])
-                          for role, ir in f.pointwise_irs(f"lie_flow{q}").items()}
-                         for q, f in enumerate(self.flows)]
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_kernels", None)
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self._build_kernels()
+    def _run(self, op, *inputs):
+        return op.run(*inputs, params=self.params, backend=self.backend)
 
     @staticmethod
     def _range(ranges, key):
@@ -225,9 +196,10 @@ class LieAugmentation(torch.nn.Module):
             raise PDEError(f"range for generator {key} must satisfy lo <= hi, got {(lo, hi)}")
         return float(lo), float(hi)
 
-    def source(self, i: int) -> str:
-        """The generated source of the kernels acting for the ``i``-th chosen generator."""
-        return "\n".join(k.source for k in self._kernels[i].values())
+    def source(self, i: int, like=None) -> str:
+        """The generated source of the kernels that act for the ``i``-th chosen generator on
+        inputs like ``like`` (default: float32 CPU tensors)."""
+        return "\n".join(op.kernel(like, self.backend).source for op in self.ops[i].values())
 
     def extra_repr(self):
         parts = [f"{f.generator} [{f.kind}] ε∈{r}" for f, r in zip(self.flows, self.ranges)]
@@ -250,7 +222,7 @@ class LieAugmentation(torch.nn.Module):
                              f"{(u.shape[0], len(self.flows))}, got {tuple(eps.shape)}")
         with torch.no_grad():
             field = _Field(u)
-            for f, k, e in zip(self.flows, self._kernels, eps.to(u.dtype).unbind(-1)):
+            for f, k, e in zip(self.flows, self.ops, eps.to(u.dtype).unbind(-1)):
                 if f.kind == "resample":
                     u, t, x = self._resample(f, k, field.physical(), t, x, e)
                     field = _Field(u)
@@ -283,7 +255,7 @@ class LieAugmentation(torch.nn.Module):
         return 2 * math.pi * torch.fft.rfftfreq(nx, device=x.device, dtype=x.dtype) / dx[:, None], dx * nx
 
     def _shift(self, f, k, field, t, x, e):
-        T, a, b, *rest = k["grid"](t, e[:, None])
+        T, a, b, *rest = self._run(k["grid"], t, e[:, None])
         a = a[:, :1]                                          # a(ε) is constant in t
         # on the stretched grid a·x the wave numbers are k / a and a pending shift s is a·s
         pending = field.shift * a if field.shift is not None else 0
@@ -291,7 +263,7 @@ class LieAugmentation(torch.nn.Module):
         spec, offset = field.spectral(), field.offset
         if f.affine is None:                                  # pointwise change in x-space
             u = _Field(spec=spec, n=field.n, shift=pending + b, wave=wave, offset=offset).physical()
-            fields = k["field"](t[:, :, None], *u.unbind(1), e[:, None, None])
+            fields = self._run(k["field"], t[:, :, None], *u.unbind(1), e[:, None, None])
             return _Field(torch.stack([v.expand(u.shape[0], *u.shape[2:]) for v in fields], 1)), T, a * x
         m = len(self.us)                                      # U = M u + c, per time slice
         M, c = rest[:m * m], rest[m * m:]
@@ -308,13 +280,13 @@ class LieAugmentation(torch.nn.Module):
     def _flow(self, k, z, e):
         """``exp(e v)`` applied to the list of variables ``z`` (closed form or RK4)."""
         if "map" in k:
-            return list(k["map"](*z, e))
+            return list(self._run(k["map"], *z, e))
         h = e / self.steps
         for _ in range(self.steps):
-            k1 = k["velocity"](*z)
-            k2 = k["velocity"](*[zi + h / 2 * ki for zi, ki in zip(z, k1)])
-            k3 = k["velocity"](*[zi + h / 2 * ki for zi, ki in zip(z, k2)])
-            k4 = k["velocity"](*[zi + h * ki for zi, ki in zip(z, k3)])
+            k1 = self._run(k["velocity"], *z)
+            k2 = self._run(k["velocity"], *[zi + h / 2 * ki for zi, ki in zip(z, k1)])
+            k3 = self._run(k["velocity"], *[zi + h / 2 * ki for zi, ki in zip(z, k2)])
+            k4 = self._run(k["velocity"], *[zi + h * ki for zi, ki in zip(z, k3)])
             z = [zi + h / 6 * (a + 2 * b + 2 * c + d) for zi, a, b, c, d in zip(z, k1, k2, k3, k4)]
         return z
 
@@ -340,8 +312,8 @@ class LieAugmentation(torch.nn.Module):
         return torch.stack(fields, 1), T, x
 
     def _check_periodic(self, f, k, t, x, u, period):
-        here = k["velocity"](t, x, *u.unbind(1))
-        there = k["velocity"](t, x + period[:, None, None], *u.unbind(1))
+        here = self._run(k["velocity"], t, x, *u.unbind(1))
+        there = self._run(k["velocity"], t, x + period[:, None, None], *u.unbind(1))
         scale = max(1.0, max(float(v.abs().max()) for v in here))
         tol = 1e-9 if u.dtype == torch.float64 else 1e-4
         for name, a, b in zip(["τ", "ξ", *(f"φ_{v}" for v in self.us)], here, there):

@@ -2,7 +2,7 @@
 
 ``pde_residual`` evaluates ``Δ(x, u_θ, ∂u_θ, ...)`` at collocation points and
 ``symmetry_loss`` the prolonged generators ``pr v(Δ)`` (Akhound-Sadegh et al., 2023),
-both through generated torch kernels. Their IR comes from the symbolic side
+both through runtime ops of generated kernels (torch: the inputs carry autograd graphs). Their IR comes from the symbolic side
 (``eq.residual_ir()``, ``sym.residual_ir()``); here the network's derivatives are taken by
 autograd and fed to the kernels, with the equation's parameters from ``params``.
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import torch
 
-from ... import codegen
 from ...algebra.pde.parameters import parameter_values
+from ...codegen import runtime
 from ...errors import DTypeError, PDEError, ShapeError
 
 __all__ = ["pde_residual", "symmetry_loss"]
@@ -50,12 +50,25 @@ def _evaluate(jet_ir, parsed, model, points, params):
     """The outputs of ``jet_ir`` (a :class:`~symgen.algebra.pde.residuals.JetIR`) for
     ``u = model(points)``, stacked on the last axis."""
     values = parameter_values(jet_ir.ir.params, params, parsed.parameters, jet_ir.ir.name)
-    kernel = codegen.compile(jet_ir.ir, "torch")
     points = points.detach().requires_grad_(True)
-    out = model(points)
-    out = out[:, None] if out.dim() == 1 else out
+    out = _output(parsed, model(points), len(points))
     coords = [points[:, i] for i in range(jet_ir.n_independent)]
-    return torch.stack(kernel(*coords, *_derivatives(out, points, jet_ir.derivatives), *values), dim=-1)
+    derivatives = _derivatives(out, points, jet_ir.derivatives)
+    return torch.stack(runtime.op(jet_ir.ir).run(*coords, *derivatives, params=values), dim=-1)
+
+
+def _output(parsed, out, n):
+    """The model's output as ``(n, dependent variables)``: a 1-D output serves one variable."""
+    names = ", ".join(str(d.func) for d in parsed.dependent)
+    m = len(parsed.dependent)
+    if not isinstance(out, torch.Tensor):
+        raise PDEError(f"the model must return a torch tensor (n, {m}) of ({names}); got "
+                       f"{type(out).__name__}")
+    out = out[:, None] if out.dim() == 1 and m == 1 else out
+    if tuple(out.shape) != (n, m):
+        raise ShapeError(f"the model's output must have shape ({n}, {m}): one column per dependent "
+                         f"variable ({names}); got {tuple(out.shape)}")
+    return out
 
 
 def _check_points(parsed, model, points):

@@ -14,6 +14,7 @@ import sympy
 import torch
 
 from symgen.algebra.pde.flows import NumericFlow
+from symgen.codegen import runtime
 from symgen.errors import PDEError, ShapeError
 from symgen.nn import LieAugmentation
 from symgen.pde import PDE, VectorField
@@ -232,3 +233,12 @@ def test_missing_or_bad_parameters_are_named(params, message):
 def test_flows_without_parameters_need_none():
     sym = PDE("u_t = (u**n*u_x)_x").symmetries()
     assert LieAugmentation(sym, generators=[0, 1, 2]).params == {}
+
+
+def test_kernels_are_runtime_ops_and_source_shows_what_runs(kdv):
+    aug = LieAugmentation(kdv, generators=[1])
+    assert "(torch backend)" in aug.source(0)           # what the runtime runs on CPU tensors
+    numba = LieAugmentation(kdv, generators=[1], backend="numba")
+    assert "(numba backend)" in numba.source(0)
+    assert all(isinstance(op, runtime.PointwiseOp) for ops in aug.ops for op in ops.values())
+    assert "__getstate__" not in vars(LieAugmentation)   # ops pickle as their IR
