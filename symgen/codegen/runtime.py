@@ -149,6 +149,11 @@ class _Built:
             found = self._kernel("torch")
         return found.fn
 
+    def explain(self, *inputs, backend: str = "auto") -> str:
+        """Which kernel ``run(*inputs, backend=backend)`` runs now, and why."""
+        chosen, why = self.choose(*inputs, backend=backend)
+        return f"{self.ir.name}: {chosen} kernel ({why})"
+
     def _compile_numba(self, dtype: str):
         """Compile the Numba kernel of ``dtype`` now (once; the cache file may serve it)."""
         if dtype in self._numba:
@@ -318,10 +323,6 @@ class Op(_Built):
             chosen = "numba"
         return self._kernel(chosen)
 
-    def explain(self, *inputs, backend: str = "auto") -> str:
-        chosen, why = self.choose(*inputs, backend=backend)
-        return f"{self.ir.name}: {chosen} kernel ({why})"
-
     def prepare(self, backend: str = "torch") -> None:
         """Build this op's kernels and its gradients' for ``backend`` now."""
         if backend == "torch":
@@ -447,10 +448,6 @@ class PointwiseOp(_Built):
         like = _torch().empty(0) if like is None else like
         chosen, _ = self.choose(*[like] * len(self.ir.inputs), backend=backend)
         return self._kernel(chosen)
-
-    def explain(self, *inputs, backend: str = "auto") -> str:
-        chosen, why = self.choose(*inputs, backend=backend)
-        return f"{self.ir.name}: {chosen} kernel ({why})"
 
     def prepare(self, backend: str = "torch") -> None:
         """Build the torch kernel, or compile the Numba one for both dtypes, now."""

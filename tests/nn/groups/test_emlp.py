@@ -16,15 +16,6 @@ from symgen.testing import assert_equivariant, strategies as sst
 TOL = {torch.float32: 2e-4, torch.float64: 1e-10}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny matmuls: torch's thread pool only adds contention on the shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _assert_equivariant(module, group, rep_in, rep_out, dtype=torch.float64, seed=0):
     """symgen.testing.assert_equivariant on the module cast to ``dtype``, with our tolerance."""
     return assert_equivariant(module.to(dtype), group=group, rep_in=rep_in, rep_out=rep_out, seed=seed,

@@ -18,15 +18,6 @@ from symgen.testing import assert_equivariant, strategies as sst
 TOL = 1e-10
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny matmuls: torch's thread pool only adds contention on the shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def mlp(n_in, n_out, seed=0):
     torch.manual_seed(seed)
     return torch.nn.Sequential(torch.nn.Linear(n_in, 32), torch.nn.SiLU(), torch.nn.Linear(32, n_out)).double()
