@@ -56,6 +56,14 @@ def _dtype_device(module):
     return torch.float64, torch.device("cpu")
 
 
+#: Largest entry of a drawn versor (normalised to |w w̃| = 1), for float64 and for lower
+#: precision. Indefinite metrics have boosts of any size, and a layer's float32 round-off
+#: grows with their entries: over 40 seeds the fully connected layer of the non-diagonal
+#: metric (1 1 0; 1 2 0; 0 0 -1) reached 7e-4 with entries ≤ 4 (once 1.5e-2, above the
+#: 2e-3 tolerance) and 2e-5 with entries ≤ 2.
+MAX_VERSOR_ENTRY = {True: 4.0, False: 2.0}
+
+
 def _versors(alg, count, rng, max_entry: float = 4.0):
     """Products of 1..4 invertible vectors (both parities), normalised.
 
@@ -223,7 +231,7 @@ def equivariance_error(module, group=None, rep_in=None, rep_out=None, alg=None, 
         alg, shapes = _clifford_setup(module, alg, input_shape, inputs is not None)
         last, what = alg.dim, f"multivectors of {alg!r}"
         if elements is None:
-            elements = _versors(alg, n_elements, rng)
+            elements = _versors(alg, n_elements, rng, MAX_VERSOR_ENTRY[dtype == torch.float64])
         else:
             elements = _given_elements(elements, (alg.dim,), f"versors of {alg!r}")
             _check_parity(alg, elements)
