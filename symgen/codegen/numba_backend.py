@@ -61,10 +61,6 @@ def _variants(name: str, args: str, layouts: dict, by_dtype: dict, key: str = "o
             f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
 
 
-def _indent(code: str) -> str:
-    return "".join("    " + line + "\n" for line in code.splitlines())
-
-
 def _table(name: str, values, dtype: str) -> str:
     return f"{name} = np.array({np.asarray(values).tolist()!r}, dtype=np.{dtype})\n"
 

@@ -50,7 +50,7 @@ from ..errors import CodegenError, SymgenError
 from . import adaptors
 from .ir import Multilinear, Pointwise, gradient_ir
 
-__all__ = ["op", "run", "kernel", "explain", "prepare", "Op", "PointwiseOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
+__all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
 
 #: Backends a caller may ask for.
 BACKENDS = ("auto", "numba", "torch", "numpy")
@@ -141,7 +141,7 @@ class _Built:
         """The generated torch function (built before: fails while torch.compile traces)."""
         found = self._kernels.get("torch")
         if found is None:
-            if _compiling():
+            if compiling():
                 raise CodegenError(
                     f"the torch kernel of {self.ir.doc or self.ir.name} is built on first use, which "
                     f"cannot happen while torch.compile traces; call alg.prepare([...]) (or "
@@ -485,7 +485,12 @@ def _torch():
     return torch
 
 
-def _compiling() -> bool:
+def compiling() -> bool:
+    """Whether ``torch.compile`` is tracing the current call (False when torch is not imported).
+
+    >>> compiling()
+    False
+    """
     torch = sys.modules.get("torch")
     return torch is not None and torch.compiler.is_compiling()
 

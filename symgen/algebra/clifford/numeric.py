@@ -24,7 +24,7 @@ def op_ir(alg, op: str, k=None):
     prepared (:meth:`CliffordAlgebra.prepare`).
     """
     linear = k is not None or op in _LINEAR
-    if _compiling() and ((op, k) if linear else op) not in alg._ir_cache:
+    if runtime.compiling() and ((op, k) if linear else op) not in alg._ir_cache:
         what = op if k is None else f"{op} (grade {k})"
         raise CodegenError(f"the kernel of {what} for {alg!r} is built on first use, which cannot "
                            f"happen while torch.compile traces; call alg.prepare([{op!r}]) (or the "
@@ -43,15 +43,10 @@ def run(alg, op: str, *inputs, k=None, backend: str = "auto"):
     return runtime.run(op_ir(alg, op, k), *inputs, backend=backend)
 
 
-def _compiling() -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and torch.compiler.is_compiling()
-
-
 def versor_inverse(alg, w, rtol, backend="auto"):
     rev = alg.reverse(w, backend=backend)
     norm = alg.geometric_product(w, rev, backend=backend)
-    if not (is_torch(w) and _compiling()):
+    if not (is_torch(w) and runtime.compiling()):
         lib = np if not is_torch(w) else sys.modules["torch"]
         value = norm.detach() if is_torch(w) else norm
         scal = lib.abs(value[..., 0])
