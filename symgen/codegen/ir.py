@@ -254,8 +254,13 @@ class Pointwise:
         return f"Pointwise({self.name}({ins}) -> {len(self.exprs)} outputs)"
 
     def key(self) -> str:
-        return _digest("Pointwise", self.name, tuple(map(sympy.srepr, self.inputs)),
-                       tuple(map(sympy.srepr, self.params)), tuple(map(sympy.srepr, self.exprs)))
+        """Stable hash of the IR (name, inputs, params and expressions), computed once."""
+        found = self.__dict__.get("_key")
+        if found is None:
+            found = _digest("Pointwise", self.name, tuple(map(sympy.srepr, self.inputs)),
+                            tuple(map(sympy.srepr, self.params)), tuple(map(sympy.srepr, self.exprs)))
+            object.__setattr__(self, "_key", found)
+        return found
 
 
 def gradient_ir(ir, m: int):

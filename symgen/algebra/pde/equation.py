@@ -129,7 +129,10 @@ class PDE:
         >>> PDE("u_t = u_xx").residual_ir().ir
         Pointwise(pde_residual(t, x, u_t, u_xx) -> 1 outputs)
         """
-        return residual_ir(self.parsed)
+        found = self.__dict__.get("_residual_ir")    # built once: PINN losses ask every step
+        if found is None:
+            found = self.__dict__["_residual_ir"] = residual_ir(self.parsed)
+        return found
 
     def is_symmetry(self, field: VectorField) -> bool:
         """Whether ``pr v (Δ)`` vanishes on solutions, exactly (symbolic zero).

@@ -154,8 +154,11 @@ class Symmetries:
     def residual_ir(self):
         """``pr v_i(Δ)`` of every generator as IR on jet variables (PINN symmetry losses,
         :func:`symgen.nn.symmetry_loss`); see :mod:`.residuals`."""
-        from .residuals import symmetry_residual_ir
-        return symmetry_residual_ir(self)
+        found = self.__dict__.get("_residual_ir")    # built once: PINN losses ask every step
+        if found is None:
+            from .residuals import symmetry_residual_ir
+            found = self.__dict__["_residual_ir"] = symmetry_residual_ir(self)
+        return found
 
     def commutator_table(self):
         """``[v_i, v_j] = Σ_k C[i][j][k] v_k`` (modulo the infinite part, if any)."""
