@@ -295,6 +295,28 @@ def _run_hull(model):
         return model(_randn(3, 16, 5, seed=21))
 
 
+def _message_op():
+    from symgen.codegen.ir import Bilinear
+    from symgen.codegen.runtime import MessageOp
+    return MessageOp(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
+
+
+def _message_inputs():
+    src, dst = torch.tensor([0, 1, 2, 2]), torch.tensor([1, 1, 0, 2])
+    return _randn(4, 1, seed=22), _randn(3, 2, seed=23), src, dst
+
+
+def _use_message_op(message):
+    w, x, src, dst = _message_inputs()
+    w.requires_grad_(True)
+    for backend in ("numba", "torch"):
+        message(w, x, src, dst, 3, backend=backend).sum().backward()
+
+
+def _run_message_op(message):
+    return message(*_message_inputs(), 3)
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -321,9 +343,10 @@ CASES = {
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
+    "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
-                                                  "VectorField", *GROUPS}]
+                                                  "VectorField", "MessageOp", *GROUPS}]
 
 
 def assert_same(got, expected):
