@@ -317,6 +317,29 @@ def _run_message_op(message):
     return message(*_message_inputs(), 3)
 
 
+def _steerable_conv():
+    from symgen import groups, reps
+    from symgen.nn import ImplicitSteerableConv
+    G = groups.O(3)
+    torch.manual_seed(0)
+    return ImplicitSteerableConv(reps.Scalar(G) + reps.V(G), reps.V(G), hidden=8).double()
+
+
+def _cloud_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(9, 3, seed=seed)
+    return (_randn(9, 4, seed=seed + 1), pos, *radius_graph(pos, 2.0))
+
+
+def _use_steerable_conv(conv):
+    conv(*_cloud_inputs(24)).sum().backward()
+
+
+def _run_steerable_conv(conv):
+    with torch.no_grad():
+        return conv(*_cloud_inputs(25))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -344,6 +367,7 @@ CASES = {
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
+    "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
                                                   "VectorField", "MessageOp", *GROUPS}]

@@ -12,7 +12,9 @@ from .equivariance import (Certificate, certificate, certified_dimension, constr
 from .group import GL, E, SE, SL, SO, D, DirectProduct, Group, MatrixGroup, O, S, Sp, Z
 from .linear_ir import equivariant_linear_ir
 from .reps import Rep, Scalar, V
+from .steerable import check_orthogonal, kernel_apply_ir, kernel_rep
 
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D", "DirectProduct",
            "Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "modular_dimension",
-           "certificate", "Certificate", "constraint_error", "equivariant_linear_ir"]
+           "certificate", "Certificate", "constraint_error", "equivariant_linear_ir", "kernel_rep",
+           "kernel_apply_ir", "check_orthogonal"]

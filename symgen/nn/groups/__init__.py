@@ -3,5 +3,7 @@
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .frame_averaging import FrameAveraging
+from .steerable_conv import ImplicitSteerableConv
 
-__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging"]
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+           "ImplicitSteerableConv"]
