@@ -31,7 +31,7 @@ import sympy
 
 from . import cache
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
+from .printing import INPUT_NAMES, header, label_comment, multilinear_body, pointwise_printer
 
 __all__ = ["compile_multilinear", "compile_pointwise", "module_file", "UNROLL_MAX_TERMS", "BLOCK"]
 
@@ -80,11 +80,12 @@ def _unrolled(ir) -> str:
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
+    temps, body = multilinear_body(ir)
     rows = ["    for t in LOOP(out.shape[0]):\n"]
     for name, dim in zip(names, ir.in_dims):
         rows += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n"
-             for k, row in enumerate(multilinear_rows(ir))]
+    rows += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     lines = ["    n = out.shape[0]\n",
              f"    for blk in LOOP((n + {BLOCK} - 1) // {BLOCK}):\n",
              f"        t0 = blk * {BLOCK}\n",
@@ -98,8 +99,8 @@ def _unrolled(ir) -> str:
               "        for s in range(m):\n"]
     for name, dim in zip(names, ir.in_dims):
         lines += [f"            {name}{q} = {name.upper()}[{q}, s]\n" for q in range(dim)]
-    lines += [f"            OUT[{k}, s] = {row}{label_comment(ir, k)}\n"
-              for k, row in enumerate(multilinear_rows(ir))]
+    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"            OUT[{k}, s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     lines += ["        for s in range(m):\n",
               f"            for k in range({ir.out_dim}):\n",
               "                out[t0 + s, k] = OUT[k, s]\n"]
