@@ -4,14 +4,15 @@ An input that holds only some grades (a vector, a bivector, an even versor) is p
 the components of those grades' blades, in the algebra's blade order; the product's
 IR is the full product restricted to those blades, and its output holds only the
 grades that can be non-zero (:func:`product_grades`). Sub-IRs are ordinary
-:class:`~symgen.codegen.Bilinear` / :class:`~symgen.codegen.Trilinear` records:
+:class:`~symgen.codegen.Bilinear` / :class:`~symgen.codegen.Multilinear` records:
 codegen sees smaller dimensions and fewer terms, nothing else.
 
-The sandwich ``w x w̃`` of a versor ``w`` is one :class:`~symgen.codegen.Trilinear`
-in ``(w, w, x)``, its output restricted to the grades of ``x`` (a versor's action
-preserves grades). Terms that differ only by swapping the two ``w`` indices are merged,
-so the kernel evaluates the rotation-matrix form: products ``w_i w_l`` shared by every
-output, then one sum per output and input component.
+The sandwich ``w x w⁻¹ = s w x w̃`` of a versor ``w``, with ``s = 1 / <w w̃>_0``, is one
+:class:`~symgen.codegen.Multilinear` in ``(s, w, w, x)``, its output restricted to the
+grades of ``x`` (a versor's action preserves grades). Terms that differ only by swapping
+the two ``w`` indices are merged, so the kernel evaluates the rotation-matrix form:
+products ``s w_i w_l`` shared by every output, then one sum per output and input
+component (:func:`~symgen.codegen.printing.multilinear_body`).
 
 >>> from symgen import CliffordAlgebra
 >>> alg = CliffordAlgebra.from_signature(3)
@@ -22,7 +23,7 @@ output, then one sum per output and input component.
 >>> graded_ir(alg, "geometric_product", (2, 1))
 Bilinear(geometric_product_g2_g1: 3 x 3 -> 4, 9 terms)
 >>> sandwich_ir(alg, ((0, 2), 1))
-Trilinear(sandwich_g02_g1: 4 x 4 x 3 -> 3, 24 terms)
+Multilinear(sandwich_g02_g1: 1 x 4 x 4 x 3 -> 3, 24 terms)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numbers
 
 import sympy
 
-from ...codegen import Bilinear, Trilinear
+from ...codegen import Bilinear, Multilinear
 from ...errors import GradeError
 
 __all__ = ["parse_grades", "blade_positions", "product_grades", "graded_ir", "sandwich_ir",
@@ -109,8 +110,9 @@ def graded_ir(alg, op: str, grades) -> Bilinear:
     return ir
 
 
-def sandwich_ir(alg, grades) -> Trilinear:
-    """``out = <w x̂^p w̃>`` on the grades of ``x``, as a Trilinear in ``(w, w, x)``.
+def sandwich_ir(alg, grades) -> Multilinear:
+    """``out = s <w x̂^p w̃>`` on the grades of ``x``, multilinear in ``(s, w, w, x)`` with
+    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`).
 
     ``x̂^p``: odd-grade blades of ``x`` meet the grade involution of ``w`` (the twisted
     action of CGENN, ``ŵ x₁ w̃``), which for a versor of parity ``p`` is ``w x̂^p w̃``.
@@ -132,12 +134,12 @@ def sandwich_ir(alg, grades) -> Trilinear:
                     rev = (-1) ** (g[l] * (g[l] - 1) // 2)
                     for k, c2 in gp[(m, masks[l])].items():
                         if index[k] in px:
-                            t = (px[index[k]], min(a, c), max(a, c), b)
+                            t = (px[index[k]], 0, min(a, c), max(a, c), b)
                             acc[t] = acc.get(t, 0) + twist * rev * c1 * c2
     terms = tuple(t + (sympy.expand(v),) for t, v in acc.items() if sympy.expand(v) != 0)
-    ir = Trilinear(f"sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), len(iw), len(iw), len(ix), terms,
-                   labels=tuple(alg.blade_names[q] for q in ix),
-                   doc=f"sandwich w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
+    ir = Multilinear(f"sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), (1, len(iw), len(iw), len(ix)), terms,
+                     labels=tuple(alg.blade_names[q] for q in ix),
+                     doc=f"sandwich s w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
     alg._ir_cache[key] = ir
     return ir
 

@@ -69,18 +69,16 @@ def run_graded(alg, op: str, a, b, grades, backend: str = "auto"):
 
 
 def sandwich_graded(alg, w, x, grades, backend: str = "auto"):
-    """``w x̂^p w⁻¹ = (w x̂^p w̃) / <w w̃>_0`` on the grades of ``x`` (``w`` a versor, not checked)."""
+    """``w x̂^p w⁻¹ = s w x̂^p w̃`` with ``s = 1 / <w w̃>_0``, on the grades of ``x`` (``w`` a
+    versor, not checked): two kernels, the norm and the scaled sandwich."""
     gw, _ = graded.parse_grades(alg, grades)
     if runtime.compiling() and ("versor_norm", gw) not in alg._ir_cache:
         raise CodegenError(f"the sandwich kernels for {alg!r} are built on first use, which cannot happen "
                            f"while torch.compile traces; call alg.prepare(['sandwich'], grades={grades!r}) "
                            f"(or the op once, eagerly) before compiling")
-    num = runtime.run(op_ir(alg, "sandwich", grades=grades), w, w, x, backend=backend)
     norm = runtime.run(graded.versor_norm_ir(alg, gw), w, w, backend=backend)
-    if is_torch(num):
-        return num / norm
-    num /= norm                              # a fresh array: no second allocation
-    return num
+    scale = norm.reciprocal() if is_torch(norm) else np.reciprocal(norm, out=norm)
+    return runtime.run(op_ir(alg, "sandwich", grades=grades), scale, w, w, x, backend=backend)
 
 
 def versor_inverse(alg, w, rtol, backend="auto"):
