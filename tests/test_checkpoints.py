@@ -52,6 +52,7 @@ def _use_algebra(alg):
         a.requires_grad_(True)
         alg.geometric_product(a, b).sum().backward()
         alg.sandwich(alg.grade_projection(a.detach(), 1), b)
+        alg.sandwich(b[:, list(alg.blade_indices((0, 2)))], b[:, list(alg.blade_indices(1))], grades=((0, 2), 1))
         alg.geometric_product(a.detach().numpy(), b.numpy())
     alg.grade_projection(b, 1)
     alg.kernel("geometric_product").source
@@ -60,7 +61,8 @@ def _use_algebra(alg):
 def _run_algebra(alg):
     a, b = _randn(6, alg.dim, seed=3), _randn(6, alg.dim, seed=4)
     return (alg.geometric_product(a, b), alg.reverse(a), alg.grade_projection(a, 2),
-            alg.geometric_product(a.numpy(), b.numpy()))
+            alg.geometric_product(a.numpy(), b.numpy()),
+            alg.geometric_product(a[:, 4:7], b[:, 1:4], grades=(2, 1)))
 
 
 def _multivector():

@@ -266,6 +266,10 @@ class Op(_Built):
     # ------------------------------------------------------------------ running
     def run(self, *inputs, backend: str = "auto"):
         """The op on numpy arrays or torch tensors; see the module doc for the choice."""
+        if backend == "auto" and type(inputs[0]) is np.ndarray:
+            out = self._run_ready(inputs)
+            if out is not None:
+                return out
         chosen, _ = self.choose(*inputs, backend=backend)
         if any(adaptors.is_torch(x) for x in inputs):
             return self._run_torch(inputs, chosen, backend)
@@ -274,6 +278,25 @@ class Op(_Built):
         return self._rows(chosen, rows).reshape(lead + (self.ir.out_dim,))
 
     __call__ = run
+
+    def _run_ready(self, xs):
+        """The common call, checked in a few attribute reads (per-call cost at small
+        batches, benchmarks/RESULTS.md): numpy arrays of one float dtype whose Numba kernel
+        is compiled, C-contiguous and writable, with the IR's last axes and one leading
+        shape. None when anything differs: :meth:`run` then takes the general path."""
+        x0 = xs[0]
+        fn = self._numba.get(x0.dtype.name)
+        if fn is None or len(xs) != self.ir.arity:
+            return None
+        lead = x0.shape[:-1]
+        for x, dim in zip(xs, self.ir.in_dims):
+            if (type(x) is not np.ndarray or x.dtype != x0.dtype or x.shape[:-1] != lead or x.ndim == 0
+                    or x.shape[-1] != dim or not (x.flags.c_contiguous and x.flags.writeable)):
+                return None
+        rows = [x.reshape(-1, x.shape[-1]) for x in xs]
+        out = np.empty((rows[0].shape[0], self.ir.out_dim), dtype=x0.dtype)
+        fn(*rows, out)
+        return out.reshape(lead + (self.ir.out_dim,))
 
     def _rows(self, chosen: str, rows):
         dtype = rows[0].dtype
