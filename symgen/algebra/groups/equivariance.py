@@ -54,8 +54,9 @@ from ...errors import CertificationError, CertificationWarning, GroupError, Repr
 from . import diagrams, partitions
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
 from .reps import Rep
+from .structured import StructuredBasis
 
-__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "certificate", "Certificate",
+__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate", "Certificate",
            "constraint_error"]
 
 RANK_TOL = 1e-9
@@ -419,21 +420,49 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     warning; ``False`` skips the certificate. A certificate is never skipped silently:
     :func:`certificate` returns it, with the reason when it was not computed.
 
+    The dense array has ``k · rep_out.size · rep_in.size`` entries; for wide
+    representations :func:`structured_basis` holds the same basis by block types.
+
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(5))
     >>> equivariant_basis(V, V).shape
     (2, 5, 5)
     """
+    blocks = _certified_blocks(rep_in, rep_out, exact, certify)
+    if exact:
+        return _assemble_exact(blocks, rep_in, rep_out)
+    return StructuredBasis(rep_in, rep_out, blocks).dense()
+
+
+def structured_basis(rep_in: Rep, rep_out: Rep, certify=None) -> StructuredBasis:
+    """The float basis of :func:`equivariant_basis` (same maps, same order), held as one
+    small basis per pair of summand types with the index maps of their copies
+    (:class:`~symgen.algebra.groups.structured.StructuredBasis`): memory grows with the
+    number of types, not with ``k · rep_out.size · rep_in.size``. Certified like
+    :func:`equivariant_basis` (``certify`` has the same meaning).
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SO(3)
+    >>> hidden = 85 * reps.Scalar(G) + 28 * reps.V(G) + 9 * reps.V(G) ** 2
+    >>> S = structured_basis(hidden, hidden)
+    >>> len(S), S.nbytes < 2 ** 20, 8 * len(S) * hidden.size ** 2 / 2 ** 30 > 4
+    (10286, True, True)
+    """
+    return StructuredBasis(rep_in, rep_out, _certified_blocks(rep_in, rep_out, False, certify))
+
+
+def _certified_blocks(rep_in, rep_out, exact, certify):
+    """``{(mono_out, mono_in): basis rows}`` for every pair of summand types, after checking
+    their total against the certificate."""
     _check_pair(rep_in, rep_out)
     if certify not in (None, True, False):
         raise CertificationError(f"certify must be None, True or False, got {certify!r}")
     G = rep_in.G
-    parts = []  # (out offset, out size, in offset, in size, block basis)
-    for oo, osz, mo in rep_out.blocks():
-        for io, isz, mi in rep_in.blocks():
-            legs = mo + tuple(-t for t in mi)
-            parts.append((oo, osz, io, isz, _invariants(G, legs, exact)))
-    k = sum(b.shape[0] for *_, b in parts)
+    types_in = dict.fromkeys(mono for *_, mono in rep_in.blocks())
+    types_out = dict.fromkeys(mono for *_, mono in rep_out.blocks())
+    blocks = {(mo, mi): _invariants(G, mo + tuple(-t for t in mi), exact)
+              for mo in types_out for mi in types_in}
+    k = sum(len(blocks[(mo, mi)]) for *_, mo in rep_out.blocks() for *_, mi in rep_in.blocks())
     if certify is not False:
         cert = certificate(rep_in, rep_out)
         if cert.dimension is None:
@@ -441,31 +470,22 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
             if certify:
                 raise CertificationError(message)
             warnings.warn(message + "; pass certify=False to silence this", CertificationWarning,
-                          stacklevel=2)
+                          stacklevel=3)
         elif cert.dimension != k:
             raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
                                      f"independent maps but the certified dimension is "
                                      f"{cert.dimension} ({cert.method})")
-    return _assemble_exact(parts, k, rep_in, rep_out) if exact else _assemble(parts, k, rep_in, rep_out)
+    return blocks
 
 
-def _assemble(parts, k, rep_in, rep_out):
-    out = np.zeros((k, rep_out.size, rep_in.size))
-    q = 0
-    for oo, osz, io, isz, b in parts:
-        out[q:q + len(b), oo:oo + osz, io:io + isz] = np.asarray(b).reshape(len(b), osz, isz)
-        q += len(b)
-    return out
-
-
-def _assemble_exact(parts, k, rep_in, rep_out):
+def _assemble_exact(blocks, rep_in, rep_out):
     out = []
-    for oo, osz, io, isz, b in parts:
-        for row in b:
-            flat = row.tolist()
-            entries = {(oo + p // isz, io + p % isz): sympy.sympify(v)
-                       for p, v in enumerate(flat) if v != 0}
-            out.append(sympy.ImmutableSparseMatrix(rep_out.size, rep_in.size, entries))
+    for oo, osz, mo in rep_out.blocks():
+        for io, isz, mi in rep_in.blocks():
+            for row in blocks[(mo, mi)]:
+                entries = {(oo + p // isz, io + p % isz): sympy.sympify(v)
+                           for p, v in enumerate(row.tolist()) if v != 0}
+                out.append(sympy.ImmutableSparseMatrix(rep_out.size, rep_in.size, entries))
     return out
 
 
