@@ -52,6 +52,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from ...errors import CertificationError, CertificationWarning, GroupError, RepresentationError
 from . import diagrams, partitions
+from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
 from .reps import Rep
 from .structured import StructuredBasis
@@ -99,6 +100,8 @@ def _character_dimension(rep_in, rep_out):
         rule = G.quadrature(rep_in.degree + rep_out.degree)
     except (CertificationError, GroupError) as exc:
         return None, f"no exact Haar integration rule could be built ({exc})"
+    if rule is None:
+        rule = classical_quadrature(G, rep_in.degree + rep_out.degree)
     if rule is None:
         return None, f"no exact Haar integration rule is known for {G}"
     tr, tr_inv, w = rule
@@ -268,8 +271,10 @@ def _perms(G):
     return [np.argmax(m, axis=0) for m in mats] if ok else None
 
 
-def _spanning(G: Group, legs):
-    """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None."""
+def _spanning(G: Group, legs, exact):
+    """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None: by the
+    named group's type, or by the classical type :func:`.classical.recognise` finds for a
+    group declared by its generators (exact rows need integer ``J`` and ``J⁻¹``)."""
     if isinstance(G, Orthogonal):
         return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=G.special), False
     if isinstance(G, Sp):
@@ -280,7 +285,14 @@ def _spanning(G: Group, legs):
         return partitions.bell(G.d, len(legs)), True
     if G.is_finite and _perms(G) is not None:
         return partitions.orbits(_perms(G), G.d, len(legs)), True
-    return None
+    kind = recognise(G)
+    if kind is None:
+        return None
+    if kind.form is None:
+        return diagrams.walled(G.d, legs, levi_civita=kind.special), False
+    if exact and not all(e.is_Integer for e in list(kind.form) + list(kind.form.inv())):
+        return None
+    return diagrams.brauer(np.array(kind.form.tolist(), dtype=float), legs, levi_civita=kind.special), False
 
 
 def _constraints(G, legs, exact):
@@ -332,7 +344,7 @@ def _invariants(G, legs, exact):
     key = ("invariants", legs, exact)
     if key in G.cache:
         return G.cache[key]
-    span = None if isinstance(G, DirectProduct) else _spanning(G, legs)
+    span = None if isinstance(G, DirectProduct) else _spanning(G, legs, exact)
     if isinstance(G, DirectProduct):
         result = _product_invariants(G, legs, exact)
     elif span is None:

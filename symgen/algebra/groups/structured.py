@@ -130,8 +130,10 @@ class StructuredBasis:
         """The dense basis ``(len(self), rep_out.size, rep_in.size)`` in the global order
         (the array :func:`~symgen.algebra.groups.equivariance.equivariant_basis` returns)."""
         out = np.zeros((self.size, self.rep_out.size, self.rep_in.size))
-        for t in self.types:
-            for b, rows in enumerate(t.out_index):
-                for a, cols in enumerate(t.in_index):
-                    out[np.ix_(t.weight_index[b, a], rows, cols)] = t.basis
+        for t in self.types:   # every index run is contiguous: slices, not fancy indexing
+            k, do, di = t.basis.shape
+            for b, o in enumerate(t.out_index[:, 0]):
+                for a, i in enumerate(t.in_index[:, 0]):
+                    w = t.weight_index[b, a, 0]
+                    out[w:w + k, o:o + do, i:i + di] = t.basis
         return out
