@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 
 import sympy
-from sympy.matrices import kronecker_product
 from sympy.polys.matrices import DomainMatrix
 
 from . import quadrature
@@ -116,14 +115,23 @@ def _recognise(G):
 def _invariant_form(A, d, sign):
     """The nondegenerate ``J = sign · Jᵀ`` with ``AᵀJ + JA = 0`` for every ``A``, if it is
     unique up to scale (integer entries when rational), else ``None``."""
-    eye = sympy.eye(d)
-    swap = sympy.zeros(d * d, d * d)
-    for i in range(d):
+    rows = {}   # row (A, i, j) of AᵀJ + JA = 0: A[p, i] J[p, j] + J[i, q] A[q, j]; column p·d + q of J[p, q]
+    for r, a in enumerate(A):
+        for (p, i), v in a.todok().items():
+            for j in range(d):
+                rows.setdefault((r * d + i) * d + j, {})[p * d + j] = v
+        for (q, j), v in a.todok().items():
+            for i in range(d):
+                row = rows.setdefault((r * d + i) * d + j, {})
+                row[i * d + q] = row.get(i * d + q, 0) + v
+    for i in range(d):          # J = sign · Jᵀ
         for j in range(d):
-            swap[i * d + j, j * d + i] = 1
-    rows = [kronecker_product(a.T, eye) + kronecker_product(eye, a.T) for a in A]   # row-major vec(AᵀJ + JA)
-    rows.append(sympy.eye(d * d) - sign * swap)
-    null = DomainMatrix.from_Matrix(sympy.Matrix.vstack(*rows)).to_field().nullspace().to_Matrix()
+            row = rows.setdefault((len(A) * d + i) * d + j, {})
+            row[i * d + j] = row.get(i * d + j, 0) + 1
+            row[j * d + i] = row.get(j * d + i, 0) - sign
+    rows = {r: {c: v for c, v in row.items() if v != 0} for r, row in rows.items()}
+    M = DomainMatrix.from_dict_sympy((len(A) + 1) * d * d, d * d, {r: row for r, row in rows.items() if row})
+    null = M.to_field().nullspace().to_Matrix()
     if null.rows != 1:
         return None
     J = null.reshape(d, d)

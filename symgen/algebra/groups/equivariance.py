@@ -340,7 +340,9 @@ def _null_space(G, legs, exact):
 
 
 def _invariants(G, legs, exact):
-    """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows."""
+    """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows. The
+    normalised orbit indicators of a permutation group stay sparse (CSR; a row per orbit,
+    disjoint supports), which :class:`StructuredBasis` keeps as an orbit map."""
     key = ("invariants", legs, exact)
     if key in G.cache:
         return G.cache[key]
@@ -356,8 +358,7 @@ def _invariants(G, legs, exact):
             result = rows.astype(np.int64).toarray()
         else:
             norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-            result = scipy.sparse.diags(1 / norms) @ rows
-            result = result.toarray()
+            result = scipy.sparse.csr_matrix(scipy.sparse.diags(1 / norms) @ rows)
     else:
         result = _reduce(span[0], exact)
     G.cache[key] = result
@@ -375,7 +376,8 @@ def _product_invariants(G, legs, exact):
         T = np.ones((1, 1), dtype=object if exact else float)
         for f, factor in enumerate(G.factors):
             sub = tuple(legs[q] for q in range(K) if assign[q] == f)
-            B = np.asarray(_invariants(factor, sub, exact))
+            B = _invariants(factor, sub, exact)
+            B = B.toarray() if scipy.sparse.issparse(B) else np.asarray(B)
             if len(B) == 0:
                 break
             T = (T[:, None, :, None] * B[None, :, None, :]).reshape(len(T) * len(B), -1)
@@ -474,7 +476,7 @@ def _certified_blocks(rep_in, rep_out, exact, certify):
     types_out = dict.fromkeys(mono for *_, mono in rep_out.blocks())
     blocks = {(mo, mi): _invariants(G, mo + tuple(-t for t in mi), exact)
               for mo in types_out for mi in types_in}
-    k = sum(len(blocks[(mo, mi)]) for *_, mo in rep_out.blocks() for *_, mi in rep_in.blocks())
+    k = sum(blocks[(mo, mi)].shape[0] for *_, mo in rep_out.blocks() for *_, mi in rep_in.blocks())
     if certify is not False:
         cert = certificate(rep_in, rep_out)
         if cert.dimension is None:

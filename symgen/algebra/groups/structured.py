@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import scipy.sparse
 
 from .reps import Rep
 
@@ -58,27 +59,63 @@ def copies(rep: Rep) -> dict:
             for mono, (positions, index) in out.items()}
 
 
+def _orbit_map(rows):
+    """``(orbit of each entry (-1: none), value of each row)`` when the sparse ``rows``
+    have disjoint supports and are constant on them (normalised orbit indicators), else None."""
+    rows = scipy.sparse.csr_matrix(rows)
+    if np.any(np.diff(rows.tocsc().indptr) > 1):
+        return None
+    value = np.zeros(rows.shape[0])
+    for r in range(rows.shape[0]):
+        v = rows.data[rows.indptr[r]:rows.indptr[r + 1]]
+        if len(v) == 0 or np.ptp(v) > 1e-15 * np.abs(v).max():
+            return None
+        value[r] = v[0]
+    orbit = np.full(rows.shape[1], -1, dtype=np.int64)
+    orbit[rows.indices] = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    return orbit, value
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class BlockType:
     """One pair of summand types ``mono_in → mono_out`` of a :class:`StructuredBasis`.
 
-    ``basis`` ``(k_t, d_out, d_in)``: the maps of one copy; ``out_index`` ``(m_out, d_out)``
-    and ``in_index`` ``(m_in, d_in)``: the components of each copy; ``weight_index``
-    ``(m_out, m_in, k_t)``: the position of each map in the global order."""
+    The ``k_t`` maps of one copy are either ``basis`` ``(k_t, d_out, d_in)`` (dense), or,
+    for the orbit bases of permutation groups, ``orbit`` ``(d_out, d_in)`` (which map is
+    non-zero at each entry, ``-1`` for none) with ``value`` ``(k_t,)`` (its entry there);
+    the other form is ``None``. ``out_index`` ``(m_out, d_out)`` and ``in_index``
+    ``(m_in, d_in)``: the components of each copy; ``weight_index`` ``(m_out, m_in, k_t)``:
+    the position of each map in the global order."""
 
     mono_out: tuple
     mono_in: tuple
-    basis: np.ndarray
+    basis: np.ndarray | None
+    orbit: np.ndarray | None
+    value: np.ndarray | None
     out_index: np.ndarray
     in_index: np.ndarray
     weight_index: np.ndarray
+
+    @property
+    def k(self) -> int:
+        """Number of maps of one copy."""
+        return self.weight_index.shape[-1]
+
+    def block(self, w) -> np.ndarray:
+        """``Σ_k w[..., k] β[k]`` ``(..., d_out, d_in)`` for weights ``(..., k_t)``."""
+        w = np.asarray(w)
+        if self.basis is not None:
+            return np.einsum("...k,kij->...ij", w, self.basis)
+        padded = np.concatenate([w * self.value, np.zeros(w.shape[:-1] + (1,))], axis=-1)
+        return padded[..., self.orbit]      # orbit -1 picks the zero column
 
 
 class StructuredBasis:
     """A basis of ``Hom_G(rep_in, rep_out)`` stored by block types (see the module docstring).
 
     Built by :func:`~symgen.algebra.groups.equivariance.structured_basis` from the
-    solved blocks ``{(mono_out, mono_in): (k_t, d_out, d_in) array}``.
+    solved blocks ``{(mono_out, mono_in): rows (k_t, d_out · d_in)}`` (dense arrays, or
+    sparse orbit indicators).
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, blocks: dict):
@@ -87,19 +124,26 @@ class StructuredBasis:
         mono_in = [mono for *_, mono in rep_in.blocks()]
         mono_out = [mono for *_, mono in rep_out.blocks()]
         # maps in each (output summand, input summand) pair; their start in the global order
-        count = np.array([[len(blocks[(mo, mi)]) for mi in mono_in] for mo in mono_out],
+        count = np.array([[blocks[(mo, mi)].shape[0] for mi in mono_in] for mo in mono_out],
                          dtype=np.int64).reshape(len(mono_out), len(mono_in))
         start = (np.cumsum(count.ravel()) - count.ravel()).reshape(count.shape)
         self.size = int(count.sum())
         types = []
         for mo, (pos_out, out_index) in cout.items():
             for mi, (pos_in, in_index) in cin.items():
-                basis = np.asarray(blocks[(mo, mi)], dtype=np.float64)
-                if not len(basis):
+                rows = blocks[(mo, mi)]
+                k = rows.shape[0]
+                if not k:
                     continue
+                shape = (len(out_index[0]), len(in_index[0]))
+                orbit = _orbit_map(rows) if scipy.sparse.issparse(rows) else None
+                if orbit is None:
+                    dense = rows.toarray() if scipy.sparse.issparse(rows) else np.asarray(rows, dtype=np.float64)
+                    forms = (dense.reshape((k,) + shape), None, None)
+                else:
+                    forms = (None, orbit[0].reshape(shape), orbit[1])
                 first = start[np.ix_(pos_out, pos_in)]
-                types.append(BlockType(mo, mi, basis.reshape(len(basis), len(out_index[0]), len(in_index[0])),
-                                       out_index, in_index, first[..., None] + np.arange(len(basis))))
+                types.append(BlockType(mo, mi, *forms, out_index, in_index, first[..., None] + np.arange(k)))
         self.types = tuple(types)
 
     def __len__(self):
@@ -111,10 +155,10 @@ class StructuredBasis:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held (small bases and index maps), to set against the dense
+        """Bytes held (small bases or orbit maps, and index maps), to set against the dense
         ``8 · len(self) · rep_out.size · rep_in.size``."""
-        return sum(t.basis.nbytes + t.out_index.nbytes + t.in_index.nbytes + t.weight_index.nbytes
-                   for t in self.types)
+        return sum(sum(a.nbytes for a in (t.basis, t.orbit, t.value, t.out_index, t.in_index, t.weight_index)
+                       if a is not None) for t in self.types)
 
     def matrix(self, weights) -> np.ndarray:
         """``W = Σ_l w_l B_l`` ``(rep_out.size, rep_in.size)`` for weights ``(len(self),)``,
@@ -122,7 +166,7 @@ class StructuredBasis:
         w = np.asarray(weights, dtype=np.float64).reshape(self.size)
         W = np.zeros((self.rep_out.size, self.rep_in.size))
         for t in self.types:
-            block = np.einsum("abk,kij->aibj", w[t.weight_index], t.basis)
+            block = t.block(w[t.weight_index]).transpose(0, 2, 1, 3)
             W[np.ix_(t.out_index.ravel(), t.in_index.ravel())] = block.reshape(t.out_index.size, t.in_index.size)
         return W
 
@@ -131,9 +175,15 @@ class StructuredBasis:
         (the array :func:`~symgen.algebra.groups.equivariance.equivariant_basis` returns)."""
         out = np.zeros((self.size, self.rep_out.size, self.rep_in.size))
         for t in self.types:   # every index run is contiguous: slices, not fancy indexing
-            k, do, di = t.basis.shape
+            do, di = t.out_index.shape[1], t.in_index.shape[1]
+            if t.orbit is not None:
+                entry = np.flatnonzero(t.orbit.ravel() >= 0)
+                label = t.orbit.ravel()[entry]
             for b, o in enumerate(t.out_index[:, 0]):
                 for a, i in enumerate(t.in_index[:, 0]):
                     w = t.weight_index[b, a, 0]
-                    out[w:w + k, o:o + do, i:i + di] = t.basis
+                    if t.orbit is None:
+                        out[w:w + t.k, o:o + do, i:i + di] = t.basis
+                    else:
+                        out[w + label, o + entry // di, i + entry % di] = t.value[label]
         return out

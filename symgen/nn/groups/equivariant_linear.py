@@ -154,12 +154,16 @@ class EquivariantLinear(Float64Constants):
             self.bias = None
 
     def _register_blocks(self, basis):
-        """One float64 constant per block type and its index maps: the weights of the type
-        (``weight[index]``, ``(m_out, m_in, k_t)``) and the flat positions of its entries
-        in ``W``."""
+        """Per block type: its small basis (a float64 constant) or, for an orbit basis, the
+        orbit of each entry and the maps' values; the weights of the type (``weight[index]``,
+        ``(m_out, m_in, k_t)``); the flat positions of its entries in ``W``."""
         self.n_types = len(basis.types)
         for q, t in enumerate(basis.types):
-            self.register_constant(f"block{q}", t.basis)
+            if t.basis is not None:
+                self.register_constant(f"block{q}", t.basis)
+            else:       # entries in no orbit read the zero appended after the k_t maps
+                self.register_constant(f"block{q}", t.value)
+                self.register_buffer(f"block{q}_orbit", torch.tensor(np.where(t.orbit < 0, t.k, t.orbit)))
             self.register_buffer(f"block{q}_weights", torch.tensor(t.weight_index))
             flat = t.out_index.reshape(-1, 1) * self.rep_in.size + t.in_index.reshape(1, -1)
             self.register_buffer(f"block{q}_entries", torch.tensor(flat.reshape(-1)))
@@ -167,8 +171,13 @@ class EquivariantLinear(Float64Constants):
     def _structured_matrix(self):
         W = self.weight.new_zeros(self.rep_out.size * self.rep_in.size)
         for q in range(self.n_types):
+            w = self.weight[getattr(self, f"block{q}_weights")]
             basis = getattr(self, f"block{q}")
-            block = torch.einsum("abk,kij->aibj", self.weight[getattr(self, f"block{q}_weights")], basis)
+            if basis.dim() == 3:
+                block = torch.einsum("abk,kij->aibj", w, basis)
+            else:
+                w = torch.nn.functional.pad(w * basis, (0, 1))
+                block = w[..., getattr(self, f"block{q}_orbit")].permute(0, 2, 1, 3)   # (m_out, d_out, m_in, d_in)
             W = W.index_put((getattr(self, f"block{q}_entries"),), block.reshape(-1))
         return W.reshape(self.rep_out.size, self.rep_in.size)
 
