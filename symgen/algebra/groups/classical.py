@@ -26,7 +26,7 @@ a ``det ≠ 1`` element, complex entries) is not recognised and takes the generi
 ('symplectic', False, True)
 >>> boost = sympy.Matrix([[0, 1], [1, 0]])                    # SO(1,1)⁺ and the flip of O(1,1)
 >>> recognise(groups.MatrixGroup(lie_generators=[boost], discrete_generators=[sympy.diag(1, -1)]))
-Classical(kind='orthogonal', form=ImmutableMatrix([
+Classical(kind='orthogonal', form=Matrix([
 [-1, 0],
 [ 0, 1]]), special=False)
 """
