@@ -158,6 +158,21 @@ def _run_rep(rep):
     return rep.rho(rep.G.sample(2, seed=2)), repr(rep)
 
 
+def _structured():
+    from symgen import groups, reps
+    V = reps.V(groups.S(4))
+    return reps.structured_basis(V ** 2 + V, V + reps.Scalar(V.G))
+
+
+def _use_structured(basis):
+    basis.matrix(np.ones(len(basis)))
+    basis.dense()
+
+
+def _run_structured(basis):
+    return basis.matrix(np.arange(len(basis), dtype=np.float64)), repr(basis)
+
+
 def _equivariant_linear(strategy):
     def build():
         from symgen import groups, reps
@@ -313,6 +328,8 @@ CASES = {
     "Rep": Case(_rep, _use_rep, _run_rep),
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
+    "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
+    "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
@@ -322,7 +339,7 @@ CASES = {
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
 }
-MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
+MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "StructuredBasis", "PDE", "Symmetries",
                                                   "VectorField", *GROUPS}]
 
 

@@ -39,6 +39,7 @@ import sympy
 from sympy.polys.matrices import DomainMatrix
 
 from . import quadrature
+from ...errors import GroupError
 from .group import Group
 
 __all__ = ["Classical", "recognise", "classical_quadrature"]
@@ -62,6 +63,8 @@ class Classical:
 def recognise(G: Group) -> Classical | None:
     """The :class:`Classical` type of ``G`` (see the module docstring), or ``None``.
     Kept in ``G.cache``."""
+    if not isinstance(G, Group):
+        raise GroupError(f"recognise takes a symgen group, got {G!r}")
     if "classical" not in G.cache:
         G.cache["classical"] = _recognise(G)
     return G.cache["classical"]

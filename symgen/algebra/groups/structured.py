@@ -35,6 +35,7 @@ import dataclasses
 import numpy as np
 import scipy.sparse
 
+from ...errors import RepresentationError
 from .reps import Rep
 
 __all__ = ["BlockType", "StructuredBasis", "copies"]
@@ -50,6 +51,8 @@ def copies(rep: Rep) -> dict:
     >>> positions, index.tolist()
     ([0, 2], [[0, 1], [3, 4]])
     """
+    if not isinstance(rep, Rep):
+        raise RepresentationError(f"copies takes a symgen representation, got {rep!r}")
     out = {}
     for q, (off, size, mono) in enumerate(rep.blocks()):
         positions, index = out.setdefault(mono, ([], []))
@@ -121,6 +124,14 @@ class StructuredBasis:
     def __init__(self, rep_in: Rep, rep_out: Rep, blocks: dict):
         self.rep_in, self.rep_out = rep_in, rep_out
         cin, cout = copies(rep_in), copies(rep_out)
+        if rep_in.G != rep_out.G:
+            raise RepresentationError(f"rep_in {rep_in!r} and rep_out {rep_out!r} represent different groups")
+        for mo, (_, out_index) in cout.items():
+            for mi, (_, in_index) in cin.items():
+                rows = blocks.get((mo, mi)) if isinstance(blocks, dict) else None
+                if rows is None or np.ndim(rows) != 2 or rows.shape[1] != out_index.shape[1] * in_index.shape[1]:
+                    raise RepresentationError(f"blocks needs the rows (k, {out_index.shape[1] * in_index.shape[1]}) "
+                                              f"of the maps {mi} → {mo}; got {rows!r}"[:300])
         mono_in = [mono for *_, mono in rep_in.blocks()]
         mono_out = [mono for *_, mono in rep_out.blocks()]
         # maps in each (output summand, input summand) pair; their start in the global order
