@@ -53,7 +53,12 @@ class Classical:
     """A recognised classical group: ``kind`` is ``"orthogonal"``, ``"symplectic"``,
     ``"general_linear"`` or ``"special_linear"``; ``form`` the invariant form ``J`` (integer
     entries when the generators are rational; ``None`` for ``gl``/``sl``); ``special``:
-    whether the Levi-Civita invariants belong to the group."""
+    whether the Levi-Civita invariants belong to the group.
+
+    >>> from symgen import groups
+    >>> recognise(groups.MatrixGroup(lie_generators=groups.SL(3).lie_generators))
+    Classical(kind='special_linear', form=None, special=True)
+    """
 
     kind: str
     form: sympy.ImmutableMatrix | None
@@ -62,7 +67,12 @@ class Classical:
 
 def recognise(G: Group) -> Classical | None:
     """The :class:`Classical` type of ``G`` (see the module docstring), or ``None``.
-    Kept in ``G.cache``."""
+    Kept in ``G.cache``.
+
+    >>> from symgen import groups
+    >>> recognise(groups.MatrixGroup(lie_generators=groups.SE(2).lie_generators)) is None
+    True
+    """
     if not isinstance(G, Group):
         raise GroupError(f"recognise takes a symgen group, got {G!r}")
     if "classical" not in G.cache:

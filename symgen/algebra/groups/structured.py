@@ -16,7 +16,7 @@ summand, then the block's maps). So a weight vector ``w`` means the same map
 
 >>> import numpy as np
 >>> from symgen import groups, reps
->>> from symgen.algebra.groups.equivariance import equivariant_basis, structured_basis
+>>> from symgen.reps import equivariant_basis, structured_basis
 >>> G = groups.SO(3)
 >>> R = 4 * reps.Scalar(G) + 2 * reps.V(G) + reps.V(G) ** 2
 >>> S = structured_basis(R, R); S
@@ -88,7 +88,16 @@ class BlockType:
     non-zero at each entry, ``-1`` for none) with ``value`` ``(k_t,)`` (its entry there);
     the other form is ``None``. ``out_index`` ``(m_out, d_out)`` and ``in_index``
     ``(m_in, d_in)``: the components of each copy; ``weight_index`` ``(m_out, m_in, k_t)``:
-    the position of each map in the global order."""
+    the position of each map in the global order.
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(3))
+    >>> t = reps.structured_basis(2 * V, V).types[0]
+    >>> t.k, t.orbit.tolist(), t.weight_index.tolist()       # S(3) on V: diagonal, off-diagonal
+    (2, [[0, 1, 1], [1, 0, 1], [1, 1, 0]], [[[0, 1], [2, 3]]])
+    >>> t.block([1.0, 0.0]).round(3).tolist()
+    [[0.577, 0.0, 0.0], [0.0, 0.577, 0.0], [0.0, 0.0, 0.577]]
+    """
 
     mono_out: tuple
     mono_in: tuple
@@ -119,6 +128,14 @@ class StructuredBasis:
     Built by :func:`~symgen.algebra.groups.equivariance.structured_basis` from the
     solved blocks ``{(mono_out, mono_in): rows (k_t, d_out · d_in)}`` (dense arrays, or
     sparse orbit indicators).
+
+    >>> import numpy as np
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.SO(2))
+    >>> S = reps.structured_basis(3 * V, 2 * V); S
+    StructuredBasis(3V → 2V: 12 maps in 1 block types)
+    >>> S.matrix(np.ones(12)).shape, S.dense().shape, S.nbytes < S.dense().nbytes
+    ((4, 6), (12, 4, 6), True)
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, blocks: dict):
