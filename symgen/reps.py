@@ -6,8 +6,8 @@
 (3, 9, 9)
 """
 
-from .algebra.groups import (Certificate, Rep, Scalar, V, certificate, certified_dimension, constraint_error,
-                             equivariant_basis)
+from .algebra.groups import (Certificate, Rep, Scalar, StructuredBasis, V, certificate, certified_dimension,
+                             constraint_error, equivariant_basis, structured_basis)
 
-__all__ = ["Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "certificate", "Certificate",
-           "constraint_error"]
+__all__ = ["Rep", "V", "Scalar", "equivariant_basis", "structured_basis", "StructuredBasis", "certified_dimension",
+           "certificate", "Certificate", "constraint_error"]

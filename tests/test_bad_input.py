@@ -16,6 +16,9 @@ import torch
 from symgen import CliffordAlgebra, SymgenError, groups, reps
 from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
+from symgen.algebra.groups.classical import recognise
+from symgen.algebra.groups.equivariance import structured_basis
+from symgen.algebra.groups.structured import StructuredBasis, copies
 from symgen.algebra.pde import VectorField
 from symgen.cli import main
 from symgen.codegen import Bilinear
@@ -183,6 +186,14 @@ ROWS = [
       id="emlp-bilinear-negative-legs"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
       id="rep-basis-certify-flag"),
+    R(lambda: structured_basis(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",
+      id="rep-structured-two-groups"),
+    R(lambda: structured_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
+      id="rep-structured-certify-flag"),
+    R(lambda: StructuredBasis(reps.V(so3()), reps.V(so3()), {}), RepresentationError, "(k, 9)",
+      id="rep-structured-missing-block"),
+    R(lambda: copies("V"), RepresentationError, "'V'", id="rep-copies-not-a-rep"),
+    R(lambda: recognise("SO(3)"), GroupError, "'SO(3)'", id="group-recognise-not-a-group"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",

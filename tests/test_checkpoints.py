@@ -160,6 +160,21 @@ def _run_rep(rep):
     return rep.rho(rep.G.sample(2, seed=2)), repr(rep)
 
 
+def _structured():
+    from symgen import groups, reps
+    V = reps.V(groups.S(4))
+    return reps.structured_basis(V ** 2 + V, V + reps.Scalar(V.G))
+
+
+def _use_structured(basis):
+    basis.matrix(np.ones(len(basis)))
+    basis.dense()
+
+
+def _run_structured(basis):
+    return basis.matrix(np.arange(len(basis), dtype=np.float64)), repr(basis)
+
+
 def _equivariant_linear(strategy):
     def build():
         from symgen import groups, reps
@@ -360,6 +375,8 @@ CASES = {
     "Rep": Case(_rep, _use_rep, _run_rep),
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
+    "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
+    "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
@@ -371,8 +388,8 @@ CASES = {
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
 }
-MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
-                                                  "VectorField", "MessageOp", *GROUPS}]
+MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "StructuredBasis", "PDE",
+                                                  "Symmetries", "VectorField", "MessageOp", *GROUPS}]
 
 
 def assert_same(got, expected):
