@@ -9,10 +9,11 @@ diagram, partition and quadrature helpers the bases and certificates use.
 
 from .equivariance import (Certificate, certificate, certified_dimension, constraint_error, equivariant_basis,
                            modular_dimension)
-from .group import GL, E, SE, SL, SO, D, DirectProduct, Group, MatrixGroup, O, S, Sp, Z
+from .group import (GL, E, SE, SL, SO, SU, C, D, DirectProduct, Group, MatrixGroup, O, PlaneRotations, S, Sp, U,
+                    Unitary, Z)
 from .linear_ir import equivariant_linear_ir
-from .reps import Rep, Scalar, V
+from .reps import Rep, Scalar, TensorRep, V
 
-__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D", "DirectProduct",
-           "Rep", "V", "Scalar", "equivariant_basis", "certified_dimension", "modular_dimension",
+__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
+           "PlaneRotations", "Unitary", "DirectProduct", "Rep", "TensorRep", "V", "Scalar", "equivariant_basis", "certified_dimension", "modular_dimension",
            "certificate", "Certificate", "constraint_error", "equivariant_linear_ir"]

@@ -59,6 +59,10 @@ def check_reps(rep_in, rep_out, who: str) -> None:
     if rep_in.G != rep_out.G:
         raise RepresentationError(f"{who}: rep_in {rep_in!r} is a representation of {rep_in.G} but "
                                   f"rep_out {rep_out!r} of {rep_out.G}; both must represent the same group")
+    for name, rep in (("rep_in", rep_in), ("rep_out", rep_out)):
+        if rep.is_complex:
+            raise RepresentationError(f"{who}: {name} {rep!r} of {rep.G} is complex; layers are real: pass "
+                                      f"its real form {name}.realify()")
 
 
 def check_tensor(module, x) -> None:
