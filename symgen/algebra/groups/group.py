@@ -243,7 +243,12 @@ class Group:
             raise GroupError(f"{self} has {len(self.lie_generators)} Lie generators: it is infinite "
                              f"and has no list of elements")
         if "elements" not in self.cache:
-            self.cache["elements"] = finite.elements(self.discrete_generators, self.d)
+            try:
+                self.cache["elements"] = finite.elements(self.discrete_generators, self.d)
+            except GroupError as exc:       # too large: say so again without recounting
+                self.cache["elements"] = exc
+        if isinstance(self.cache["elements"], GroupError):
+            raise GroupError(str(self.cache["elements"]))
         return self.cache["elements"]
 
     def order(self) -> int:
