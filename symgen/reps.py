@@ -10,5 +10,5 @@ from .algebra.groups import (Certificate, Rep, Scalar, TensorRep, V, certificate
                              constraint_error, equivariant_basis)
 from .algebra.groups.composite import DirectSum, Dual, ExternalProduct, RealForm, TensorProduct
 
-__all__ = ["Rep", "TensorRep", "DirectSum", "TensorProduct", "Dual", "ExternalProduct", "RealForm", "V", "Scalar", "equivariant_basis", "certified_dimension", "certificate", "Certificate",
-           "constraint_error"]
+__all__ = ["Rep", "TensorRep", "DirectSum", "TensorProduct", "Dual", "ExternalProduct", "RealForm", "V", "Scalar",
+           "equivariant_basis", "certified_dimension", "certificate", "Certificate", "constraint_error"]

@@ -221,9 +221,12 @@ class TensorRep(Rep):
 
     __slots__ = ("G", "terms")
 
-    def __init__(self, G: Group, terms):
+    def __init__(self, G: Group, terms=None):
         if not isinstance(G, Group):
             raise RepresentationError(f"a representation needs a symgen group, got {G!r}")
+        if terms is None:
+            raise RepresentationError("Rep(G) alone is no representation: build tensor representations with "
+                                      "reps.V(G), reps.Scalar(G) (or Rep(G, terms)), or subclass Rep")
         terms = tuple(tuple(int(t) for t in mono) for mono in terms)
         for mono in terms:
             if any(t not in (1, -1) for t in mono):
