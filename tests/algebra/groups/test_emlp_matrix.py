@@ -209,11 +209,32 @@ def _uniform(G, channels):
     return third * reps.Scalar(G) + max(1, third // G.d) * reps.V(G) + max(1, third // G.d ** 2) * reps.V(G) ** 2
 
 
+#: Permutation groups on many points: the dense invariants of V²→V² do not fit in memory.
+DENSE_ORBITS_TOO_LARGE = ("RubiksCube", "Z2⋉(Z3×Z3)", "Z4⋉(Z3×Z3)")
+
+
 @pytest.mark.parametrize("name", cases("large", EMLP_GROUPS))
 def test_large_representations(name):
+    """EMLP projects one random matrix onto Hom_G(rep, rep) for 256 channels. The dense basis
+    ``(k, n, n)`` would need gigabytes (SO(2): k ≈ 18 000, n = 253), so, as EMLP does, one random
+    equivariant map is assembled block by block from the bases of the distinct pairs of summands,
+    checked equivariant, and the blocks' counts summed against the character integral of the whole."""
     G = group(name)
+    if name in DENSE_ORBITS_TOO_LARGE:
+        pytest.skip(f"the V²→V² block's invariants are {G.d ** 4:,}-entry dense orbit indicators, one per orbit "
+                    f"of {name} on 4-tuples (thousands): structured projectors are issue 16 part 3")
     rep = _uniform(G, 256)
-    check(rep, rep)
+    rng, bases, total = np.random.default_rng(0), {}, 0
+    W = np.zeros((rep.size, rep.size), dtype=np.complex128 if G.is_complex else np.float64)
+    for oo, osz, mo in rep.blocks():
+        for io, isz, mi in rep.blocks():
+            if (mi, mo) not in bases:
+                bases[mi, mo] = reps.equivariant_basis(reps.Rep(G, (mi,)), reps.Rep(G, (mo,)), certify=False)
+            B = bases[mi, mo]
+            W[oo:oo + osz, io:io + isz] = np.einsum("k,kij->ij", rng.standard_normal(len(B)), B)
+            total += len(B)
+    assert equivariance_residual(W[None], rep, rep) <= TOL
+    assert total == independent_count(rep, rep)
 
 
 # -- product_groups_tests.py ----------------------------------------------------------------------
