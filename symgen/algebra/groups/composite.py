@@ -80,7 +80,12 @@ def is_trivial(r) -> bool:
 
 
 def zero(G: Group) -> Rep:
-    """The zero representation of ``G`` (size 0)."""
+    """The zero representation of ``G`` (size 0).
+
+    >>> from symgen import groups
+    >>> zero(groups.SO(3)).size
+    0
+    """
     return TensorRep(G, ())
 
 
@@ -119,7 +124,13 @@ def _common_group(reps):
 
 def direct_sum(*reps) -> Rep:
     """``r1 ⊕ r2 ⊕ …``: a :class:`TensorRep` when all are tensor representations of one group,
-    else a :class:`DirectSum` (representations of the factors of a product group are lifted)."""
+    else a :class:`DirectSum` (representations of the factors of a product group are lifted).
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SU(2)
+    >>> direct_sum(reps.V(G), reps.V(G)), direct_sum(reps.V(G).realify(), reps.Scalar(G))
+    (2V, ℝ(V)+V⁰)
+    """
     for r in reps:
         _check_rep(r, reps[0])
     G = _common_group(reps)
@@ -139,7 +150,12 @@ def _split_tensor(r):
 
 def tensor_product(a: Rep, b: Rep) -> Rep:
     """``a ⊗ b``, distributed over sums. Of one group: a :class:`TensorProduct` (trivial factors
-    dropped); of different groups: the :class:`ExternalProduct`, a representation of their product."""
+    dropped); of different groups: the :class:`ExternalProduct`, a representation of their product.
+
+    >>> from symgen import groups, reps
+    >>> tensor_product(reps.V(groups.SO(3)) + reps.Scalar(groups.SO(3)), reps.V(groups.S(3)))
+    V[SO(3)]⊠V[S(3)]+V⁰[SO(3)]⊠V[S(3)]
+    """
     _check_rep(a, a)
     _check_rep(b, a)
     if a.G == b.G and isinstance(a, TensorRep) and isinstance(b, TensorRep):
@@ -332,7 +348,12 @@ class TensorProduct(_Value):
 
 
 class Dual(_Value):
-    """The dual ``g ↦ ρ(g)⁻ᵀ`` (``dρ(A) ↦ -dρ(A)ᵀ``) of a representation (built by ``.T``)."""
+    """The dual ``g ↦ ρ(g)⁻ᵀ`` (``dρ(A) ↦ -dρ(A)ᵀ``) of a representation (built by ``.T``).
+
+    >>> from symgen import groups, reps
+    >>> R = reps.V(groups.SU(2)).realify().T; R, R.T
+    ((ℝ(V))*, ℝ(V))
+    """
 
     def __init__(self, base):
         super().__init__(base.G)

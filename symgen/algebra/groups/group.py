@@ -200,7 +200,11 @@ class Group:
     @property
     def dtype(self):
         """NumPy dtype of numeric elements: complex128 for a complex group (:attr:`is_complex`:
-        a generator has a non-real entry, e.g. SU(n)), else float64."""
+        a generator has a non-real entry, e.g. SU(n)), else float64.
+
+        >>> SO(3).dtype.__name__, SU(2).dtype.__name__
+        ('float64', 'complex128')
+        """
         return np.complex128 if self.is_complex else np.float64
 
     def lie_basis(self) -> np.ndarray:
@@ -551,12 +555,20 @@ class Unitary(Group):
 
 
 def SU(n) -> Unitary:
-    """Special unitary group SU(n) on ℂⁿ (complex representations; see :class:`Unitary`)."""
+    """Special unitary group SU(n) on ℂⁿ (complex representations; see :class:`Unitary`).
+
+    >>> SU(3), SU(3).sample(1, seed=0).dtype
+    (SU(3), dtype('complex128'))
+    """
     return Unitary(n, special=True)
 
 
 def U(n) -> Unitary:
-    """Unitary group U(n) on ℂⁿ (complex representations; see :class:`Unitary`)."""
+    """Unitary group U(n) on ℂⁿ (complex representations; see :class:`Unitary`).
+
+    >>> U(2), len(U(2).lie_generators)
+    (U(2), 4)
+    """
     return Unitary(n, special=False)
 
 
@@ -682,7 +694,11 @@ def _check_action(name, action):
 def D(n, action: str = "vertices") -> Group:
     """Dihedral group D(n) (order 2n): permuting the n vertices of a polygon (``action="vertices"``,
     n x n permutation matrices) or as rotations and reflections of the plane (``"plane"``, 2 x 2,
-    :class:`PlaneRotations`, as EMLP's ``D(k)``)."""
+    :class:`PlaneRotations`, as EMLP's ``D(k)``).
+
+    >>> D(4), D(4, action="plane"), D(4, action="plane").d
+    (D(4), D(4, plane), 2)
+    """
     _check_action("D(n)", action)
     if action == "plane":
         return PlaneRotations(n, dihedral=True)
@@ -693,7 +709,11 @@ def D(n, action: str = "vertices") -> Group:
 def C(k, action: str = "plane") -> Group:
     """Cyclic group C(k): rotations of the plane by multiples of ``2π/k`` (``action="plane"``,
     2 x 2, :class:`PlaneRotations`, as EMLP's ``C(k)``), or shifting k vertices
-    (``"vertices"``: :func:`Z`)."""
+    (``"vertices"``: :func:`Z`).
+
+    >>> C(6), C(6).order(), C(6, action="vertices")
+    (C(6), 6, Z(6))
+    """
     _check_action("C(k)", action)
     return PlaneRotations(k, dihedral=False) if action == "plane" else Z(k)
 

@@ -213,7 +213,13 @@ def _block_certificate(a, b):
 
 def composite_certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
     """The certificate of ``rep_in → rep_out``: the sum over pairs of summands of each block's
-    (see the module docstring); ``"none"`` with the first reason when a block has none."""
+    (see the module docstring); ``"none"`` with the first reason when a block has none.
+
+    >>> from symgen import groups, reps
+    >>> R = reps.V(groups.U(2)).realify()
+    >>> composite_certificate(R, R)
+    Certificate(dimension=2, method='characters', reason='')
+    """
     dim, methods = 0, set()
     for _, b in _atoms(rep_out):
         for _, a in _atoms(rep_in):
@@ -347,7 +353,13 @@ def _block_basis(a, b, exact, certify):
 def composite_basis(rep_in: Rep, rep_out: Rep, exact: bool, certify):
     """Basis of ``Hom_G(rep_in, rep_out)`` block by block (see the module docstring), in the
     format of :func:`~.equivariance.equivariant_basis`: ``(k, rep_out.size, rep_in.size)``
-    (complex when a block is), or a list of SymPy sparse matrices."""
+    (complex when a block is), or a list of SymPy sparse matrices.
+
+    >>> from symgen import groups, reps
+    >>> R = reps.V(groups.SO(2)) * reps.V(groups.C(4))
+    >>> composite_basis(R, R, exact=False, certify=None).shape      # 2 (SO(2)) x 2 (C(4) on the plane)
+    (4, 4, 4)
+    """
     parts = []
     for oi, b in _atoms(rep_out):
         for ii, a in _atoms(rep_in):

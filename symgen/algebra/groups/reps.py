@@ -158,7 +158,12 @@ class Rep:
         return self.G.is_complex
 
     def summands(self):
-        """``(offset, size, rep)`` of each direct summand, in layout order."""
+        """``(offset, size, rep)`` of each direct summand, in layout order.
+
+        >>> from symgen import groups, reps
+        >>> [(o, n, r) for o, n, r in (reps.V(groups.SU(2)).realify() + reps.V(groups.SU(2))).summands()]
+        [(0, 4, ℝ(V)), (4, 2, V)]
+        """
         return ((0, self.size, self),)
 
     # -- algebra of representations ----------------------------------------------------------
