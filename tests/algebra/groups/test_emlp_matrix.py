@@ -14,6 +14,8 @@ permutation groups without one, the number of orbits of the index tuples compute
 (``benchmarks/RESULTS.md``, "EMLP's test matrix").
 """
 
+import functools
+
 import numpy as np
 import pytest
 import torch
@@ -71,6 +73,7 @@ def equivariance_residual(B, rep_in, rep_out, n=3):
     return worst
 
 
+@functools.cache
 def _orbits(G, k):
     """Number of orbits of ``G`` (a permutation group) on index tuples of length ``k``."""
     if k == 0:
