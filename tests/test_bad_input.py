@@ -60,6 +60,20 @@ def vlinear():
     return EquivariantLinear(V, V)
 
 
+def _sizeless_rep(size=None):
+    """A user's Rep subclass: numeric rho/drho only, ``size`` only when given."""
+    class Mine(reps.Rep):
+        def rho(self, g):
+            return np.asarray(g)
+
+        def drho(self, A):
+            return np.asarray(A)
+    rep = Mine(so3())
+    if size is not None:
+        rep.size = size
+    return rep
+
+
 def _e0(alg):
     return alg.multivector([0, 1] + [0] * (alg.dim - 2))
 
@@ -166,6 +180,19 @@ ROWS = [
     R(lambda: groups.S(65), GroupError, "got 65", id="group-matrices-too-large"),
     R(lambda: reps.V(groups.O(3)) + reps.V(so3()), RepresentationError, "O(3)", id="rep-sum-of-two-groups"),
     R(lambda: reps.V(so3()) ** -1, RepresentationError, "-1", id="rep-negative-power"),
+    R(lambda: groups.SU(1), GroupError, "got 1", id="group-SU-1"),
+    R(lambda: groups.U(0), GroupError, "got 0", id="group-U-0"),
+    R(lambda: groups.C(4, action="hexagon"), GroupError, "'hexagon'", id="group-C-unknown-action"),
+    R(lambda: groups.D(0, action="plane"), GroupError, "got 0", id="group-D-plane-0"),
+    R(lambda: reps.Rep(so3()), RepresentationError, "subclass Rep", id="rep-base-class-alone"),
+    R(lambda: _sizeless_rep() + reps.V(so3()), RepresentationError, "size", id="rep-subclass-without-size"),
+    R(lambda: reps.V(so3()) * "V", RepresentationError, "not a representation", id="rep-times-a-string"),
+    R(lambda: reps.V(so3() * groups.S(3)) * reps.V(groups.SO(2)), RepresentationError, "product group",
+      id="rep-external-product-of-a-product-groups-tensor-rep"),
+    R(lambda: equivariant_basis(_sizeless_rep(size=3), reps.V(so3()), exact=True), RepresentationError, "SymPy",
+      id="rep-exact-basis-of-a-numeric-user-rep"),
+    R(lambda: EquivariantLinear(reps.V(groups.SU(2)), reps.V(groups.SU(2))), RepresentationError, "realify",
+      id="emlp-linear-complex-rep"),
     R(lambda: reps.V("SO(3)"), RepresentationError, "'SO(3)'", id="rep-of-a-string"),
     R(lambda: reps.V(so3()).rho(np.full((3, 3), NAN)), ShapeError, "NaN", id="rep-rho-nan-element"),
     R(lambda: reps.V(so3()).rho(np.eye(2)), ShapeError, "(2, 2)", id="rep-rho-wrong-shape"),

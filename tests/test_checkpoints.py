@@ -121,7 +121,8 @@ def _run_message_passing(block):
 # -- groups ----------------------------------------------------------------------------------
 GROUPS = {"SO(3)": lambda g: g.SO(3), "O(1,3)": lambda g: g.O(1, 3), "SE(3)": lambda g: g.SE(3),
           "S(5)": lambda g: g.S(5), "D(4)": lambda g: g.D(4), "Sp(4)": lambda g: g.Sp(4),
-          "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])])}
+          "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])]),
+          "SU(2)": lambda g: g.SU(2), "C(8)": lambda g: g.C(8), "D(4, plane)": lambda g: g.D(4, action="plane")}
 
 
 def _group(name):
@@ -173,6 +174,24 @@ def _use_structured(basis):
 
 def _run_structured(basis):
     return basis.matrix(np.arange(len(basis), dtype=np.float64)), repr(basis)
+
+
+def _composite_rep(kind):
+    def build():
+        from symgen import groups, reps
+        if kind == "product":    # an external product and a lifted factor rep of SO(3)×S(4)
+            G1, G2 = groups.SO(3), groups.S(4)
+            return reps.V(G1) ** 2 * reps.V(G2) + reps.V(G1)
+        V = reps.V(groups.SU(2)).realify()
+        return V * V + reps.Scalar(V.G)
+    return build
+
+
+def _composite_linear():
+    from symgen.nn import EquivariantLinear
+    torch.manual_seed(0)
+    rep = _composite_rep("product")()
+    return EquivariantLinear(rep, rep).double()
 
 
 def _equivariant_linear(strategy):
@@ -373,6 +392,9 @@ CASES = {
     "CliffordMessagePassing": Case(_message_passing, _use_message_passing, _run_message_passing),
     **{name: Case(_group(name), _use_group, _run_group) for name in GROUPS},
     "Rep": Case(_rep, _use_rep, _run_rep),
+    "ExternalProduct": Case(_composite_rep("product"), _use_rep, _run_rep),
+    "RealForm": Case(_composite_rep("real"), _use_rep, _run_rep),
+    "EquivariantLinear-product": Case(_composite_linear, _use_group_module, _run_group_module),
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
     "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),

@@ -35,6 +35,10 @@ def uniform_rep(G, channels: int) -> Rep:
     split evenly between the three tensor orders (at least one copy of each)."""
     if not isinstance(channels, int) or channels < 3:
         raise RepresentationError(f"hidden channels must be an integer ≥ 3, got {channels!r}")
+    if G.is_complex:
+        raise RepresentationError(f"uniform_rep: {G} is complex and the gated hidden layers take tensor "
+                                  f"representations of a real group; use EquivariantLinear on realified "
+                                  f"representations (rep.realify())")
     third = channels // 3
     return (third * Scalar(G) + max(1, third // G.d) * V(G) + max(1, third // G.d ** 2) * V(G) ** 2)
 
