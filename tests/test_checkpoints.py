@@ -176,6 +176,17 @@ def _emlp():
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
 
 
+def _canonicalize(group):
+    def build():
+        from symgen import groups, reps
+        from symgen.nn import Canonicalize
+        torch.manual_seed(0)
+        V = reps.V(getattr(groups, group[0])(group[1]))
+        backbone = torch.nn.Sequential(torch.nn.Linear(4 * V.size, 16), torch.nn.SiLU(), torch.nn.Linear(16, V.size))
+        return Canonicalize(backbone, "auto", 4 * V, V).double()
+    return build
+
+
 def _use_group_module(module):
     from symgen.testing import assert_equivariant
     for batch in (2, 300):
@@ -314,6 +325,8 @@ CASES = {
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
+    "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),

@@ -2,6 +2,8 @@
 
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
+from .canonicalize import Canonicalize, canonicalization_prior_loss, default_canonicalizer
 from .frame_averaging import FrameAveraging
 
-__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging"]
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+           "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer"]
