@@ -28,7 +28,7 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
 from symgen.nn import (EMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer,
                        LieAugmentation, MVLayerNorm, MVLinear, canonicalization_prior_loss, pde_residual, symmetry_loss)
 from symgen.pde import PDE
-from symgen.testing import assert_equivariant
+from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
@@ -251,6 +251,12 @@ ROWS = [
     R(lambda: assert_equivariant(vlinear(), elements=np.eye(4)), ShapeError, "(4, 4)", id="checker-element-shape"),
     R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), elements=np.full(8, INF)), CheckerError, "inf",
       id="checker-element-inf"),
+    R(lambda: lie_derivative(torch.nn.Linear(3, 3)), CheckerError, "Linear has no rep_in/rep_out",
+      id="checker-lie-derivative-no-reps"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 4)), ShapeError, "(batch, 3)",
+      id="checker-lie-derivative-input-shape"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 3, dtype=torch.int64)), CheckerError, "torch.int64",
+      id="checker-lie-derivative-integer-inputs"),
 ]
 
 
