@@ -136,7 +136,7 @@ def test_too_few_vectors_for_O3_raise():
     """Two vectors span a plane; no O(3)-equivariant map makes a third: Gram–Schmidt fails loudly."""
     G = groups.O(3)
     m = Canonicalize(mlp(6, 3).double(), "auto", 2 * V(G), V(G)).double()
-    with pytest.raises(DegenerateFrameError, match="sample 0: only 2 of the 3"):
+    with pytest.raises(DegenerateFrameError, match="sample 0: only 2 of the 6"):
         m(torch.randn(2, 6, dtype=torch.float64))
     with pytest.raises(DegenerateFrameError, match="independent"):
         model("O(3)")(torch.zeros(1, 16, dtype=torch.float64))
