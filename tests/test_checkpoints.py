@@ -271,7 +271,9 @@ def _nbody(kind):
     def build():
         from symgen.experiments import nbody
         torch.manual_seed(0)
-        return (nbody.NBodyCGENN(4, 1) if kind == "cgenn" else nbody.NBodyMLP(hidden=8)).double()
+        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
+                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8)}[kind]()
+        return model.double()
     return build
 
 
@@ -333,6 +335,7 @@ CASES = {
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
+    "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
