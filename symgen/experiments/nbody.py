@@ -22,7 +22,7 @@ import torch
 
 from .. import groups, reps
 from ..algebra import CliffordAlgebra
-from ..errors import ShapeError
+from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
 from ..nn.groups import Canonicalize, FrameAveraging
 from .training import History, train
@@ -203,9 +203,9 @@ class NBodyWrapped(torch.nn.Module):
                  horizon: float = 1.0, backbone: str = "mlp"):
         super().__init__()
         if wrapper not in self.WRAPPERS:
-            raise ShapeError(f"wrapper must be one of {self.WRAPPERS}, got {wrapper!r}")
+            raise FrameError(f"wrapper must be one of {self.WRAPPERS}, got {wrapper!r}")
         if backbone not in self.BACKBONES:
-            raise ShapeError(f"backbone must be one of {self.BACKBONES}, got {backbone!r}")
+            raise FrameError(f"backbone must be one of {self.BACKBONES}, got {backbone!r}")
         self.horizon = horizon
         G = groups.E(3)
         rep_in = 2 * particles * reps.V(G) + particles * reps.Scalar(G)
