@@ -26,6 +26,13 @@ The rules, by group (``frame_for`` picks one from ``rep.G``):
 - :class:`GroupFrame`, finite groups (D(k), Z(n), a finite :class:`MatrixGroup`): every element.
 - :class:`CallableFrame`: a user function ``x ↦ elements``, trusted to be equivariant.
 
+For canonicalization (``symgen.nn.Canonicalize``), :func:`canonicalization_frame` reads the
+output of an equivariant canonicalizer network (of :func:`canonicalizer_rep`) instead of the
+input: Gram–Schmidt for O(p, q) and, after centring, SE(n) / E(n) (the SE(2) example in
+:class:`GramSchmidtFrame`); :class:`ArgsortFrame`, the permutation sorting one score per
+node, for S(n); :class:`ArgmaxFrame`, the element maximising an invariant score, for
+finite groups. Ties give every tied element, equally weighted.
+
 Vector channels are the V summands of ``rep``; for groups with an invariant form ``J``
 (O(p, q)) the V* summands too, as ``J⁻¹ w``. Where a frame is undefined on an input it
 raises :class:`~symgen.errors.DegenerateFrameError` naming the sample and the reason,
