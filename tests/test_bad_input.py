@@ -23,13 +23,15 @@ from symgen.algebra.pde import VectorField
 from symgen.cli import main
 from symgen.codegen import Bilinear
 from symgen.demos import options
-from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError, NotInvertibleError,
+from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
+from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
+                           DTypeError, FrameError, GradeError, GroupError, NotInvertibleError,
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, pde_residual, symmetry_loss)
+from symgen.nn import (EMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer,
+                       LieAugmentation, MVLayerNorm, MVLinear, canonicalization_prior_loss, pde_residual, symmetry_loss)
 from symgen.pde import PDE
-from symgen.testing import assert_equivariant
+from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
@@ -72,6 +74,12 @@ def _sizeless_rep(size=None):
     if size is not None:
         rep.size = size
     return rep
+
+
+@functools.cache
+def canon():
+    V = reps.V(so3())
+    return Canonicalize(torch.nn.Linear(12, 3), "auto", 4 * V, V)
 
 
 def _e0(alg):
@@ -221,6 +229,22 @@ ROWS = [
       id="rep-structured-missing-block"),
     R(lambda: copies("V"), RepresentationError, "'V'", id="rep-copies-not-a-rep"),
     R(lambda: recognise("SO(3)"), GroupError, "'SO(3)'", id="group-recognise-not-a-group"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(so3()), reps.V(groups.O(3))), RepresentationError,
+      "O(3)", id="group-canonicalize-two-groups"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "pca", reps.V(so3()), reps.V(so3())), FrameError, "'pca'",
+      id="group-canonicalize-unknown-canonicalizer"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(groups.SL(3)), reps.V(groups.SL(3))), FrameError,
+      "SL(3)", id="group-canonicalize-group-without-rule"),
+    R(lambda: Canonicalize(torch.nn.Identity(), torch.nn.Identity(), reps.V(so3()), reps.V(so3())), FrameError,
+      "canonical_rep=", id="group-canonicalize-canonicalizer-without-rep"),
+    R(lambda: canon()(torch.ones(2, 12, dtype=torch.int64)), DTypeError, "torch.int64", id="group-canonicalize-int64"),
+    R(lambda: canon()(torch.ones(2, 9)), ShapeError, "(batch, 12)", id="group-canonicalize-wrong-size"),
+    R(lambda: canon()(torch.zeros(2, 12)), DegenerateFrameError, "sample 0", id="group-canonicalize-zero-vectors"),
+    R(lambda: canonicalization_prior_loss(torch.nn.Linear(3, 3), torch.ones(2, 3)), FrameError, "Linear",
+      id="group-prior-loss-not-canonicalize"),
+    R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
+    R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
+      id="group-gram-schmidt-nan-tolerance"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",
@@ -279,6 +303,12 @@ ROWS = [
     R(lambda: assert_equivariant(vlinear(), elements=np.eye(4)), ShapeError, "(4, 4)", id="checker-element-shape"),
     R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), elements=np.full(8, INF)), CheckerError, "inf",
       id="checker-element-inf"),
+    R(lambda: lie_derivative(torch.nn.Linear(3, 3)), CheckerError, "Linear has no rep_in/rep_out",
+      id="checker-lie-derivative-no-reps"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 4)), ShapeError, "(batch, 3)",
+      id="checker-lie-derivative-input-shape"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 3, dtype=torch.int64)), CheckerError, "torch.int64",
+      id="checker-lie-derivative-integer-inputs"),
 ]
 
 

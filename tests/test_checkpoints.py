@@ -212,6 +212,17 @@ def _emlp():
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
 
 
+def _canonicalize(group):
+    def build():
+        from symgen import groups, reps
+        from symgen.nn import Canonicalize
+        torch.manual_seed(0)
+        V = reps.V(getattr(groups, group[0])(group[1]))
+        backbone = torch.nn.Sequential(torch.nn.Linear(4 * V.size, 16), torch.nn.SiLU(), torch.nn.Linear(16, V.size))
+        return Canonicalize(backbone, "auto", 4 * V, V).double()
+    return build
+
+
 def _use_group_module(module):
     from symgen.testing import assert_equivariant
     for batch in (2, 300):
@@ -296,7 +307,9 @@ def _nbody(kind):
     def build():
         from symgen.experiments import nbody
         torch.manual_seed(0)
-        return (nbody.NBodyCGENN(4, 1) if kind == "cgenn" else nbody.NBodyMLP(hidden=8)).double()
+        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
+                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8)}[kind]()
+        return model.double()
     return build
 
 
@@ -400,12 +413,15 @@ CASES = {
     "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
     "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
+    "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
+    "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),

@@ -2,13 +2,13 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .groups import (EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging, GatedNonlinearity,
-                     ImplicitSteerableConv)
+from .groups import (EMLP, Canonicalize, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging,
+                     GatedNonlinearity, ImplicitSteerableConv, canonicalization_prior_loss, default_canonicalizer)
 from .graphs import knn_graph, radius_graph
 from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
                       "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
-                      "ImplicitSteerableConv",
+                      "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
                       "pde_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph"]
