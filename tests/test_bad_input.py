@@ -24,7 +24,7 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, pde_residual, symmetry_loss)
+                       MVLinear, RPPEMLP, RPPLinear, pde_residual, rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant
 from symgen.testing import strategies as st
@@ -169,6 +169,12 @@ ROWS = [
       id="emlp-bilinear-negative-legs"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
       id="rep-basis-certify-flag"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",
+      id="group-rpp-negative-prior"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)", id="group-rpp-two-groups"),
+    R(lambda: RPPEMLP(reps.V(so3()), reps.V(so3()), prior_equivariant=INF), RepresentationError, "inf",
+      id="group-rppemlp-infinite-prior"),
+    R(lambda: rpp_prior_loss([1]), RepresentationError, "list", id="group-rpp-prior-loss-not-a-module"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",

@@ -176,6 +176,17 @@ def _emlp():
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
 
 
+def _rppemlp():
+    from symgen import groups, reps
+    from symgen.nn import RPPEMLP
+    torch.manual_seed(0)
+    V = reps.V(groups.O(3))
+    model = RPPEMLP(2 * V, V ** 2, hidden=8, depth=1).double()
+    with torch.no_grad():                      # free paths at zero keep the model equivariant
+        model.head.equivariant.weight.normal_()
+    return model
+
+
 def _use_group_module(module):
     from symgen.testing import assert_equivariant
     for batch in (2, 300):
@@ -314,6 +325,7 @@ CASES = {
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),

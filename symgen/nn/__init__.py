@@ -2,10 +2,12 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .groups import EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging, GatedNonlinearity
+from .groups import (EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging, GatedNonlinearity,
+                     RPPEMLP, RPPLinear, rpp_prior_loss)
 from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
                       "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+                      "RPPLinear", "RPPEMLP", "rpp_prior_loss",
                       "pde_residual", "symmetry_loss", "LieAugmentation"]

@@ -3,5 +3,7 @@
 from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .frame_averaging import FrameAveraging
+from .rpp import RPPEMLP, RPPLinear, rpp_prior_loss
 
-__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging"]
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+           "RPPLinear", "RPPEMLP", "rpp_prior_loss"]
