@@ -24,7 +24,8 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, RPPEMLP, RPPLinear, pde_residual, rpp_prior_loss, symmetry_loss)
+                       MVLinear, RPPEMLP, RPPLinear, equivariance_penalty, pde_residual, project_equivariant,
+                       rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant
 from symgen.testing import strategies as st
