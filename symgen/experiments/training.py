@@ -4,7 +4,8 @@ a tqdm progress bar, evaluation, and a returned :class:`History`.
 An experiment hands over its model, a ``batches()`` callable that yields the
 ``(inputs, target)`` pairs of one epoch (it owns shuffling and augmentation, and so its
 random numbers), and an ``evaluate(model)`` callable; the loss is the mean squared error of
-``model(*inputs)`` against ``target``.
+``model(*inputs)`` against ``target``, plus ``regularizer(model)`` when one is given
+(e.g. the priors of residual pathway models, :func:`symgen.nn.rpp_prior_loss`).
 
 >>> import torch
 >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
@@ -49,7 +50,7 @@ def _mse(model, inputs, target) -> torch.Tensor:
 
 def train(model: torch.nn.Module, batches: Callable[[], Iterable], epochs: int, lr: float, *,
           minutes: float | None = None, evaluate: Callable | None = None, evaluate_every_epoch: bool = False,
-          label: str = "", progress: bool = True) -> History:
+          label: str = "", progress: bool = True, regularizer: Callable | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``batches()`` with Adam (learning rate
     ``lr``) and a cosine schedule stepped once per epoch.
 
@@ -77,6 +78,8 @@ def train(model: torch.nn.Module, batches: Callable[[], Iterable], epochs: int, 
         total, count = 0.0, 0
         for inputs, target in batches():
             loss = _mse(model, inputs, target)
+            if regularizer is not None:
+                loss = loss + regularizer(model)
             opt.zero_grad()
             loss.backward()
             opt.step()
