@@ -24,7 +24,7 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, RPPEMLP, RPPLinear, equivariance_penalty, pde_residual, project_equivariant,
+                       MVLinear, RelaxedGroupConv, RPPEMLP, RPPLinear, equivariance_penalty, pde_residual, project_equivariant,
                        rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant

@@ -4,8 +4,10 @@ from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .frame_averaging import FrameAveraging
 from .penalty import equivariance_penalty, project_equivariant
+from .relaxed import RelaxedGroupConv, regular_action, relaxation_penalty
 from .rpp import RPPEMLP, RPPLinear, rpp_prior_loss
 
 __all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
            "RPPLinear", "RPPEMLP", "rpp_prior_loss",
-           "equivariance_penalty", "project_equivariant"]
+           "equivariance_penalty", "project_equivariant",
+           "RelaxedGroupConv", "relaxation_penalty", "regular_action"]
