@@ -63,15 +63,18 @@ def dataset(task: str, n: int, k: int = 5, seed: int = 0):
     return x, TASKS[task](x, k)
 
 
-def models(k: int = 5, hidden: int = 48, depth: int = 2, mlp_width: int = 128, prior_equivariant: float = 1e-5,
+def models(k: int = 5, hidden=None, depth: int = 2, mlp_width: int = 256, prior_equivariant: float = 1e-5,
            prior_free: float = 1e-2, seed: int = 0) -> dict:
     """``{"MLP", "EMLP", "RPP"}`` for input ``k V⁰ + k V`` and output ``V²`` of O(3); the two
-    equivariant models share the hidden representation (``hidden`` channels, ``depth`` blocks)."""
+    equivariant models share the hidden representation (default ``16V⁰ + 10V + 2V²``: the
+    products ``m_i r_i`` and ``r_i`` need two vector channels per mass) and ``depth``; the same
+    seed gives their equivariant paths the same initial weights."""
     from ..algebra.groups import O, Scalar, V
     from ..nn import EMLP, RPPEMLP
 
     G = O(3)
     rep_in, rep_out = k * Scalar(G) + k * V(G), V(G) ** 2
+    hidden = 16 * Scalar(G) + 2 * k * V(G) + 2 * V(G) ** 2 if hidden is None else hidden
     torch.manual_seed(seed)
     out = {"MLP": torch.nn.Sequential(torch.nn.Linear(4 * k, mlp_width), torch.nn.SiLU(),
                                       torch.nn.Linear(mlp_width, mlp_width), torch.nn.SiLU(),
@@ -99,7 +102,7 @@ def equivariance_error(model, x: torch.Tensor, seed: int = 1) -> float:
     return float(((fgx - gfx).norm(dim=1) / gfx.norm(dim=1)).mean())
 
 
-def run(task: str, steps: int = 300, n_train: int = 1000, n_test: int = 1000, batch: int = 250,
+def run(task: str, steps: int = 600, n_train: int = 1000, n_test: int = 1000, batch: int = 128,
         lr: float = 3e-3, seed: int = 0, progress: bool = False, **model_options) -> dict:
     """Train the three models of :func:`models` on ``task`` with the same data, Adam with
     cosine decay, ``steps`` batches; the RPP model adds its priors to the loss.

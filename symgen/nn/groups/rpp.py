@@ -73,8 +73,9 @@ class RPPLinear(torch.nn.Module):
         self.prior_free = _prior(prior_free, "prior_free")
         self.rep_in, self.rep_out = rep_in, rep_out
         self.equivariant = EquivariantLinear(rep_in, rep_out, bias=bias)
-        self.free = torch.nn.Linear(rep_in.size, rep_out.size, bias=bias)
-        with torch.no_grad():
+        with torch.random.fork_rng(devices=[]):     # the zero free path draws no random numbers:
+            self.free = torch.nn.Linear(rep_in.size, rep_out.size, bias=bias)   # same seed, same
+        with torch.no_grad():                                                   # equivariant init as EMLP
             for p in self.free.parameters():
                 p.zero_()
 
