@@ -64,7 +64,9 @@ def project_equivariant(weight: torch.Tensor, rep_in: Rep, rep_out: Rep) -> torc
     w = weight.reshape(*weight.shape[:-2], rep_out.size * rep_in.size)
     if not coefficients.terms:
         return torch.zeros_like(weight)
-    projected = runtime.op(synthesis)(runtime.op(coefficients)(w))
+    # gather tables: fwd+bwd of the penalty of an RPP-EMLP (hidden 16V⁰+10V+2V²) measured
+    # 26 ms against 178 ms for unrolled kernels, whose thousands of scalar slices slow autograd
+    projected = runtime.op(synthesis, "table")(runtime.op(coefficients, "table")(w))
     return projected.reshape(weight.shape)
 
 
