@@ -66,7 +66,14 @@ def equivariant_projector_ir(rep_in: Rep, rep_out: Rep) -> tuple[Linear, Linear]
     """``(coefficients, synthesis)``: the orthogonal projection of flattened weights
     ``(rep_out.size * rep_in.size,)`` onto the equivariant maps is
     ``synthesis(coefficients(w))`` (see the module docstring). With no equivariant map
-    both ops have one component and no terms (the projection is zero)."""
+    both ops have one component and no terms (the projection is zero).
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(4))
+    >>> coefficients, synthesis = equivariant_projector_ir(V, V)       # a I + b 11ᵀ
+    >>> coefficients.out_dim, synthesis.out_dim
+    (2, 16)
+    """
     key = ("projector", rep_in, rep_out)
     cache = rep_in.G.cache
     if key not in cache:

@@ -99,14 +99,13 @@ def _given(model, reps):
         if not (isinstance(pair, tuple) and len(pair) == 2):
             raise RepresentationError(f"reps[{key!r}] must be a pair (rep_in, rep_out), got {pair!r}")
         check_reps(*pair, "equivariance_penalty")
-        weight = getattr(layer, "weight", None)
         if not isinstance(layer, torch.nn.Linear):
             raise RepresentationError(f"reps[{key!r}] is a {type(layer).__name__}; equivariance_penalty "
                                       f"reads the weight of a torch.nn.Linear")
         rep_in, rep_out = pair
-        if tuple(weight.shape) != (rep_out.size, rep_in.size):
-            raise ShapeError(f"reps[{key!r}]: weight of shape {tuple(weight.shape)} does not map {rep_in!r} "
-                             f"({rep_in.size}) to {rep_out!r} ({rep_out.size})")
+        if tuple(layer.weight.shape) != (rep_out.size, rep_in.size):
+            raise ShapeError(f"reps[{key!r}]: weight of shape {tuple(layer.weight.shape)} does not map "
+                             f"{rep_in!r} ({rep_in.size}) to {rep_out!r} ({rep_out.size})")
         out[id(layer)] = (layer, rep_in, rep_out)
     return out
 

@@ -74,6 +74,13 @@ class RelaxedGroupConv(torch.nn.Module):
     Parameters: ``filters`` ``(banks, out, in, |G|)``, ``relaxed_weights`` ``(|G|, banks)``
     (one weight per group element and bank; all ones at the start), ``bias`` ``(out,)``
     (invariant).
+
+    >>> from symgen import groups
+    >>> G = groups.S(3)
+    >>> conv = RelaxedGroupConv(G, 2, 2).double()
+    >>> x, u = torch.randn(4, 2, 6, dtype=torch.float64), G.elements()[4]
+    >>> torch.allclose(conv(regular_action(G, u, x)), regular_action(G, u, conv(x)))
+    True
     """
 
     def __init__(self, G: Group, in_channels: int, out_channels: int, banks: int = 2, bias: bool = True):
