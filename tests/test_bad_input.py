@@ -28,8 +28,10 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            DTypeError, FrameError, GradeError, GroupError, NotInvertibleError,
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer,
-                       LieAugmentation, MVLayerNorm, MVLinear, canonicalization_prior_loss, pde_residual, symmetry_loss)
+from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
+                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, RelaxedGroupConv, RPPLinear,
+                       canonicalization_prior_loss, equivariance_penalty, pde_residual, project_equivariant,
+                       rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
@@ -245,6 +247,12 @@ ROWS = [
     R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
     R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
       id="group-gram-schmidt-nan-tolerance"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",
+      id="group-rpp-negative-prior"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)", id="group-rpp-two-groups"),
+    R(lambda: RPPEMLP(reps.V(so3()), reps.V(so3()), prior_equivariant=INF), RepresentationError, "inf",
+      id="group-rppemlp-infinite-prior"),
+    R(lambda: rpp_prior_loss([1]), RepresentationError, "list", id="group-rpp-prior-loss-not-a-module"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",

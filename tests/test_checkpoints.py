@@ -223,6 +223,34 @@ def _canonicalize(group):
     return build
 
 
+def _rppemlp():
+    from symgen import groups, reps
+    from symgen.nn import RPPEMLP
+    torch.manual_seed(0)
+    V = reps.V(groups.O(3))
+    model = RPPEMLP(2 * V, V ** 2, hidden=8, depth=1).double()
+    with torch.no_grad():                      # free paths at zero keep the model equivariant
+        model.head.equivariant.weight.normal_()
+    return model
+
+
+def _relaxed_conv():
+    from symgen import groups
+    from symgen.nn import RelaxedGroupConv
+    torch.manual_seed(0)
+    return RelaxedGroupConv(groups.D(4), 2, 3, banks=2).double()
+
+
+def _use_relaxed_conv(conv):
+    for batch in (2, 300):
+        (conv(_randn(batch, 2, 8, seed=14)).sum() + conv.relaxation_penalty()).backward()
+
+
+def _run_relaxed_conv(conv):
+    with torch.no_grad():
+        return conv(_randn(3, 2, 8, seed=15))
+
+
 def _use_group_module(module):
     from symgen.testing import assert_equivariant
     for batch in (2, 300):
@@ -415,6 +443,8 @@ CASES = {
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
     "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
     "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
+    "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
+    "RelaxedGroupConv": Case(_relaxed_conv, _use_relaxed_conv, _run_relaxed_conv),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),

@@ -5,7 +5,9 @@ budget, a tqdm progress bar, evaluation, checkpoints to resume from, data parall
 An experiment hands over its model, a ``batches(generator)`` callable that yields the
 ``(inputs, target)`` pairs of one epoch, drawing every random number (shuffling,
 augmentation) from the ``torch.Generator`` it is given, and an ``evaluate(model)`` callable;
-the loss is the mean squared error of ``model(*inputs)`` against ``target``. The loop owns
+the loss is the mean squared error of ``model(*inputs)`` against ``target``, plus
+``regularizer(model)`` when one is given (e.g. the priors of residual pathway models,
+:func:`symgen.nn.rpp_prior_loss`; ``History.losses`` records the mean squared error alone). The loop owns
 that generator (seeded by ``seed``) and saves it in every checkpoint, so a resumed run
 repeats the uninterrupted one exactly.
 
@@ -100,7 +102,8 @@ def _load(path: str, model, opt, sched, generator) -> tuple:
 
 def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable], epochs: int, lr: float, *,
           minutes: float | None = None, evaluate: Callable | None = None, evaluate_every_epoch: bool = False,
-          label: str = "", progress: bool = True, seed: int = 0, checkpoint: str | None = None) -> History:
+          label: str = "", progress: bool = True, seed: int = 0, checkpoint: str | None = None,
+          regularizer: Callable | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``batches(generator)`` with Adam (learning
     rate ``lr``) and a cosine schedule stepped once per epoch.
 
@@ -140,6 +143,8 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         sse, count = torch.zeros(()), 0
         for inputs, target in batches(generator):
             loss, part = _squared_error(net, inputs, target, world / target.numel())
+            if regularizer is not None:
+                loss = loss + regularizer(model)
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -7,7 +7,8 @@ real forms), ``equivariance.py`` (equivariant bases and their certificates), ``h
 between non-tensor representations), ``structured.py`` (bases held by block types and orbit
 maps), ``classical.py`` (recognising a declared group as a classical one), ``steerable.py``
 (steerable point kernels), ``linear_ir.py``
-(equivariant linear maps as IR for the layers), with the
+(equivariant linear maps as IR for the layers), ``projector.py`` (the orthogonal projector
+onto the equivariant maps as IR), with the
 diagram, partition and quadrature helpers the bases and certificates use.
 """
 
@@ -16,6 +17,7 @@ from .equivariance import (Certificate, certificate, certified_dimension, constr
 from .group import (GL, E, SE, SL, SO, SU, C, D, DirectProduct, Group, MatrixGroup, O, PlaneRotations, S, Sp, U,
                     Unitary, Z)
 from .linear_ir import equivariant_linear_ir
+from .projector import equivariant_projector_ir
 from .reps import Rep, Scalar, TensorRep, V
 from .steerable import check_orthogonal, kernel_apply_ir, kernel_rep
 from .structured import StructuredBasis
@@ -23,5 +25,5 @@ from .structured import StructuredBasis
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
            "PlaneRotations", "Unitary", "DirectProduct", "Rep", "TensorRep", "V", "Scalar", "equivariant_basis",
            "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "certificate",
-           "Certificate", "constraint_error", "equivariant_linear_ir", "kernel_rep", "kernel_apply_ir",
-           "check_orthogonal"]
+           "Certificate", "constraint_error", "equivariant_linear_ir", "equivariant_projector_ir", "kernel_rep",
+           "kernel_apply_ir", "check_orthogonal"]

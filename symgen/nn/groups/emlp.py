@@ -167,14 +167,16 @@ def _type_index(rep):
 
 class EMLPBlock(torch.nn.Module):
     """Equivariant linear ``rep_in → rep_out ⊕ gates``, plus its bilinear self-interaction,
-    followed by the gated nonlinearity."""
+    followed by the gated nonlinearity. ``linear`` builds the linear layer from
+    ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
+    :class:`~symgen.nn.RPPLinear`)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear):
         super().__init__()
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
-        self.linear = EquivariantLinear(rep_in, gated)
+        self.linear = linear(rep_in, gated)
         self.bilinear = EquivariantBilinear(gated, gated)
 
     def forward(self, x):
@@ -186,10 +188,12 @@ class EMLP(torch.nn.Module):
     """Equivariant MLP ``rep_in → rep_out`` with ``depth`` gated hidden blocks.
 
     ``hidden`` is a representation of the same group or an integer number of channels
-    (turned into :func:`uniform_rep`).
+    (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
+    ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`.
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2):
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -201,8 +205,8 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b) for a, b in zip(reps[:-1], reps[1:])])
-        self.head = EquivariantLinear(reps[-1], rep_out)
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear) for a, b in zip(reps[:-1], reps[1:])])
+        self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):
         check_tensor(self.head, x)
