@@ -417,6 +417,30 @@ def _run_steerable_conv(conv):
         return conv(*_cloud_inputs(25))
 
 
+def _ponita():
+    from symgen import groups
+    from symgen.algebra.groups.position_orientation import repulsion_grid
+    from symgen.nn import Ponita
+    torch.manual_seed(0)
+    return Ponita(groups.SO(3), repulsion_grid(8), 1, 1, 1, 1, hidden=8, layers=1, basis=8).double()
+
+
+def _ponita_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(7, 3, seed=seed)
+    return (pos, _randn(7, 1, seed=seed + 1), _randn(7, 1, 3, seed=seed + 2), *radius_graph(pos, 2.5))
+
+
+def _use_ponita(net):
+    s, v = net(*_ponita_inputs(26))
+    (s.sum() + v.sum()).backward()
+
+
+def _run_ponita(net):
+    with torch.no_grad():
+        return net(*_ponita_inputs(27))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -455,6 +479,7 @@ CASES = {
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
+    "Ponita": Case(_ponita, _use_ponita, _run_ponita),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "StructuredBasis", "PDE",
                                                   "Symmetries", "VectorField", "MessageOp", *GROUPS}]
