@@ -122,6 +122,11 @@ class Group:
         self.structure_constants = self._close()
         self._check_form()
 
+    def __getstate__(self):
+        # the cache is derived (and may hold representations of this group, which could not
+        # be rebuilt before the group itself): a loaded group starts with an empty one
+        return {**self.__dict__, "cache": {}}
+
     # -- symbolic checks ---------------------------------------------------------------
     def _close(self):
         """Structure constants ``c[i, j, k]``: ``[A_i, A_j] = sum_k c[i, j, k] A_k``."""
