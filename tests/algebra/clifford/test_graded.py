@@ -98,8 +98,11 @@ def test_sandwich_matches_full_and_kingdon(sig, dtype):
     for k in (1, 2):
         part = x[:, [q for q, p in enumerate(alg.blade_indices(pair[1])) if alg.grades[p] == k]]
         ref = mv(w, pair[0]) >> mv(part, k)           # kingdon assumes w w̃ = 1, as these are
-        mine = alg.sandwich(w.astype(dtype), part.astype(dtype), grades=(pair[0], k))
-        np.testing.assert_allclose(mine / scale, np.asarray(ref.values()).T / scale, atol=tol)
+        for unit in (False, True):
+            mine = alg.sandwich(w.astype(dtype), part.astype(dtype), grades=(pair[0], k), unit=unit)
+            np.testing.assert_allclose(mine / scale, np.asarray(ref.values()).T / scale, atol=tol)
+    unit_full = alg.sandwich(_embed(alg, w, pair[0]), _embed(alg, x, pair[1]), unit=True)
+    np.testing.assert_allclose(unit_full / scale, full / scale, atol=1e-12)
 
 
 def test_odd_versor_twists_odd_grades():
@@ -122,6 +125,7 @@ def test_gradients(sig):
     B = torch.tensor(rng.standard_normal((len(w), len(alg.blade_indices(2)))), requires_grad=True)
     pair = (_even(alg), 1)
     assert torch.autograd.gradcheck(lambda w, x: alg.sandwich(w, x, grades=pair), (w, x))
+    assert torch.autograd.gradcheck(lambda w, x: alg.sandwich(w, x, grades=pair, unit=True), (w, x))
     assert torch.autograd.gradcheck(lambda a, b: alg.geometric_product(a, b, grades=(2, 1)), (B, x))
     # the same gradients as the full product's
     Bf = torch.zeros(len(w), alg.dim, dtype=torch.float64)
