@@ -142,7 +142,8 @@ def test_torch_compile_fullgraph():
     alg = CliffordAlgebra.from_signature(3, 0, 1)
     pair = ((0, 2, 4), 1)
     f = torch.compile(lambda w, x, B: (alg.sandwich(w, x, grades=pair),
-                                       alg.geometric_product(B, x, grades=(2, 1))), fullgraph=True)
+                                       alg.geometric_product(B, x, grades=(2, 1)),
+                                       alg.sandwich(w, x, grades=pair, unit=True)), fullgraph=True)
     w = torch.tensor(_versors(alg, 64, np.random.default_rng(5)), dtype=torch.float32, requires_grad=True)
     x = torch.randn(len(w), alg.n, requires_grad=True)
     B = torch.randn(len(w), 6)
@@ -151,10 +152,11 @@ def test_torch_compile_fullgraph():
     torch._dynamo.reset()
     alg.prepare(["sandwich"], grades=pair)
     alg.prepare(["geometric_product"], grades=(2, 1))
-    out, prod = f(w, x, B)
+    out, prod, unit = f(w, x, B)
     ref, ref_prod = alg.sandwich(w, x, grades=pair), alg.geometric_product(B, x, grades=(2, 1))
     torch.testing.assert_close(out, ref)
     torch.testing.assert_close(prod, ref_prod)
+    torch.testing.assert_close(unit, ref, atol=1e-5, rtol=1e-4)        # these versors have w w̃ = 1
     out.square().sum().backward()
     gw = w.grad.clone()
     w.grad = None
