@@ -344,8 +344,8 @@ CASES = {
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
 }
-MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "PDE", "Symmetries",
-                                                  "VectorField", *GROUPS}]
+MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
+                                                  "PDE", "Symmetries", "VectorField", *GROUPS}]
 
 
 def assert_same(got, expected):
