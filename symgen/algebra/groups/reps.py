@@ -157,6 +157,26 @@ class Rep:
         """True when ``ρ`` has complex matrices (a representation of a complex group)."""
         return self.G.is_complex
 
+    def act(self, g, x):
+        """``ρ(g) x`` for elements ``(..., d, d)`` and vectors ``(..., size)``, NumPy arrays or torch
+        tensors (leading axes broadcast), through the matrices ``rho(g)`` (no gradient through ``g``).
+
+        >>> import numpy as np
+        >>> from symgen import groups, reps
+        >>> R = reps.V(groups.SU(2)).realify()
+        >>> R.act(np.eye(2), np.arange(4.0))
+        array([0., 1., 2., 3.])
+        """
+        d, n = self.G.d, self.size
+        if type(x).__module__.startswith("torch"):
+            import torch
+            gn = g.detach().cpu().numpy() if isinstance(g, torch.Tensor) else np.asarray(g)
+            r = np.asarray(self.rho(gn.reshape(-1, d, d))).reshape(gn.shape[:-2] + (n, n))
+            return torch.einsum("...ij,...j->...i", torch.as_tensor(r, dtype=x.dtype, device=x.device), x)
+        g = np.asarray(g)
+        r = np.asarray(self.rho(g.reshape(-1, d, d))).reshape(g.shape[:-2] + (n, n))
+        return np.einsum("...ij,...j->...i", r, x)
+
     def summands(self):
         """``(offset, size, rep)`` of each direct summand, in layout order.
 
