@@ -331,7 +331,7 @@ class TensorProduct(_Value):
                 out += _SymTensorProduct(sympy.eye(left), f.drho(A), sympy.eye(right))
             return out
         A, single = _batch(A)
-        n, out = len(A), None
+        n = len(A)
         mats = [np.asarray(f.drho(A)).reshape(n, f.size, f.size) for f in self.factors]
         out = np.zeros((n, self.size, self.size), dtype=_dtype(*mats))
         for q, m in enumerate(mats):

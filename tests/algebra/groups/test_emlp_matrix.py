@@ -22,7 +22,7 @@ import torch
 from sympy.combinatorics import Permutation, PermutationGroup
 
 from symgen import groups, reps
-from symgen.nn import EMLP, EquivariantBilinear, EquivariantLinear
+from symgen.nn import EMLP, EquivariantBilinear
 from symgen.nn.groups.emlp import uniform_rep
 from symgen.testing import assert_equivariant
 
