@@ -431,6 +431,11 @@ class ExternalProduct(_Value):
     def is_complex(self):
         return any(p.is_complex for p in self.parts)
 
+    @property
+    def T(self):
+        """The dual: the external product of the parts' duals."""
+        return ExternalProduct(tuple(p.T for p in self.parts), self.G)
+
     def factor_parts(self):
         """For each factor of ``G``: the positions of the parts acting through it."""
         return tuple(tuple(q for q, p in enumerate(self.parts) if p.G == f) for f in self.G.factors)

@@ -292,7 +292,9 @@ def test_product_equivariant_matrix(names):
     # EMLP's repin = T(2)(G2) + 3*T(0)(G1) + T(1)(G2) + 2*T(2)(G1)*T(1)(G2), the product summand first
     rep_in = 2 * T(G1, 2) * T(G2, 1) + T(G2, 2) + 3 * T(G1, 0) + T(G2, 1)
     rep_out = T(G1, 1) * T(G2, 0) + T(G1, 2) * T(G2, 0) + T(G1, 1) * T(G2, 1) + T(G1, 0) + T(G1, 2) * T(G2, 1)
-    check(rep_in, rep_out)
+    B = check(rep_in, rep_out)
+    # EMLP's repW = repout * repin.T: its invariants are these maps (counted, not solved: 8979 dims)
+    assert reps.certificate(reps.Scalar(rep_in.G), rep_out * rep_in.T).dimension == len(B)
 
 
 # -- model_tests.py ---------------------------------------------------------------------------------
