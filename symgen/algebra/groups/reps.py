@@ -89,7 +89,10 @@ class Rep:
     Operators: ``+`` (direct sum), ``*`` (tensor product; an integer is a multiplicity; for
     representations of *different* groups it is the external product, a representation of
     ``G1 × G2`` as in EMLP's ``T(2)(G1) * T(1)(G2)``), ``**`` (tensor power), ``.T`` (dual),
-    :meth:`realify` (the real form of a complex representation).
+    :meth:`realify` (the real form of a complex representation). A sum needs one group, except
+    that a representation of a factor joins a sum with one of the product (it acts trivially on
+    the other factors); ``V(G1) + V(G2)`` alone raises (write ``V(G1) * Scalar(G2) + …``).
+    Products of sums are distributed and laid out term by term, as for tensor representations.
 
     **Your own representation.** Subclass ``Rep``, call ``super().__init__(G)`` and define
 
@@ -103,7 +106,10 @@ class Rep:
     Optional: ``character_from_traces(tr, tr_inv)`` (certificates by character integrals) and
     ``rho``/``drho`` accepting SymPy matrices (exact bases). Equivariant bases of your class are
     the null space of its constraints on the group's generators, certified by characters on the
-    elements of a finite group, else by the modular count when the constraints are integer.
+    elements of a finite group, else by the modular count when the constraints are integer, else
+    not (a :class:`~symgen.errors.CertificationWarning` says why). Layers take it like any
+    representation (``EquivariantLinear``, ``EMLP``'s input and output, ``FrameAveraging`` with
+    the whole-group frame of a finite group).
 
     >>> import numpy as np
     >>> from symgen import groups, reps
