@@ -18,7 +18,7 @@ import numpy as np
 from emlp.groups import (GL, O, SL, SO, SO11p, SO13, SO13p, SU, O13, U, C, Cube, D, RubiksCube, S, Sp, Z,
                          ZksZnxZn)
 from emlp.nn import uniform_rep
-from emlp.reps import T, V
+from emlp.reps import T
 
 GROUPS = {
     **{f"SO({n})": (lambda n=n: SO(n)) for n in (2, 3, 4)},
@@ -99,8 +99,8 @@ def main(path):
                 signal.alarm(0)
             out[key] = [time.perf_counter() - t, value, note]
             print(f"{key:30s} {out[key][0]:8.2f} s  {value}  {note}", flush=True)
-    with open(path, "w") as f:
-        json.dump(out, f, indent=1)
+            with open(path, "w") as f:        # after every case: a stopped run keeps what it measured
+                json.dump(out, f, indent=1)
 
 
 if __name__ == "__main__":

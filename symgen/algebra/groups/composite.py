@@ -331,7 +331,7 @@ class TensorProduct(_Value):
                 out += _SymTensorProduct(sympy.eye(left), f.drho(A), sympy.eye(right))
             return out
         A, single = _batch(A)
-        n, out = len(A), None
+        n = len(A)
         mats = [np.asarray(f.drho(A)).reshape(n, f.size, f.size) for f in self.factors]
         out = np.zeros((n, self.size, self.size), dtype=_dtype(*mats))
         for q, m in enumerate(mats):
@@ -430,6 +430,11 @@ class ExternalProduct(_Value):
     @property
     def is_complex(self):
         return any(p.is_complex for p in self.parts)
+
+    @property
+    def T(self):
+        """The dual: the external product of the parts' duals."""
+        return ExternalProduct(tuple(p.T for p in self.parts), self.G)
 
     def factor_parts(self):
         """For each factor of ``G``: the positions of the parts acting through it."""

@@ -196,7 +196,7 @@ def _block_certificate(a, b):
             dim *= cert.dimension
             methods.add(cert.method)
         return Certificate(dim, "modular" if "modular" in methods else "characters")
-    key = ("certificate", a, b)
+    key = ("composite-certificate", a, b)       # not pickled with the group (Group.__getstate__)
     if key not in a.G.cache:
         reasons = []
         for method, count in (("characters", _by_characters), ("characters", _by_elements),

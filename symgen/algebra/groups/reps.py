@@ -89,7 +89,10 @@ class Rep:
     Operators: ``+`` (direct sum), ``*`` (tensor product; an integer is a multiplicity; for
     representations of *different* groups it is the external product, a representation of
     ``G1 × G2`` as in EMLP's ``T(2)(G1) * T(1)(G2)``), ``**`` (tensor power), ``.T`` (dual),
-    :meth:`realify` (the real form of a complex representation).
+    :meth:`realify` (the real form of a complex representation). A sum needs one group, except
+    that a representation of a factor joins a sum with one of the product (it acts trivially on
+    the other factors); ``V(G1) + V(G2)`` alone raises (write ``V(G1) * Scalar(G2) + …``).
+    Products of sums are distributed and laid out term by term, as for tensor representations.
 
     **Your own representation.** Subclass ``Rep``, call ``super().__init__(G)`` and define
 
@@ -103,7 +106,10 @@ class Rep:
     Optional: ``character_from_traces(tr, tr_inv)`` (certificates by character integrals) and
     ``rho``/``drho`` accepting SymPy matrices (exact bases). Equivariant bases of your class are
     the null space of its constraints on the group's generators, certified by characters on the
-    elements of a finite group, else by the modular count when the constraints are integer.
+    elements of a finite group, else by the modular count when the constraints are integer, else
+    not (a :class:`~symgen.errors.CertificationWarning` says why). Layers take it like any
+    representation (``EquivariantLinear``, ``EMLP``'s input and output, ``FrameAveraging`` with
+    the whole-group frame of a finite group).
 
     >>> import numpy as np
     >>> from symgen import groups, reps
@@ -156,6 +162,26 @@ class Rep:
     def is_complex(self) -> bool:
         """True when ``ρ`` has complex matrices (a representation of a complex group)."""
         return self.G.is_complex
+
+    def act(self, g, x):
+        """``ρ(g) x`` for elements ``(..., d, d)`` and vectors ``(..., size)``, NumPy arrays or torch
+        tensors (leading axes broadcast), through the matrices ``rho(g)`` (no gradient through ``g``).
+
+        >>> import numpy as np
+        >>> from symgen import groups, reps
+        >>> R = reps.V(groups.SU(2)).realify()
+        >>> R.act(np.eye(2), np.arange(4.0))
+        array([0., 1., 2., 3.])
+        """
+        d, n = self.G.d, self.size
+        if type(x).__module__.startswith("torch"):
+            import torch
+            gn = g.detach().cpu().numpy() if isinstance(g, torch.Tensor) else np.asarray(g)
+            r = np.asarray(self.rho(gn.reshape(-1, d, d))).reshape(gn.shape[:-2] + (n, n))
+            return torch.einsum("...ij,...j->...i", torch.as_tensor(r, dtype=x.dtype, device=x.device), x)
+        g = np.asarray(g)
+        r = np.asarray(self.rho(g.reshape(-1, d, d))).reshape(g.shape[:-2] + (n, n))
+        return np.einsum("...ij,...j->...i", r, x)
 
     def summands(self):
         """``(offset, size, rep)`` of each direct summand, in layout order.

@@ -104,6 +104,13 @@ def test_external_products_act_factor_by_factor():
     np.testing.assert_allclose(np.array(R.rho(h), dtype=float), R.rho(np.array(h, dtype=float)))
 
 
+def test_the_dual_of_an_external_product_is_external():
+    R = reps.V(SO3) ** 2 * reps.V(S4).T
+    assert R.T == reps.V(SO3).T ** 2 * reps.V(S4) and isinstance(R.T, reps.ExternalProduct)
+    g = R.G.sample(2, seed=4)
+    np.testing.assert_allclose(R.T.rho(g), np.swapaxes(np.linalg.inv(R.rho(g)), 1, 2), atol=1e-12)
+
+
 def test_sums_lift_factor_representations_and_refuse_strangers():
     R = reps.V(SO3) * reps.V(S4)
     assert (R + reps.V(SO3)).G == R.G and (reps.V(S4) + R).size == 16

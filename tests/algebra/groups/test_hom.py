@@ -143,3 +143,16 @@ def test_plane_rotation_groups_are_exact():
         h = G.discrete_generators[0]
         for W in exact:
             assert sympy.simplify((V ** 2).rho(h) * W - W * V.rho(h)) == sympy.zeros(4, 2)
+
+
+def test_a_complex_finite_group():
+    """The quaternion group Q8 ⊂ SU(2) from complex generators: enumerated over ℚ(i), bases over ℂ,
+    certified by its characters (V⊗V = four one-dimensional irreps)."""
+    i = sympy.I
+    G = groups.MatrixGroup(discrete_generators=[sympy.Matrix([[i, 0], [0, -i]]), sympy.Matrix([[0, 1], [-1, 0]])])
+    assert G.is_complex and G.order() == 8 and G.elements().dtype == np.complex128
+    V = reps.V(G)
+    for rin, rout, expected in [(V * V.T, reps.Scalar(G), 1), (V ** 2, V ** 2, 4), (V, V, 1)]:
+        B = reps.equivariant_basis(rin, rout)
+        assert len(B) == expected == reps.certificate(rin, rout).dimension
+        assert constraint_error(B, rin, rout) < 1e-12

@@ -246,3 +246,24 @@ def test_layers_refuse_complex_representations():
         EquivariantLinear(reps.V(G), reps.V(G))
     with pytest.raises(RepresentationError, match="complex"):
         EMLP(reps.V(G).realify(), reps.Scalar(G), hidden=12)
+
+
+@pytest.mark.parametrize("frame", ["group", "auto"])
+def test_frame_averaging_on_a_user_representation(frame):
+    """Frame averaging reads any representation through rho (Rep.act): the whole-group frame."""
+    from symgen.nn import FrameAveraging
+    from tests.algebra.groups.test_composite import Frequency
+    G = groups.C(4)
+    rep_in, rep_out = Frequency(G, 1) + reps.V(G), Frequency(G, 2)
+    torch.manual_seed(0)
+    backbone = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 2))
+    _assert_equivariant(FrameAveraging(backbone, rep_in, rep_out, frame=frame), G, rep_in, rep_out)
+
+
+def test_tensor_frames_refuse_other_representations():
+    from symgen.errors import FrameError
+    from symgen.nn import FrameAveraging
+    G = groups.O(3)
+    rep = reps.V(G) + reps.V(G).realify()
+    with pytest.raises(FrameError, match="tensor summands"):
+        FrameAveraging(torch.nn.Linear(rep.size, 1), rep, reps.Scalar(G))
