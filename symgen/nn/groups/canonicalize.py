@@ -202,9 +202,9 @@ def canonicalization_prior_loss(model: Canonicalize, x: torch.Tensor) -> torch.T
     >>> model = Canonicalize(torch.nn.Identity(), "auto", 4 * reps.V(G), 4 * reps.V(G)).double()
     >>> x = torch.randn(8, 12, dtype=torch.float64)
     >>> upright = model.rep_in.act(torch.linalg.inv(model.canonical_elements(x).elements[:, 0]), x)
-    >>> float(canonicalization_prior_loss(model, upright)) < 1e-20      # already canonical
+    >>> canonicalization_prior_loss(model, upright).item() < 1e-20      # already canonical
     True
-    >>> float(canonicalization_prior_loss(model, x)) > 0.1
+    >>> canonicalization_prior_loss(model, x).item() > 0.1
     True
     """
     if not isinstance(model, Canonicalize):
