@@ -116,13 +116,11 @@ def run(task: str, steps: int = 600, n_train: int = 1000, n_test: int = 1000, ba
     xte, yte = dataset(task, n_test, seed=10_000 + seed)
     out = {}
     for name, model in models(seed=seed, **model_options).items():
-        gen = torch.Generator().manual_seed(seed)
-
-        def batches():
-            idx = torch.randint(0, n_train, (batch,), generator=gen)
+        def batches(generator):
+            idx = torch.randint(0, n_train, (batch,), generator=generator)
             return [((xtr[idx],), ytr[idx])]
 
-        history = train(model, batches, steps, lr, label=f"{task} {name}", progress=progress,
+        history = train(model, batches, steps, lr, label=f"{task} {name}", progress=progress, seed=seed,
                         evaluate=lambda m: float(torch.nn.functional.mse_loss(m(xte), yte)),
                         regularizer=rpp_prior_loss if name == "RPP" else None)
         out[name] = {"test_mse": history.test, "equivariance_error": equivariance_error(model, xte),

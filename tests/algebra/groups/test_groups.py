@@ -15,12 +15,15 @@ from tests.groups_list import GROUPS, IDS
 @pytest.mark.parametrize("G", GROUPS, ids=IDS)
 def test_samples_lie_in_the_group(G):
     g = G.sample(20, seed=1)
-    assert g.shape == (20, G.d, G.d) and g.dtype == np.float64
+    assert g.shape == (20, G.d, G.d) and g.dtype == (np.complex128 if G.is_complex else np.float64)
     assert np.all(np.isfinite(g))
+    if isinstance(G, groups.Unitary):
+        np.testing.assert_allclose(np.conj(np.swapaxes(g, 1, 2)) @ g, np.broadcast_to(np.eye(G.d), g.shape),
+                                   atol=1e-12)
     if G.form is not None:
         J = np.array(G.form, dtype=float)
         np.testing.assert_allclose(np.swapaxes(g, 1, 2) @ J @ g, np.broadcast_to(J, g.shape), atol=1e-10)
-    if "×" not in str(G) and str(G).startswith(("SO", "SL", "Sp", "SE")):
+    if "×" not in str(G) and str(G).startswith(("SO", "SL", "Sp", "SE", "SU")):
         np.testing.assert_allclose(np.linalg.det(g), 1, atol=1e-9)
     assert np.linalg.cond(g).max() < 1e4  # well conditioned
 
