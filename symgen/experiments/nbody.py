@@ -17,6 +17,8 @@ written here and deterministic given the seed (no download).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
@@ -228,21 +230,22 @@ def _tensors(data):
 
 
 def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
-        minutes: float | None = None, label: str = "", progress: bool = True) -> History:
-    """Train on shuffled batches with the shared loop (:func:`.training.train`); the
-    history's ``test`` is the test MSE of the predicted positions."""
+        minutes: float | None = None, label: str = "", progress: bool = True,
+        checkpoint: str | None = None) -> History:
+    """Train on shuffled batches with the shared loop (:func:`.training.train`, which
+    saves to and resumes from ``checkpoint``); the history's ``test`` is the test MSE of the
+    predicted positions."""
     x, v, q, y = _tensors(train_data)
     tx, tv, tq, ty = _tensors(test_data)
-    gen = torch.Generator().manual_seed(0)
 
-    def batches():
-        perm = torch.randperm(len(x), generator=gen)
+    def batches(generator):
+        perm = torch.randperm(len(x), generator=generator)
         for s in range(0, len(x), batch):
             idx = perm[s:s + batch]
             yield (x[idx], v[idx], q[idx]), y[idx]
 
     return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
-                 evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
+                 checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
 
 
 def matched_mlp(params: int, horizon: float) -> NBodyMLP:
@@ -255,9 +258,10 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 
 
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
-        minutes: float | None = None, progress: bool = True) -> dict:
+        minutes: float | None = None, progress: bool = True, checkpoints: str | None = None) -> dict:
     """The experiment: simulate, train the CGENN and a parameter-matched MLP, evaluate.
 
+    With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
     ``"models"``, each model's name mapped to ``(model, History)``.
     """
@@ -268,6 +272,7 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
     mlp = matched_mlp(sum(p.numel() for p in cgenn.parameters()), train_data["horizon"])
     models = {}
     for name, model, label in (("CGENN Cl(3,0)", cgenn, "CGENN"), ("MLP", mlp, "MLP")):
+        path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
         models[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
-                                  progress=progress)
+                                  progress=progress, checkpoint=path)
     return {"constant_velocity": baseline, "models": models}

@@ -62,7 +62,7 @@ from ..._validate import check_finite, check_int
 from ...errors import DegenerateFrameError, FrameError, GroupError, ShapeError
 from .equivariance import equivariant_basis
 from .group import SE, Group, MatrixGroup, Orthogonal, PermutationGroup, Symmetric
-from .reps import Rep, Scalar
+from .reps import Rep, Scalar, TensorRep
 
 __all__ = ["FrameSet", "Frame", "PCAFrame", "GramSchmidtFrame", "SortFrame", "GroupFrame", "ArgsortFrame",
            "ArgmaxFrame", "CallableFrame", "frame_for", "canonicalizer_rep", "canonicalization_frame", "centre",
@@ -634,7 +634,8 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
     ``rep``) for inputs of ``rep``.
 
     ``"auto"``: PCA for O(n), SO(n), SE(n), E(n); Gram–Schmidt for O(p, q) with p, q > 0;
-    sorting for S(n); the whole group for other finite groups.
+    sorting for S(n); the whole group for other finite groups, and for every finite group when
+    ``rep`` is not a tensor representation (the other frames read its V/V* summands).
 
     >>> from symgen import groups, reps
     >>> frame_for(reps.V(groups.O(1, 3)) * 4), frame_for(reps.V(groups.D(4)))
@@ -654,11 +655,17 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
     if callable(frame) and not isinstance(frame, str):
         return CallableFrame(rep, frame)
     named = {"pca": PCAFrame, "gram_schmidt": GramSchmidtFrame, "sort": SortFrame, "group": GroupFrame}
-    if frame in named:
-        return named[frame](rep)
-    if frame != "auto":
+    if frame not in named and frame != "auto":
         raise FrameError(f"unknown frame {frame!r}; frame= takes one of {FRAMES} or a callable "
                          f"x -> elements (batch, K, {rep.G.d}, {rep.G.d})")
+    if not isinstance(rep, TensorRep) and frame != "group" and not (frame == "auto" and rep.G.is_finite):
+        raise FrameError(f"the {frame} frame reads the tensor summands (V, V*, ...) of rep_in; {rep!r} is a "
+                         f"{type(rep).__name__}: pass frame='group' (a finite group) or a callable "
+                         f"x -> elements (batch, K, {rep.G.d}, {rep.G.d})")
+    if frame in named:
+        return named[frame](rep)
+    if not isinstance(rep, TensorRep):       # a finite group: its whole element list
+        return GroupFrame(rep)
     G = rep.G
     if isinstance(G, Orthogonal):
         return PCAFrame(rep) if G.q == 0 or G.p == 0 else GramSchmidtFrame(rep)
