@@ -141,6 +141,8 @@ class Symmetries:
     determining_equations: tuple
     degree: int
     parsed: object = None
+    infinite_part: tuple = ()
+    assumptions: tuple = ()
 
     def flow(self, i: int, eps):
         """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
@@ -201,8 +203,11 @@ def leading_derivative(jet, eq):
             coeff = eq.coeff(s)
             if not coeff.free_symbols & set(jet.index()):
                 return s, sympy.expand(sympy.solve(eq, s)[0])
+    for s in candidates:                    # e.g. Monge–Ampère: u_xx·u_yy, solved on u_yy ≠ 0
+        if sympy.degree(eq, s) == 1 and not eq.coeff(s).has(s):
+            return s, sympy.expand(sympy.solve(eq, s)[0])
     raise PDEError(f"cannot solve {eq} = 0 for a leading derivative: no derivative appears "
-                   f"linearly with a coefficient free of derivatives")
+                   f"linearly")
 
 
 def substitute_leading(jet, expr, leads):
@@ -407,23 +412,15 @@ def _ansatz_factors(factors, variables) -> tuple:
     return tuple(out)
 
 
-def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
-    """Lie point symmetries of a parsed PDE (see the module docstring for the method).
+def polynomial_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
+    """Lie point symmetries polynomial in (x, u) up to ``max_degree`` (the ansatz solver).
 
     ``factors`` widens the polynomial ansatz: ξ, φ are sought as polynomials plus
     polynomials times each factor, e.g. ``[exp(t), exp(-t), exp(2*t), exp(-2*t)]`` for the
     Fokker–Planck equation or ``[log(x)]`` for Black–Scholes. Distinct exponentials and
     powers of logarithms are linearly independent over the polynomials, so the
     determining equations still split term by term."""
-    jet = Jet(parsed.independent, [str(f.func) for f in parsed.dependent])
-    eqs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
-    leads, used = [], set()
-    for eq in eqs:
-        s, sol = leading_derivative(jet, eq)
-        if s in used:
-            raise PDEError(f"two equations solve for the same derivative {s}")
-        used.add(s)
-        leads.append((s, sol))
+    jet, eqs, leads, _ = _leading(parsed)
     us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
     variables = list(jet.x) + us
     linear = _is_linear(jet, eqs)
@@ -450,3 +447,128 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
         desc = ""
     return Symmetries(tuple(finite), n_fin if stable else None, bool(desc), desc, tuple(det),
                       len(history), parsed)
+
+
+def _leading(parsed):
+    """Jet, equations on jet variables, solved leading derivatives and the conditions the
+    solving assumed (``coefficient ≠ 0`` where the coefficient holds derivatives)."""
+    jet = Jet(parsed.independent, [str(f.func) for f in parsed.dependent])
+    eqs = [sympy.expand(jet.from_sympy(e, list(parsed.dependent))) for e in parsed.equations]
+    leads, used, conditions = [], set(), []
+    for eq in eqs:
+        s, sol = leading_derivative(jet, eq)
+        if s in used:
+            raise PDEError(f"two equations solve for the same derivative {s}")
+        used.add(s)
+        leads.append((s, sol))
+        coeff = sympy.expand(eq).coeff(s)
+        if coeff.free_symbols & set(jet.index()):
+            conditions.append(f"{coeff} ≠ 0 (solving {eq} = 0 for {s})")
+    return jet, eqs, leads, conditions
+
+
+@dataclass(frozen=True)
+class InfiniteFamily:
+    """Part of an infinite-dimensional symmetry algebra: the vector field ``field`` whose
+    coefficients hold the arbitrary ``functions``, which must satisfy the linear PDEs
+    ``equations`` (each ``= 0``; none: arbitrary).
+
+    >>> fam = PDE("u_t = u_xx").symmetries().infinite_part[0]
+    >>> print(fam)
+    F1(t, x)∂u with F1 satisfying -Derivative(F1(t, x), (x, 2)) + Derivative(F1(t, x), t) = 0
+    """
+
+    field: VectorField
+    functions: tuple
+    equations: tuple
+
+    def __str__(self):
+        names = ", ".join(str(f.func) for f in self.functions)
+        eqs = "; ".join(f"{e} = 0" for e in self.equations)
+        return f"{self.field} with {names} " + (f"satisfying {eqs}" if eqs else "arbitrary")
+
+
+def _to_expr(lin, Z, fvars):
+    out = sympy.Integer(0)
+    for (name, alpha), c in lin.items():
+        f = sympy.Function(name)(*[Z[i] for i in sorted(fvars[name])])
+        pairs = [(Z[z], k) for z, k in enumerate(alpha) if k]
+        out += c * (sympy.Derivative(f, *pairs) if pairs else f)
+    return out
+
+
+def _components(sol):
+    """Functions grouped by the equations that couple them."""
+    parent = {n: n for n in sol.fvars}
+
+    def find(n):
+        while parent[n] != n:
+            n = parent[n]
+        return n
+    for eq in sol.equations:
+        names = [k[0] for k in eq]
+        for a in names[1:]:
+            parent[find(a)] = find(names[0])
+    groups: dict = {}
+    for n in sol.fvars:
+        groups.setdefault(find(n), []).append(n)
+    return list(groups.values())
+
+
+def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
+    """Lie point symmetries of a parsed PDE by differential elimination (no ansatz).
+
+    The determining equations (:mod:`.determining`) are brought to a standard form and
+    integrated (:mod:`.elimination`). Constants of integration give the generators of the
+    finite part; functions left arbitrary up to linear PDEs form the infinite part
+    (:class:`InfiniteFamily`). When the infinite part enters only the ``∂u`` coefficients
+    (superposition-like: an ideal) the finite dimension is reported; otherwise (conformal,
+    arbitrary functions of t in ξ) ``dimension`` is ``None`` and ``generators`` is a
+    polynomial sample found with the ansatz of :func:`polynomial_symmetries` (``max_degree``,
+    ``factors``).
+    """
+    from .determining import determining_equations
+    from .elimination import solve_linear_system
+    jet, eqs, leads, conditions = _leading(parsed)
+    det, fvars = determining_equations(jet, eqs, leads)
+    us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
+    Z = tuple(jet.x) + tuple(us)
+    names = [f"xi_{x}" for x in jet.x] + [f"phi_{u}" for u in us]
+    zero = (0,) * len(Z)
+    start = {name: {(name, zero): sympy.Integer(1)} for name in names}
+    det_exprs = tuple(_to_expr(e, Z, fvars) for e in det)
+    sol = solve_linear_system(det, Z, fvars, start, parsed.parameters)
+    infinite_names, unresolved = set(), []
+    for group in _components(sol):
+        counts = {n: sol.parametric(n) for n in group}
+        if any(c is None for c in counts.values()):
+            infinite_names |= set(group)
+        elif any(sol.fvars[n] for n in group):
+            unresolved += [n for n in group if sol.fvars[n]]
+    if unresolved:
+        eq = next((e for e in sol.equations if any(k[0] in unresolved for k in e)), None)
+        raise PDEError(f"the determining equations reduce to a finite-dimensional system that "
+                       f"symgen cannot integrate in closed form: "
+                       f"{_to_expr(eq, Z, sol.fvars) if eq else unresolved} = 0")
+    constants = sorted((n for n in sol.fvars if not sol.fvars[n] and n not in infinite_names), key=str)
+    fields = [VectorField({z: sympy.expand(sol.solution[name].get((c, zero), 0))
+                           for z, name in zip(Z, names)}) for c in constants]
+    finite = _independent(fields, list(Z))
+    families = []
+    if infinite_names:
+        for group in _components(sol):
+            if not set(group) & infinite_names:
+                continue
+            field = VectorField({z: _to_expr({k: c for k, c in sol.solution[name].items() if k[0] in group},
+                                             Z, sol.fvars) for z, name in zip(Z, names)})
+            funcs = tuple(sympy.Function(n)(*[Z[i] for i in sorted(sol.fvars[n])]) for n in sorted(group))
+            eqs_g = tuple(_to_expr(e, Z, sol.fvars) for e in sol.equations if {k[0] for k in e} & set(group))
+            families.append(InfiniteFamily(field, funcs, eqs_g))
+    separated = all(not any(k[0] in infinite_names for k in sol.solution[name]) for name in names[:len(jet.x)])
+    assumptions = tuple(conditions) + tuple(f"{a} ≠ 0" for a in sol.assumptions)
+    desc = "; ".join(map(str, families))
+    if families and not separated:
+        sample = polynomial_symmetries(parsed, max_degree, factors)
+        finite = list(sample.generators)
+    return Symmetries(tuple(finite), None if families and not separated else len(finite), bool(families),
+                      desc, det_exprs, 0, parsed, tuple(families), assumptions)
