@@ -181,7 +181,7 @@ def split(lin: dict, Z, fvars, splittable) -> list[dict]:
                     if a.free_symbols & set(loose) and not (a.free_symbols - set(loose))}, key=str)
     try:
         polys = [sympy.Poly(n, *gens) for n in numers]
-    except sympy.PolynomialError:
+    except sympy.polys.polyerrors.BasePolynomialError:
         polys = None
     bad = set(loose) | set(gens)
     if polys is not None and all(not (c.free_symbols & bad) for p in polys for c in p.coeffs()):

@@ -39,11 +39,20 @@ import sympy
 from ...errors import PDEError
 from .determining import add_to, diff_linear, normal, split, substitute
 
-__all__ = ["solve_linear_system", "LinearSolution"]
+__all__ = ["solve_linear_system", "LinearSolution", "undetermined_coefficients"]
 
 #: Rounds of the reduce / integrate / complete loop before giving up.
 MAX_ROUNDS = 400
 _DSOLVED: dict = {}
+#: ``dsolve`` methods tried for linear ODEs (others can run for minutes).
+_HINTS = ("1st_linear", "nth_linear_constant_coeff_homogeneous", "nth_linear_euler_eq_homogeneous",
+          "nth_linear_constant_coeff_undetermined_coefficients",
+          "nth_linear_euler_eq_nonhomogeneous_undetermined_coefficients",
+          "nth_linear_constant_coeff_variation_of_parameters",
+          "nth_linear_euler_eq_nonhomogeneous_variation_of_parameters")
+_UNDETERMINED = ("nth_linear_constant_coeff_homogeneous", "nth_linear_euler_eq_homogeneous",
+                 "nth_linear_constant_coeff_undetermined_coefficients",
+                 "nth_linear_euler_eq_nonhomogeneous_undetermined_coefficients")
 
 
 @dataclass
@@ -55,6 +64,7 @@ class LinearSolution:
     solution: dict
     equations: list
     fvars: dict
+    Z: tuple
     assumptions: list = field(default_factory=list)
 
     def parametric(self, name) -> int | None:
@@ -104,17 +114,20 @@ class _Solver:
         lead = _leader(eq, self.fvars)
         piv = eq[lead]
         if piv != 1:
-            if piv.free_symbols & self.parameters and piv.free_symbols <= self.parameters | self.splittable:
+            if piv.free_symbols & self.parameters:
                 self._assume(piv)
             eq = {k: normal(c / piv) for k, c in eq.items()}
         return eq
 
     def _assume(self, piv):
-        for f in sympy.factor_list(sympy.numer(sympy.together(piv)))[1]:
-            f = f[0]
-            if f.free_symbols & self.parameters and not f.free_symbols & self.splittable:
-                if f not in self.assumptions:
-                    self.assumptions.append(f)
+        try:
+            factors = [f for f, _ in sympy.factor_list(sympy.numer(sympy.together(piv)))[1]]
+        except (TypeError, sympy.polys.polyerrors.BasePolynomialError):
+            factors = [piv]
+        for f in factors:
+            if f.free_symbols & self.parameters and not f.free_symbols - self.parameters and \
+                    f not in self.assumptions:
+                self.assumptions.append(f)
 
     def derivative(self, eq, beta):
         for z, k in enumerate(beta):
@@ -194,7 +207,7 @@ class _Solver:
             if alpha[z] == 1 and all(self.fvars[k[0]] <= fv - {z} for k in others):
                 value = {(self.new_function(fv - {z}), zero): sympy.Integer(1)}
                 for k in others:
-                    integral = sympy.integrate(-eq[k], v)
+                    integral = sympy.integrate(-eq[k], v, conds="none")
                     if integral.has(sympy.Integral):
                         return None
                     add_to(value, k, integral)
@@ -235,15 +248,22 @@ class _Solver:
             return None
         if {s for c in eq.values() for s in c.free_symbols} & (set(self.Z) - {v}):
             return None
+        if not all(eq[k].is_rational_function(v) for k in own):
+            return None         # dsolve on exp/log coefficients can run for minutes
+        # inhomogeneous terms that are not rational: only methods without integrals
+        allowed = _HINTS if all(eq[k].is_rational_function(v) for k in others) else _UNDETERMINED
         y = sympy.Function("y")
         slots = [sympy.Dummy(f"P{i}") for i in range(len(others))]
         ode = sum(eq[k] * y(v).diff(v, k[1][z]) for k in own) + sum(eq[k] * p for k, p in zip(others, slots))
         key = sympy.srepr(ode.xreplace({p: sympy.Symbol(f"_P{i}") for i, p in enumerate(slots)}))
         if key not in _DSOLVED:
+            sol = None
             try:
-                sol = sympy.dsolve(ode, y(v))
+                hints = [h for h in sympy.classify_ode(ode, y(v)) if h in allowed]
+                if hints:
+                    sol = sympy.dsolve(ode, y(v), hint=hints[0], simplify=False)
             except (NotImplementedError, ValueError):
-                sol = None
+                pass
             _DSOLVED[key] = sol
         sol = _DSOLVED[key]
         if sol is None or isinstance(sol, list) or sol.rhs.has(sympy.Integral):
@@ -320,7 +340,7 @@ class _Solver:
             if not new:
                 used = {k[0] for lin in self.solution.values() for k in lin} | {k[0] for e in eqs for k in e}
                 self.fvars = {n: v for n, v in self.fvars.items() if n in used}
-                return LinearSolution(self.solution, eqs, self.fvars, self.assumptions)
+                return LinearSolution(self.solution, eqs, self.fvars, self.Z, self.assumptions)
             eqs = eqs + new
         raise PDEError(f"differential elimination of the determining equations did not reach a "
                        f"standard form in {MAX_ROUNDS} rounds")
@@ -336,3 +356,45 @@ def solve_linear_system(eqs, Z, fvars, solution, parameters=()) -> LinearSolutio
     solver = _Solver(Z, fvars, solution, parameters)
     eqs = [e for eq in eqs for e in split(eq, Z, fvars, set(Z))]
     return solver.run(eqs)
+
+
+def _atoms(sol, Z):
+    """Non-rational functions of the variables in a solution's coefficients (``log(x)``,
+    ``exp(2*t)``, ``sqrt(t)``): the extra factors of an undetermined-coefficients ansatz."""
+    exprs = [c for lin in sol.solution.values() for c in lin.values()]
+    exprs += [c for eq in sol.equations for c in eq.values()]
+    found = set()
+    for e in exprs:
+        for a in e.atoms(sympy.exp, sympy.log, sympy.Pow):
+            if a.is_Pow and (a.exp.is_Integer or not a.exp.is_number):
+                continue
+            if a.free_symbols and a.free_symbols <= set(Z):
+                found.add(a.func(*a.args) if not a.is_Pow else a.base ** (1 / sympy.Integer(a.exp.q)))
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def undetermined_coefficients(sol, names, degree, parameters=()) -> LinearSolution:
+    """Replace the functions ``names`` (of finite type) by polynomials of ``degree`` in their
+    variables and in the non-rational functions of those variables found in ``sol``, with
+    unknown constant coefficients, and solve again: every solution found is exact; the
+    caller compares their number with the dimension of the standard form."""
+    Z = sol.Z
+    atoms = _atoms(sol, Z)
+    fvars = dict(sol.fvars)
+    zero = (0,) * len(Z)
+    eqs, solution = list(sol.equations), dict(sol.solution)
+    counter = itertools.count()
+    for name in names:
+        gens = [Z[i] for i in sorted(sol.fvars[name])]
+        gens += [a for a in atoms if a.free_symbols <= set(gens)]
+        value: dict = {}
+        for d in range(degree + 1):
+            for mono in itertools.combinations_with_replacement(gens, d):
+                c = f"a{next(counter)}_{name}"
+                fvars[c] = frozenset()
+                value[(c, zero)] = sympy.Mul(*mono)
+        cache: dict = {}
+        eqs = [substitute(e, name, value, Z, fvars, cache) for e in eqs]
+        solution = {k: substitute(lin, name, value, Z, fvars, cache) for k, lin in solution.items()}
+        del fvars[name]
+    return solve_linear_system(eqs, Z, fvars, solution, parameters)

@@ -167,23 +167,41 @@ class Symmetries:
         n = len(self.generators)
         zs = list(self.generators[0].coefficients) if n else []
         table = [[[sympy.Integer(0)] * n for _ in range(n)] for _ in range(n)]
-        c = sympy.symbols(f"k0:{n}")
         for i in range(n):
             for j in range(i + 1, n):
                 br = self.generators[i].bracket(self.generators[j])
-                eqs = []
-                for z in zs:
-                    diff = br.coefficients[z] - sum(ck * g.coefficients[z] for ck, g in zip(c, self.generators))
-                    eqs += _coefficient_poly(diff, zs, _function_atoms([diff])).coeffs()
-                sol = sympy.solve(eqs, c, dict=True)
-                if not sol:
+                M, b = _span_system(self.generators, zs, br)
+                try:
+                    sol, free = M.gauss_jordan_solve(b)
+                except ValueError:
                     if not self.infinite:
-                        raise PDEError(f"[v{i}, v{j}] = {br} is not in the span of the generators")
+                        raise PDEError(f"[v{i}, v{j}] = {br} is not in the span of the generators") from None
                     continue
+                sol = sol.subs({p: 0 for p in free})
                 for k in range(n):
-                    value = sol[0].get(c[k], 0)
+                    value = sympy.simplify(sol[k])
                     table[i][j][k], table[j][i][k] = value, -value
         return table
+
+
+def _span_system(fields, zs, target=None):
+    """``M c = b``: the exact linear conditions on constants ``c`` for
+    ``Σ c_k fields[k] = target`` to hold identically in the variables ``zs`` (split over
+    the variables as the determining equations are)."""
+    from .determining import add_to, split
+    names = [f"c{k}" for k in range(len(fields))]
+    fvars = {name: frozenset() for name in [*names, "one"]}
+    rows = []
+    for z in zs:
+        lin: dict = {}
+        for name, f in zip(names, fields):
+            add_to(lin, (name, ()), f.coefficients.get(z, sympy.Integer(0)))
+        if target is not None:
+            add_to(lin, ("one", ()), -target.coefficients.get(z, sympy.Integer(0)))
+        rows += split(lin, (), fvars, set(zs))
+    M = sympy.Matrix(len(rows), len(names), lambda r, k: rows[r].get((names[k], ()), 0))
+    b = sympy.Matrix(len(rows), 1, lambda r, _: -rows[r].get(("one", ()), 0))
+    return M, b
 
 
 def leading_derivative(jet, eq):
@@ -196,8 +214,10 @@ def leading_derivative(jet, eq):
     >>> leading_derivative(jet, u_t - u * u_xx)       # u_xx's coefficient holds u
     (u_t, u*u_xx)
     """
+    # highest order first, then most derivatives along the first variable (u_t of an
+    # evolution system, so that a system's leaders are compatible), then by name
     candidates = sorted((s for s in eq.free_symbols if s in jet.index()),
-                        key=lambda s: (-len(jet.index()[s][1]), str(s)))
+                        key=lambda s: (-len(jet.index()[s][1]), -jet.index()[s][1].count(0), str(s)))
     for s in candidates:
         if sympy.degree(eq, s) == 1:
             coeff = eq.coeff(s)
@@ -367,32 +387,15 @@ def _trivial(field, jet, us):
         not field.coefficients[u].free_symbols & set(us) for u in us)
 
 
-def _coefficient_poly(expr, variables, atoms) -> sympy.Poly:
-    """``expr`` as a polynomial in the variables and in the function ``atoms`` (``exp(t)``,
-    ``log(x)``: linearly independent over the polynomials, so each is a generator)."""
-    gens = [sympy.Symbol(f"_F[{a}]") for a in atoms]
-    return sympy.Poly(sympy.expand(expr).xreplace(dict(zip(atoms, gens))), *variables, *gens)
-
-
-def _function_atoms(exprs) -> list:
-    return sorted(set().union(*(sympy.sympify(e).atoms(sympy.Function) for e in exprs)),
-                  key=sympy.default_sort_key)
-
-
 def _independent(fields, variables):
-    """A maximal linearly independent subset (coefficients compared as polynomials in the
-    variables and in the function atoms of the ansatz factors, e.g. ``exp(t)``)."""
-    atoms = _function_atoms(c for f in fields for c in f.coefficients.values())
-    chosen, rows = [], []
-    for f in fields:
-        row = [_coefficient_poly(f.coefficients[z], variables, atoms) for z in variables]
-        candidate = rows + [row]
-        monos = sorted({m for r in candidate for poly in r for m in poly.monoms()})
-        M = sympy.Matrix([[poly.coeff_monomial(m) for poly in r for m in monos] for r in candidate])
-        if M.rank() == len(candidate):
-            chosen.append(f)
-            rows = candidate
-    return chosen
+    """A maximal subset linearly independent over the constants (first come, first kept)."""
+    if not fields:
+        return []
+    M, _ = _span_system(fields, variables)
+    if M.rows == 0:
+        return []
+    _, pivots = M.rref(simplify=True)
+    return [fields[k] for k in pivots]
 
 
 def _ansatz_factors(factors, variables) -> tuple:
@@ -515,6 +518,43 @@ def _components(sol):
     return list(groups.values())
 
 
+def _classify(sol):
+    """Functions in components with an infinite parametric set, and functions of finite
+    type left unintegrated (each with their component)."""
+    infinite, unresolved = set(), []
+    for group in _components(sol):
+        counts = {n: sol.parametric(n) for n in group}
+        if any(c is None for c in counts.values()):
+            infinite |= set(group)
+        elif any(sol.fvars[n] for n in group):
+            unresolved.append(group)
+    return infinite, unresolved
+
+
+def _finite_remainder(sol, unresolved, max_degree, parameters, Z):
+    """Integrate the finite-type functions the elimination left: their solution space has
+    the dimension of the standard form (its number of parametric derivatives); polynomials
+    in the variables and in the functions already present (``log x``, ``exp t``) of growing
+    degree are tried until that many independent solutions are found."""
+    from .elimination import undetermined_coefficients
+    target = sum(sol.parametric(n) for group in unresolved for n in group)
+    skip, _ = _classify(sol)
+    names = [n for group in unresolved for n in group if sol.fvars[n]]
+    for degree in range(1, max(max_degree, 2) + 1):
+        trial = undetermined_coefficients(sol, names, degree, parameters)
+        infinite, still = _classify(trial)
+        found = sum(1 for n, v in trial.fvars.items() if not v and n not in infinite)
+        before = sum(1 for n, v in sol.fvars.items()
+                     if not v and n not in skip and not any(n in g for g in unresolved))
+        if not still and found - before == target:
+            return trial, infinite
+    eq = next((e for e in sol.equations if any(k[0] in names for k in e)), None)
+    raise PDEError(f"the determining equations reduce to a finite-dimensional system "
+                   f"({target} parameters) that symgen cannot integrate in closed form (tried "
+                   f"integration, dsolve and polynomial solutions up to degree {max(max_degree, 2)}): "
+                   f"{_to_expr(eq, Z, sol.fvars) if eq else names} = 0")
+
+
 def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     """Lie point symmetries of a parsed PDE by differential elimination (no ansatz).
 
@@ -538,18 +578,9 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     start = {name: {(name, zero): sympy.Integer(1)} for name in names}
     det_exprs = tuple(_to_expr(e, Z, fvars) for e in det)
     sol = solve_linear_system(det, Z, fvars, start, parsed.parameters)
-    infinite_names, unresolved = set(), []
-    for group in _components(sol):
-        counts = {n: sol.parametric(n) for n in group}
-        if any(c is None for c in counts.values()):
-            infinite_names |= set(group)
-        elif any(sol.fvars[n] for n in group):
-            unresolved += [n for n in group if sol.fvars[n]]
+    infinite_names, unresolved = _classify(sol)
     if unresolved:
-        eq = next((e for e in sol.equations if any(k[0] in unresolved for k in e)), None)
-        raise PDEError(f"the determining equations reduce to a finite-dimensional system that "
-                       f"symgen cannot integrate in closed form: "
-                       f"{_to_expr(eq, Z, sol.fvars) if eq else unresolved} = 0")
+        sol, infinite_names = _finite_remainder(sol, unresolved, max_degree, parsed.parameters, Z)
     constants = sorted((n for n in sol.fvars if not sol.fvars[n] and n not in infinite_names), key=str)
     fields = [VectorField({z: sympy.expand(sol.solution[name].get((c, zero), 0))
                            for z, name in zip(Z, names)}) for c in constants]
