@@ -373,13 +373,14 @@ def _atoms(sol, Z):
     return sorted(found, key=sympy.default_sort_key)
 
 
-def undetermined_coefficients(sol, names, degree, parameters=()) -> LinearSolution:
+def undetermined_coefficients(sol, names, degree, parameters=(), factors=()) -> LinearSolution:
     """Replace the functions ``names`` (of finite type) by polynomials of ``degree`` in their
     variables and in the non-rational functions of those variables found in ``sol``, with
     unknown constant coefficients, and solve again: every solution found is exact; the
-    caller compares their number with the dimension of the standard form."""
+    caller compares their number with the dimension of the standard form. ``factors``:
+    more such functions (e.g. ``exp(t)``)."""
     Z = sol.Z
-    atoms = _atoms(sol, Z)
+    atoms = _atoms(sol, Z) + [f for f in factors if f.free_symbols]
     fvars = dict(sol.fvars)
     zero = (0,) * len(Z)
     eqs, solution = list(sol.equations), dict(sol.solution)
