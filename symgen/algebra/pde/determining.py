@@ -96,11 +96,39 @@ class _Atoms:
                 if not r.is_Integer:
                     self._root(p.base, r.q)
 
+        self.exp: dict = {}        # symbol -> (q, E) with E = exp(symbol/q)
+        for e in exprs:
+            for a in e.atoms(sympy.exp):
+                for b, k in self._linear(a.args[0]):
+                    old = self.exp.get(b, (1, None))[0]
+                    self.exp[b] = (old * k.q // sympy.igcd(old, k.q), sympy.Dummy(f"E_{b}"))
+
+    @staticmethod
+    def _linear(arg):
+        """``(symbol, rational coefficient)`` for the symbols ``arg`` is linear in."""
+        out = []
+        for b in arg.free_symbols:
+            k = sympy.diff(arg, b)
+            if k.is_Rational and k != 0:
+                out.append((b, k))
+        return out
+
+    def _exp(self, a):
+        arg, factor = a.args[0], sympy.Integer(1)
+        for b, k in self._linear(arg):
+            if b in self.exp:
+                q, E = self.exp[b]
+                factor *= E ** (k * q)
+                arg -= k * b
+        return factor * sympy.exp(arg)
+
     def _root(self, base, q):
         old = self.root.get(base, (1, None))[0]
         self.root[base] = (old * q // sympy.igcd(old, q), sympy.Dummy(f"s_{base}"))
 
     def forward(self, e):
+        if self.exp:
+            e = e.replace(lambda a: isinstance(a, sympy.exp), self._exp)
         if not (self.root or self.generic):
             return e
 
@@ -124,6 +152,7 @@ class _Atoms:
     def back(self, e):
         reps = {s: b ** sympy.Rational(1, q) for b, (q, s) in self.root.items()}
         reps.update({w: b ** sym for (b, sym), w in self.generic.items()})
+        reps.update({E: sympy.exp(b / q) for b, (q, E) in self.exp.items()})
         return e.xreplace(reps)
 
     def generators(self, symbols):
@@ -131,6 +160,8 @@ class _Atoms:
         out = []
         for z in symbols:
             out.append(self.root[z][1] if z in self.root else z)
+            if z in self.exp:
+                out.append(self.exp[z][1])
             out += [w for (b, _), w in self.generic.items() if b == z]
         return out
 

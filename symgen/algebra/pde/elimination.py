@@ -389,11 +389,12 @@ def undetermined_coefficients(sol, names, degree, parameters=(), factors=()) -> 
         gens = [Z[i] for i in sorted(sol.fvars[name])]
         gens += [a for a in atoms if a.free_symbols <= set(gens)]
         value: dict = {}
-        for d in range(degree + 1):
-            for mono in itertools.combinations_with_replacement(gens, d):
-                c = f"a{next(counter)}_{name}"
-                fvars[c] = frozenset()
-                value[(c, zero)] = sympy.Mul(*mono)
+        monomials = dict.fromkeys(sympy.Mul(*mono) for d in range(degree + 1)
+                                  for mono in itertools.combinations_with_replacement(gens, d))
+        for mono in monomials:           # e^{2t}·e^{-2t} = 1 once
+            c = f"a{next(counter)}_{name}"
+            fvars[c] = frozenset()
+            value[(c, zero)] = mono
         cache: dict = {}
         eqs = [substitute(e, name, value, Z, fvars, cache) for e in eqs]
         solution = {k: substitute(lin, name, value, Z, fvars, cache) for k, lin in solution.items()}
