@@ -8,8 +8,7 @@ orderly ranking (total order, then functions of more variables, then name and ``
 1. *Reduce*: Gaussian elimination on the leading derivatives, every equation monic and no
    term of one a derivative of another's leader (autoreduction).
 2. *Integrate* what can be read off: ``F = Σ c G`` (substitute), ``∂^k_v F = 0`` (``F``
-   polynomial in ``v`` with new functions of the other variables; several variables: a sum
-   of such), ``∂_v F = Σ c G`` with the ``G`` free of ``v`` (integrate ``c`` in ``v``), and a
+   polynomial in ``v`` with new functions of the other variables), ``∂_v F = Σ c G`` with the ``G`` free of ``v`` (integrate ``c`` in ``v``), and a
    linear ODE in one variable for one function (``dsolve``). Substituting may leave
    equations whose coefficients depend on a variable none of their functions does: they
    are split again (:func:`.determining.split`).
@@ -194,12 +193,13 @@ class _Solver:
         if sum(alpha) == 0 and within and all(self.fvars[k[0]] <= fv for k in others):
             return name, {k: -c for k, c in eq.items() if k != lead}
         support = [z for z, k in enumerate(alpha) if k]
-        if not others:
+        if not others and len(support) == 1:
+            # ∂^k_v F = 0 along one variable (a mixed ∂_x∂_y F = 0 is left to elimination:
+            # F = A(x) + B(y) would not be unique, and the dimension count would suffer)
+            z = support[0]
             value: dict = {}
-            for z in support:
-                rest = fv - {z}
-                for j in range(alpha[z]):
-                    add_to(value, (self.new_function(rest), zero), self.Z[z] ** j)
+            for j in range(alpha[z]):
+                add_to(value, (self.new_function(fv - {z}), zero), self.Z[z] ** j)
             return name, value
         if len(support) == 1 and within:
             z = support[0]
@@ -353,8 +353,9 @@ def solve_linear_system(eqs, Z, fvars, solution, parameters=()) -> LinearSolutio
     ``solution``: ``{name: linear dict}`` of the quantities to express (updated as functions
     are integrated); ``parameters``: symbols treated as generic constants.
     """
+    solution = {name: {k: sympy.sympify(c) for k, c in lin.items()} for name, lin in solution.items()}
     solver = _Solver(Z, fvars, solution, parameters)
-    eqs = [e for eq in eqs for e in split(eq, Z, fvars, set(Z))]
+    eqs = [e for eq in eqs for e in split({k: sympy.sympify(c) for k, c in eq.items()}, Z, fvars, set(Z))]
     return solver.run(eqs)
 
 

@@ -382,7 +382,7 @@ class InfiniteFamily:
     >>> from symgen.pde import PDE
     >>> fam = PDE("u_t = u_xx").symmetries().infinite_part[0]
     >>> print(fam)
-    F1(t, x)∂u with F1 satisfying -Derivative(F1(t, x), (x, 2)) + Derivative(F1(t, x), t) = 0
+    f1(t, x)∂u with f1 satisfying -Derivative(f1(t, x), t) + Derivative(f1(t, x), (x, 2)) = 0
     """
 
     field: VectorField
@@ -395,10 +395,11 @@ class InfiniteFamily:
         return f"{self.field} with {names} " + (f"satisfying {eqs}" if eqs else "arbitrary")
 
 
-def _to_expr(lin, Z, fvars):
+def _to_expr(lin, Z, fvars, names=None):
+    """A linear dict as a SymPy expression in applied functions (``names`` renames them)."""
     out = sympy.Integer(0)
     for (name, alpha), c in lin.items():
-        f = sympy.Function(name)(*[Z[i] for i in sorted(fvars[name])])
+        f = sympy.Function((names or {}).get(name, name))(*[Z[i] for i in sorted(fvars[name])])
         pairs = [(Z[z], k) for z, k in enumerate(alpha) if k]
         out += c * (sympy.Derivative(f, *pairs) if pairs else f)
     return out
@@ -495,13 +496,14 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     finite = _canonical(_independent(fields, list(Z)), list(Z))
     families = []
     if infinite_names:
-        for group in _components(sol):
-            if not set(group) & infinite_names:
-                continue
+        groups = [sorted(g, key=lambda n: int(n[1:]) if n[1:].isdigit() else 0) for g in _components(sol)
+                  if set(g) & infinite_names]
+        rename = {n: f"f{i + 1}" for i, n in enumerate(n for g in groups for n in g)}
+        for group in groups:
             field = VectorField({z: _to_expr({k: c for k, c in sol.solution[name].items() if k[0] in group},
-                                             Z, sol.fvars) for z, name in zip(Z, names)})
-            funcs = tuple(sympy.Function(n)(*[Z[i] for i in sorted(sol.fvars[n])]) for n in sorted(group))
-            eqs_g = tuple(_to_expr(e, Z, sol.fvars) for e in sol.equations if {k[0] for k in e} & set(group))
+                                             Z, sol.fvars, rename) for z, name in zip(Z, names)})
+            funcs = tuple(sympy.Function(rename[n])(*[Z[i] for i in sorted(sol.fvars[n])]) for n in group)
+            eqs_g = tuple(_to_expr(e, Z, sol.fvars, rename) for e in sol.equations if {k[0] for k in e} & set(group))
             families.append(InfiniteFamily(field, funcs, eqs_g))
     separated = all(not any(k[0] in infinite_names for k in sol.solution[name]) for name in names[:len(jet.x)])
     assumptions = tuple(conditions) + tuple(f"{a} ≠ 0" for a in sol.assumptions)

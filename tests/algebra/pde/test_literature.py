@@ -82,6 +82,15 @@ CASES = [
     ("u_t = u_xx + u_yy", 9, True, "CRC1: 2D heat"),
     ("u_xx + u_yy = 0", None, True, "CRC1: 2D Laplace (conformal)"),
     ("u_xt + u_x**2 + u*u_xx + u_xxxx + u_yy = 0", None, True, "CRC2: KP, arbitrary functions of t"),
+    ("u_xt - (u*u_x)_x - u_yy = 0", None, True, "CRC2: Khokhlov–Zabolotskaya, arbitrary functions of t"),
+    ("u_t + u*u_x + u_xxx + u_xyy = 0", 5, False, "CRC2: Zakharov–Kuznetsov"),
+    ("u_t = u_xxx", 4, True, "CRC1: linear Airy equation"),
+    ("u_t = u_xx + u_yy + u_zz", 13, True, "CRC1: 3D heat (n = 3: 13 + superposition)"),
+    ("u_xx + u_yy + u_zz = 0", 11, True, "CRC1: 3D Laplace, conformal so(4,1) and u∂u"),
+    ("u_tt = u_xx + u_yy", 11, True, "CRC1: 2+1 wave, conformal so(3,2) and u∂u"),
+    ("u_tt = u_xx + u_yy - u", 7, True, "CRC1: 2+1 Klein–Gordon, Poincaré and u∂u"),
+    ("u_t = (u**n*u_x)_x + (u**n*u_y)_y", 6, False, "Ovs/CRC1: 2D nonlinear diffusion, generic n"),
+    ("u_t = (u_x/u)_x + (u_y/u)_y", None, True, "CRC1: 2D diffusion with n = -1 (infinite, conformal)"),
 ]
 
 SLOW = {}    # equation -> measured seconds, for cases over 10 s
