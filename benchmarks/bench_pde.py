@@ -3,7 +3,7 @@ process (SymPy's cache cold), over the literature list of
 ``tests/algebra/pde/test_literature.py``; then the throughput of the generated
 LieAugmentation against a hand-written LPSDA-style one.
 
-    python benchmarks/bench_pde.py [--repeats 3] [--only NAME ...] [--skip-augmentation]
+    python benchmarks/bench_pde.py [--repeats 3] [--only EQUATION ...] [--skip-augmentation] [--timeout 120]
 
 Run it with ``PYTHONPATH=<checkout>`` to time another checkout (e.g. the ansatz solver
 before the differential-elimination one); a case that raises prints its error. Wall time
@@ -65,6 +65,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="equations to time (default: the literature list)")
     parser.add_argument("--skip-augmentation", action="store_true")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case")
     args = parser.parse_args(argv)
     cases = runpy.run_path(str(ROOT / "tests/algebra/pde/test_literature.py"))["CASES"]
     if args.only:
@@ -72,7 +73,7 @@ def main(argv=None):
     print(f"{'PDE':52} {'published':>9} {'computed':>9} {'wall s':>7} {'cpu s':>6}   (first call, fresh process)")
     walls, ok = [], 0
     for text, dim, infinite, _ in cases:
-        r = fresh(text)
+        r = fresh(text, args.timeout)
         published = f"{dim}{'+inf' if infinite else ''}"
         computed = r["error"] if "error" in r else f"{r['dim']}{'+inf' if r['infinite'] else ''}"
         ok += computed == published
