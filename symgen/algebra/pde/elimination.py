@@ -252,6 +252,16 @@ class _Solver:
             return None         # dsolve on exp/log coefficients can run for minutes
         # inhomogeneous terms that are not rational: only methods without integrals
         allowed = _HINTS if all(eq[k].is_rational_function(v) for k in others) else _UNDETERMINED
+        quick = _linear_ode(eq, own, others, z, v)
+        if quick is not None:
+            basis, particular = quick
+            value: dict = {}
+            zero = (0,) * len(self.Z)
+            for b in basis:
+                add_to(value, (self.new_function(fv - {z}), zero), b)
+            for k, b in zip(others, particular):
+                add_to(value, k, b)
+            return name, value
         y = sympy.Function("y")
         slots = [sympy.Dummy(f"P{i}") for i in range(len(others))]
         ode = sum(eq[k] * y(v).diff(v, k[1][z]) for k in own) + sum(eq[k] * p for k, p in zip(others, slots))
@@ -344,6 +354,44 @@ class _Solver:
             eqs = eqs + new
         raise PDEError(f"differential elimination of the determining equations did not reach a "
                        f"standard form in {MAX_ROUNDS} rounds")
+
+
+def _linear_ode(eq, own, others, z, v):
+    """Closed-form cases of ``Σ c_k y^(k) + Σ q_j P_j = 0`` without ``dsolve`` (whose
+    classification alone costs tenths of a second): first order (integrating factor) and
+    constant ``c_k`` with constant ``q_j``. Returns (homogeneous basis, particular solution
+    per ``P_j``) or None."""
+    orders = {k[1][z]: eq[k] for k in own}
+    n = max(orders)
+    lead = orders[n]
+    c = {k: normal(ck / lead) for k, ck in orders.items()}
+    q = [normal(eq[k] / lead) for k in others]
+    m = min(k for k, ck in c.items() if ck != 0)
+    if m and n - m == 1:            # no y: first order in w = y^(m), then integrate m times
+        p = c[m]
+        mu = sympy.powsimp(sympy.exp(sympy.integrate(p, v)), deep=True)
+        ws = [normal(1 / mu)] + [normal(sympy.integrate(-mu * qj, v) / mu) for qj in q]
+        for _ in range(m):
+            ws = [sympy.integrate(w, v) for w in ws]
+        if any(w.has(sympy.Integral) for w in [mu, *ws]):
+            return None
+        return [v ** j for j in range(m)] + [normal(ws[0])], [normal(w) for w in ws[1:]]
+    if set(orders) <= {0, 1} and n == 1:
+        p = c.get(0, sympy.Integer(0))
+        mu = sympy.powsimp(sympy.exp(sympy.integrate(p, v)), deep=True)
+        particular = [sympy.integrate(-mu * qj, v) for qj in q]
+        if any(e.has(sympy.Integral) for e in [mu, *particular]):
+            return None
+        return [normal(1 / mu)], [normal(e / mu) for e in particular]
+    if any(ck.has(v) for ck in c.values()) or any(qj.has(v) for qj in q):
+        return None
+    lam = sympy.Dummy("lambda")
+    roots = sympy.roots(sympy.Poly(sum(ck * lam ** k for k, ck in c.items()), lam))
+    if sum(roots.values()) != n or any(not r.is_real for r in roots):
+        return None
+    basis = [v ** j * sympy.exp(r * v) for r, mult in roots.items() for j in range(mult)]
+    particular = [-qj * v ** m / (sympy.factorial(m) * c[m]) for qj in q]
+    return basis, particular
 
 
 def solve_linear_system(eqs, Z, fvars, solution, parameters=()) -> LinearSolution:

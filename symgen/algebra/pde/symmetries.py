@@ -233,14 +233,16 @@ def leading_derivative(jet, eq):
     # evolution system, so that a system's leaders are compatible), then by name
     candidates = sorted((s for s in eq.free_symbols if s in jet.index()),
                         key=lambda s: (-len(jet.index()[s][1]), -jet.index()[s][1].count(0), str(s)))
+    eq = sympy.expand(eq)
     for s in candidates:
         if sympy.degree(eq, s) == 1:
             coeff = eq.coeff(s)
             if not coeff.free_symbols & set(jet.index()):
-                return s, sympy.expand(sympy.solve(eq, s)[0])
+                return s, sympy.expand(-(eq - coeff * s) / coeff)
     for s in candidates:                    # e.g. Monge–Ampère: u_xx·u_yy, solved on u_yy ≠ 0
         if sympy.degree(eq, s) == 1 and not eq.coeff(s).has(s):
-            return s, sympy.expand(sympy.solve(eq, s)[0])
+            coeff = eq.coeff(s)
+            return s, sympy.expand(-(eq - coeff * s) / coeff)
     raise PDEError(f"cannot solve {eq} = 0 for a leading derivative: no derivative appears "
                    f"linearly")
 
