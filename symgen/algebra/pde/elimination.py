@@ -226,6 +226,8 @@ class _Solver:
                 continue
             if symbols <= {self.Z[z] for z in fv} and all(self.fvars[k[0]] <= fv for k in eq):
                 c = eq[key]
+                if c.free_symbols & self.parameters:
+                    self._assume(c)
                 return name, {k: normal(-v / c) for k, v in eq.items() if k != key}
         return None
 
@@ -252,6 +254,9 @@ class _Solver:
             return None         # dsolve on exp/log coefficients can run for minutes
         # inhomogeneous terms that are not rational: only methods without integrals
         allowed = _HINTS if all(eq[k].is_rational_function(v) for k in others) else _UNDETERMINED
+        for k in own:
+            if eq[k].free_symbols & self.parameters:
+                self._assume(eq[k])
         quick = _linear_ode(eq, own, others, z, v)
         if quick is not None:
             basis, particular = quick

@@ -91,6 +91,8 @@ CASES = [
     ("u_tt = u_xx + u_yy - u", 7, True, "CRC1: 2+1 Klein–Gordon, Poincaré and u∂u"),
     ("u_t = (u**n*u_x)_x + (u**n*u_y)_y", 6, False, "Ovs/CRC1: 2D nonlinear diffusion, generic n"),
     ("u_t = (u_x/u)_x + (u_y/u)_y", None, True, "CRC1: 2D diffusion with n = -1 (infinite, conformal)"),
+    ("w_t + p_x*w_y - p_y*w_x = w_xx + w_yy; p_xx + p_yy = w", None, True,
+     "CRC2: 2D Navier–Stokes, vorticity–stream function (f(t)∂x − y f'(t)∂p, ...)"),
 ]
 
 SLOW = {}    # equation -> measured seconds, for cases over 10 s
