@@ -22,6 +22,7 @@ import runpy
 import statistics
 import subprocess
 import sys
+import tempfile
 
 import torch
 
@@ -51,8 +52,9 @@ def fresh(text, timeout=120.0):
     """The first ``symmetries()`` call in a new Python process: {dim, infinite, wall, cpu}."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     try:
+        # cwd outside any checkout: ``python -c`` puts the cwd first on sys.path
         done = subprocess.run([sys.executable, "-c", _CHILD, text], capture_output=True, text=True,
-                              timeout=timeout, env=env)
+                              timeout=timeout, env=env, cwd=tempfile.gettempdir())
     except subprocess.TimeoutExpired:
         return {"error": f"timeout {timeout:.0f} s", "wall": timeout, "cpu": math.nan}
     if done.returncode:
