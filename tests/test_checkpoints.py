@@ -294,6 +294,29 @@ def _run_symmetries(sym):
     return [str(sym.flow(i, eps)) for i in range(len(sym.generators))], str(sym.commutator_table())
 
 
+def _heat_symmetries():
+    from symgen.pde import PDE
+    return PDE("u_t = u_xx").symmetries()
+
+
+def _use_heat_symmetries(sym):
+    sym.commutator_table()
+    sym.determining_residuals(sym.generators[4])
+
+
+def _run_heat_symmetries(sym):
+    return ([str(g) for g in sym.generators], [str(f) for f in sym.infinite_part], sym.assumptions,
+            [str(r) for r in sym.determining_residuals(sym.generators[5])])
+
+
+def _infinite_family():
+    return _heat_symmetries().infinite_part[0]
+
+
+def _run_infinite_family(fam):
+    return str(fam), str(fam.functions), str(fam.equations)
+
+
 def _vector_field():
     return _symmetries().generators[2]
 
@@ -472,6 +495,8 @@ CASES = {
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
+    "Symmetries-infinite": Case(_heat_symmetries, _use_heat_symmetries, _run_heat_symmetries),
+    "InfiniteFamily": Case(_infinite_family, _run_infinite_family, _run_infinite_family),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
@@ -482,8 +507,8 @@ CASES = {
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
-                                                  "StructuredBasis", "PDE", "Symmetries", "VectorField", "MessageOp",
-                                                  *GROUPS}]
+                                                  "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
+                                                  "InfiniteFamily", "VectorField", "MessageOp", *GROUPS}]
 
 
 def assert_same(got, expected):
