@@ -16,17 +16,24 @@ import torch
 from symgen import CliffordAlgebra, SymgenError, groups, reps
 from symgen.algebra.clifford.multivector import Multivector
 from symgen.algebra.groups import equivariant_basis
+from symgen.algebra.groups.classical import recognise
+from symgen.algebra.groups.equivariance import structured_basis
+from symgen.algebra.groups.structured import StructuredBasis, copies
 from symgen.algebra.pde import VectorField
 from symgen.cli import main
 from symgen.codegen import Bilinear
 from symgen.demos import options
-from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError, NotInvertibleError,
+from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
+from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
+                           DTypeError, FrameError, GradeError, GroupError, NotInvertibleError,
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, pde_residual, symmetry_loss)
+from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
+                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, RelaxedGroupConv, RPPLinear,
+                       canonicalization_prior_loss, equivariance_penalty, pde_residual, project_equivariant,
+                       rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
-from symgen.testing import assert_equivariant
+from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
@@ -71,6 +78,12 @@ def _sizeless_rep(size=None):
     return rep
 
 
+@functools.cache
+def canon():
+    V = reps.V(so3())
+    return Canonicalize(torch.nn.Linear(12, 3), "auto", 4 * V, V)
+
+
 def _e0(alg):
     return alg.multivector([0, 1] + [0] * (alg.dim - 2))
 
@@ -106,6 +119,20 @@ ROWS = [
     R(lambda: CL3.grade_projection(np.ones(8), True), GradeError, "grade True", id="clifford-grade-bool"),
     R(lambda: CL3.geometric_product(np.ones(6), np.ones(8)), ShapeError, "6 components", id="clifford-last-axis"),
     R(lambda: CL3.bilinear_ir("foo"), UnknownOperationError, "'foo'", id="clifford-unknown-product"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=(2, 5)), GradeError, "grade 5",
+      id="clifford-graded-grade-out-of-range"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=(2,)), GradeError, "grades=(2,)",
+      id="clifford-graded-one-entry"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=("2", 1)), GradeError, "'2'",
+      id="clifford-graded-string"),
+    R(lambda: CL3.geometric_product(np.ones(4), np.ones(3), grades=(2, 1)), ShapeError, "4 components",
+      id="clifford-graded-last-axis"),
+    R(lambda: CL3.left_contraction(np.ones(3), np.ones(3), grades=(2, 1)), GradeError, "identically zero",
+      id="clifford-graded-zero-product"),
+    R(lambda: CL3.sandwich(np.ones(4), np.ones(3), grades=((0, 2), ())), GradeError, "no grades",
+      id="clifford-graded-sandwich-no-grades"),
+    R(lambda: CL3.product_grades("foo", (1, 1)), UnknownOperationError, "'foo'", id="clifford-product-grades-unknown"),
+    R(lambda: CL3.blade_indices(True), GradeError, "True", id="clifford-blade-indices-bool"),
     R(lambda: CL3.prepare(["foo"]), UnknownOperationError, "'foo'", id="clifford-prepare-unknown-op"),
     R(lambda: CL3.versor_inverse(np.eye(8)[1], rtol=NAN), NotInvertibleError, "nan", id="clifford-versor-inverse-rtol-nan"),
     R(lambda: _e0(PGA) * _e0(CL3), AlgebraMismatchError, "Cl(2,0,1)", id="clifford-mixed-algebras-product"),
@@ -196,6 +223,36 @@ ROWS = [
       id="emlp-bilinear-negative-legs"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
       id="rep-basis-certify-flag"),
+    R(lambda: structured_basis(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",
+      id="rep-structured-two-groups"),
+    R(lambda: structured_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
+      id="rep-structured-certify-flag"),
+    R(lambda: StructuredBasis(reps.V(so3()), reps.V(so3()), {}), RepresentationError, "(k, 9)",
+      id="rep-structured-missing-block"),
+    R(lambda: copies("V"), RepresentationError, "'V'", id="rep-copies-not-a-rep"),
+    R(lambda: recognise("SO(3)"), GroupError, "'SO(3)'", id="group-recognise-not-a-group"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(so3()), reps.V(groups.O(3))), RepresentationError,
+      "O(3)", id="group-canonicalize-two-groups"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "pca", reps.V(so3()), reps.V(so3())), FrameError, "'pca'",
+      id="group-canonicalize-unknown-canonicalizer"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(groups.SL(3)), reps.V(groups.SL(3))), FrameError,
+      "SL(3)", id="group-canonicalize-group-without-rule"),
+    R(lambda: Canonicalize(torch.nn.Identity(), torch.nn.Identity(), reps.V(so3()), reps.V(so3())), FrameError,
+      "canonical_rep=", id="group-canonicalize-canonicalizer-without-rep"),
+    R(lambda: canon()(torch.ones(2, 12, dtype=torch.int64)), DTypeError, "torch.int64", id="group-canonicalize-int64"),
+    R(lambda: canon()(torch.ones(2, 9)), ShapeError, "(batch, 12)", id="group-canonicalize-wrong-size"),
+    R(lambda: canon()(torch.zeros(2, 12)), DegenerateFrameError, "sample 0", id="group-canonicalize-zero-vectors"),
+    R(lambda: canonicalization_prior_loss(torch.nn.Linear(3, 3), torch.ones(2, 3)), FrameError, "Linear",
+      id="group-prior-loss-not-canonicalize"),
+    R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
+    R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
+      id="group-gram-schmidt-nan-tolerance"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",
+      id="group-rpp-negative-prior"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)", id="group-rpp-two-groups"),
+    R(lambda: RPPEMLP(reps.V(so3()), reps.V(so3()), prior_equivariant=INF), RepresentationError, "inf",
+      id="group-rppemlp-infinite-prior"),
+    R(lambda: rpp_prior_loss([1]), RepresentationError, "list", id="group-rpp-prior-loss-not-a-module"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",
@@ -254,6 +311,12 @@ ROWS = [
     R(lambda: assert_equivariant(vlinear(), elements=np.eye(4)), ShapeError, "(4, 4)", id="checker-element-shape"),
     R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), elements=np.full(8, INF)), CheckerError, "inf",
       id="checker-element-inf"),
+    R(lambda: lie_derivative(torch.nn.Linear(3, 3)), CheckerError, "Linear has no rep_in/rep_out",
+      id="checker-lie-derivative-no-reps"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 4)), ShapeError, "(batch, 3)",
+      id="checker-lie-derivative-input-shape"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 3, dtype=torch.int64)), CheckerError, "torch.int64",
+      id="checker-lie-derivative-integer-inputs"),
 ]
 
 

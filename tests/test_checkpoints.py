@@ -52,6 +52,7 @@ def _use_algebra(alg):
         a.requires_grad_(True)
         alg.geometric_product(a, b).sum().backward()
         alg.sandwich(alg.grade_projection(a.detach(), 1), b)
+        alg.sandwich(b[:, list(alg.blade_indices((0, 2)))], b[:, list(alg.blade_indices(1))], grades=((0, 2), 1))
         alg.geometric_product(a.detach().numpy(), b.numpy())
     alg.grade_projection(b, 1)
     alg.kernel("geometric_product").source
@@ -60,7 +61,8 @@ def _use_algebra(alg):
 def _run_algebra(alg):
     a, b = _randn(6, alg.dim, seed=3), _randn(6, alg.dim, seed=4)
     return (alg.geometric_product(a, b), alg.reverse(a), alg.grade_projection(a, 2),
-            alg.geometric_product(a.numpy(), b.numpy()))
+            alg.geometric_product(a.numpy(), b.numpy()),
+            alg.geometric_product(a[:, 4:7], b[:, 1:4], grades=(2, 1)))
 
 
 def _multivector():
@@ -159,6 +161,21 @@ def _run_rep(rep):
     return rep.rho(rep.G.sample(2, seed=2)), repr(rep)
 
 
+def _structured():
+    from symgen import groups, reps
+    V = reps.V(groups.S(4))
+    return reps.structured_basis(V ** 2 + V, V + reps.Scalar(V.G))
+
+
+def _use_structured(basis):
+    basis.matrix(np.ones(len(basis)))
+    basis.dense()
+
+
+def _run_structured(basis):
+    return basis.matrix(np.arange(len(basis), dtype=np.float64)), repr(basis)
+
+
 def _composite_rep(kind):
     def build():
         from symgen import groups, reps
@@ -193,6 +210,45 @@ def _emlp():
     torch.manual_seed(0)
     V = reps.V(groups.O(3))
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
+
+
+def _canonicalize(group):
+    def build():
+        from symgen import groups, reps
+        from symgen.nn import Canonicalize
+        torch.manual_seed(0)
+        V = reps.V(getattr(groups, group[0])(group[1]))
+        backbone = torch.nn.Sequential(torch.nn.Linear(4 * V.size, 16), torch.nn.SiLU(), torch.nn.Linear(16, V.size))
+        return Canonicalize(backbone, "auto", 4 * V, V).double()
+    return build
+
+
+def _rppemlp():
+    from symgen import groups, reps
+    from symgen.nn import RPPEMLP
+    torch.manual_seed(0)
+    V = reps.V(groups.O(3))
+    model = RPPEMLP(2 * V, V ** 2, hidden=8, depth=1).double()
+    with torch.no_grad():                      # free paths at zero keep the model equivariant
+        model.head.equivariant.weight.normal_()
+    return model
+
+
+def _relaxed_conv():
+    from symgen import groups
+    from symgen.nn import RelaxedGroupConv
+    torch.manual_seed(0)
+    return RelaxedGroupConv(groups.D(4), 2, 3, banks=2).double()
+
+
+def _use_relaxed_conv(conv):
+    for batch in (2, 300):
+        (conv(_randn(batch, 2, 8, seed=14)).sum() + conv.relaxation_penalty()).backward()
+
+
+def _run_relaxed_conv(conv):
+    with torch.no_grad():
+        return conv(_randn(3, 2, 8, seed=15))
 
 
 def _use_group_module(module):
@@ -279,7 +335,9 @@ def _nbody(kind):
     def build():
         from symgen.experiments import nbody
         torch.manual_seed(0)
-        return (nbody.NBodyCGENN(4, 1) if kind == "cgenn" else nbody.NBodyMLP(hidden=8)).double()
+        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
+                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8)}[kind]()
+        return model.double()
     return build
 
 
@@ -314,6 +372,75 @@ def _run_hull(model):
         return model(_randn(3, 16, 5, seed=21))
 
 
+def _message_op():
+    from symgen.codegen.ir import Bilinear
+    from symgen.codegen.runtime import MessageOp
+    return MessageOp(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
+
+
+def _message_inputs():
+    src, dst = torch.tensor([0, 1, 2, 2]), torch.tensor([1, 1, 0, 2])
+    return _randn(4, 1, seed=22), _randn(3, 2, seed=23), src, dst
+
+
+def _use_message_op(message):
+    w, x, src, dst = _message_inputs()
+    w.requires_grad_(True)
+    for backend in ("numba", "torch"):
+        message(w, x, src, dst, 3, backend=backend).sum().backward()
+
+
+def _run_message_op(message):
+    return message(*_message_inputs(), 3)
+
+
+def _steerable_conv():
+    from symgen import groups, reps
+    from symgen.nn import ImplicitSteerableConv
+    G = groups.O(3)
+    torch.manual_seed(0)
+    return ImplicitSteerableConv(reps.Scalar(G) + reps.V(G), reps.V(G), hidden=8).double()
+
+
+def _cloud_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(9, 3, seed=seed)
+    return (_randn(9, 4, seed=seed + 1), pos, *radius_graph(pos, 2.0))
+
+
+def _use_steerable_conv(conv):
+    conv(*_cloud_inputs(24)).sum().backward()
+
+
+def _run_steerable_conv(conv):
+    with torch.no_grad():
+        return conv(*_cloud_inputs(25))
+
+
+def _ponita():
+    from symgen import groups
+    from symgen.algebra.groups.position_orientation import repulsion_grid
+    from symgen.nn import Ponita
+    torch.manual_seed(0)
+    return Ponita(groups.SO(3), repulsion_grid(8), 1, 1, 1, 1, hidden=8, layers=1, basis=8).double()
+
+
+def _ponita_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(7, 3, seed=seed)
+    return (pos, _randn(7, 1, seed=seed + 1), _randn(7, 1, 3, seed=seed + 2), *radius_graph(pos, 2.5))
+
+
+def _use_ponita(net):
+    s, v = net(*_ponita_inputs(26))
+    (s.sum() + v.sum()).backward()
+
+
+def _run_ponita(net):
+    with torch.no_grad():
+        return net(*_ponita_inputs(27))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -335,17 +462,28 @@ CASES = {
     "EquivariantLinear-product": Case(_composite_linear, _use_group_module, _run_group_module),
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
+    "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
+    "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
+    "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
+    "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
+    "RelaxedGroupConv": Case(_relaxed_conv, _use_relaxed_conv, _run_relaxed_conv),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
+    "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
+    "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
+    "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
+    "Ponita": Case(_ponita, _use_ponita, _run_ponita),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
-                                                  "PDE", "Symmetries", "VectorField", *GROUPS}]
+                                                  "StructuredBasis", "PDE", "Symmetries", "VectorField", "MessageOp",
+                                                  *GROUPS}]
 
 
 def assert_same(got, expected):

@@ -52,11 +52,13 @@ from sympy.polys.matrices import DomainMatrix
 
 from ...errors import CertificationError, CertificationWarning, GroupError, RepresentationError
 from . import diagrams, partitions
+from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
 from .reps import Rep, TensorRep
+from .structured import StructuredBasis
 
-__all__ = ["equivariant_basis", "certified_dimension", "modular_dimension", "certificate", "Certificate",
-           "constraint_error", "nullity_mod", "PRIMES"]
+__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
+           "Certificate", "constraint_error", "nullity_mod", "PRIMES"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
@@ -109,6 +111,8 @@ def _character_dimension(rep_in, rep_out):
         rule = G.quadrature(rep_in.degree + rep_out.degree)
     except (CertificationError, GroupError) as exc:
         return None, f"no exact Haar integration rule could be built ({exc})"
+    if rule is None:
+        rule = classical_quadrature(G, rep_in.degree + rep_out.degree)
     if rule is None:
         return None, f"no exact Haar integration rule is known for {G}"
     tr, tr_inv, w = rule
@@ -284,8 +288,10 @@ def _perms(G):
     return [np.argmax(m, axis=0) for m in mats] if ok else None
 
 
-def _spanning(G: Group, legs):
-    """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None."""
+def _spanning(G: Group, legs, exact):
+    """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None: by the
+    named group's type, or by the classical type :func:`.classical.recognise` finds for a
+    group declared by its generators (exact rows need integer ``J`` and ``J⁻¹``)."""
     if isinstance(G, Orthogonal):
         return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=G.special), False
     if isinstance(G, Sp):
@@ -296,7 +302,14 @@ def _spanning(G: Group, legs):
         return partitions.bell(G.d, len(legs)), True
     if G.is_finite and _perms(G) is not None:
         return partitions.orbits(_perms(G), G.d, len(legs)), True
-    return None
+    kind = recognise(G)
+    if kind is None:
+        return None
+    if kind.form is None:
+        return diagrams.walled(G.d, legs, levi_civita=kind.special), False
+    if exact and not all(e.is_Integer for e in list(kind.form) + list(kind.form.inv())):
+        return None
+    return diagrams.brauer(np.array(kind.form.tolist(), dtype=float), legs, levi_civita=kind.special), False
 
 
 def _constraints(G, legs, exact):
@@ -344,11 +357,13 @@ def _null_space(G, legs, exact):
 
 
 def _invariants(G, legs, exact):
-    """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows."""
+    """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows. The
+    normalised orbit indicators of a permutation group stay sparse (CSR; a row per orbit,
+    disjoint supports), which :class:`StructuredBasis` keeps as an orbit map."""
     key = ("invariants", legs, exact)
     if key in G.cache:
         return G.cache[key]
-    span = None if isinstance(G, DirectProduct) else _spanning(G, legs)
+    span = None if isinstance(G, DirectProduct) else _spanning(G, legs, exact)
     if isinstance(G, DirectProduct):
         result = _product_invariants(G, legs, exact)
     elif span is None:
@@ -360,8 +375,7 @@ def _invariants(G, legs, exact):
             result = rows.astype(np.int64).toarray()
         else:
             norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-            result = scipy.sparse.diags(1 / norms) @ rows
-            result = result.toarray()
+            result = scipy.sparse.csr_matrix(scipy.sparse.diags(1 / norms) @ rows)
     else:
         result = _reduce(span[0], exact)
     G.cache[key] = result
@@ -379,7 +393,8 @@ def _product_invariants(G, legs, exact):
         T = np.ones((1, 1), dtype=object if exact else float)
         for f, factor in enumerate(G.factors):
             sub = tuple(legs[q] for q in range(K) if assign[q] == f)
-            B = np.asarray(_invariants(factor, sub, exact))
+            B = _invariants(factor, sub, exact)
+            B = B.toarray() if scipy.sparse.issparse(B) else np.asarray(B)
             if len(B) == 0:
                 break
             T = (T[:, None, :, None] * B[None, :, None, :]).reshape(len(T) * len(B), -1)
@@ -436,24 +451,61 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     warning; ``False`` skips the certificate. A certificate is never skipped silently:
     :func:`certificate` returns it, with the reason when it was not computed.
 
+    The dense array has ``k · rep_out.size · rep_in.size`` entries; for wide
+    representations :func:`structured_basis` holds the same basis by block types.
+
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(5))
     >>> equivariant_basis(V, V).shape
     (2, 5, 5)
     """
-    _check_pair(rep_in, rep_out)
-    if certify not in (None, True, False):
-        raise CertificationError(f"certify must be None, True or False, got {certify!r}")
     if not _tensor_pair(rep_in, rep_out):
+        _check_pair(rep_in, rep_out)
+        _check_certify(certify)
         from .hom import composite_basis   # hom.py builds on this module
         return composite_basis(rep_in, rep_out, exact, certify)
+    blocks = _certified_blocks(rep_in, rep_out, exact, certify)
+    if exact:
+        return _assemble_exact(blocks, rep_in, rep_out)
+    return StructuredBasis(rep_in, rep_out, blocks).dense()
+
+
+def structured_basis(rep_in: Rep, rep_out: Rep, certify=None) -> StructuredBasis:
+    """The float basis of :func:`equivariant_basis` (same maps, same order), held as one
+    small basis per pair of summand types with the index maps of their copies
+    (:class:`~symgen.algebra.groups.structured.StructuredBasis`): memory grows with the
+    number of types, not with ``k · rep_out.size · rep_in.size``. Certified like
+    :func:`equivariant_basis` (``certify`` has the same meaning).
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SO(3)
+    >>> hidden = 85 * reps.Scalar(G) + 28 * reps.V(G) + 9 * reps.V(G) ** 2
+    >>> S = structured_basis(hidden, hidden)
+    >>> len(S), S.nbytes < 2 ** 20, 8 * len(S) * hidden.size ** 2 / 2 ** 30 > 4
+    (10286, True, True)
+    """
+    if not _tensor_pair(rep_in, rep_out):
+        raise RepresentationError(f"structured bases hold maps between tensor representations; {rep_in!r} → "
+                                  f"{rep_out!r} involves another kind: use equivariant_basis")
+    return StructuredBasis(rep_in, rep_out, _certified_blocks(rep_in, rep_out, False, certify))
+
+
+def _check_certify(certify) -> None:
+    if certify not in (None, True, False):
+        raise CertificationError(f"certify must be None, True or False, got {certify!r}")
+
+
+def _certified_blocks(rep_in, rep_out, exact, certify):
+    """``{(mono_out, mono_in): basis rows}`` for every pair of summand types, after checking
+    their total against the certificate."""
+    _check_pair(rep_in, rep_out)
+    _check_certify(certify)
     G = rep_in.G
-    parts = []  # (out offset, out size, in offset, in size, block basis)
-    for oo, osz, mo in rep_out.blocks():
-        for io, isz, mi in rep_in.blocks():
-            legs = mo + tuple(-t for t in mi)
-            parts.append((oo, osz, io, isz, _invariants(G, legs, exact)))
-    k = sum(b.shape[0] for *_, b in parts)
+    types_in = dict.fromkeys(mono for *_, mono in rep_in.blocks())
+    types_out = dict.fromkeys(mono for *_, mono in rep_out.blocks())
+    blocks = {(mo, mi): _invariants(G, mo + tuple(-t for t in mi), exact)
+              for mo in types_out for mi in types_in}
+    k = sum(blocks[(mo, mi)].shape[0] for *_, mo in rep_out.blocks() for *_, mi in rep_in.blocks())
     if certify is not False:
         cert = certificate(rep_in, rep_out)
         if cert.dimension is None:
@@ -461,31 +513,22 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
             if certify:
                 raise CertificationError(message)
             warnings.warn(message + "; pass certify=False to silence this", CertificationWarning,
-                          stacklevel=2)
+                          stacklevel=3)
         elif cert.dimension != k:
             raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
                                      f"independent maps but the certified dimension is "
                                      f"{cert.dimension} ({cert.method})")
-    return _assemble_exact(parts, k, rep_in, rep_out) if exact else _assemble(parts, k, rep_in, rep_out)
+    return blocks
 
 
-def _assemble(parts, k, rep_in, rep_out):
-    out = np.zeros((k, rep_out.size, rep_in.size), dtype=np.result_type(np.float64, *[b.dtype for *_, b in parts]))
-    q = 0
-    for oo, osz, io, isz, b in parts:
-        out[q:q + len(b), oo:oo + osz, io:io + isz] = np.asarray(b).reshape(len(b), osz, isz)
-        q += len(b)
-    return out
-
-
-def _assemble_exact(parts, k, rep_in, rep_out):
+def _assemble_exact(blocks, rep_in, rep_out):
     out = []
-    for oo, osz, io, isz, b in parts:
-        for row in b:
-            flat = row.tolist()
-            entries = {(oo + p // isz, io + p % isz): sympy.sympify(v)
-                       for p, v in enumerate(flat) if v != 0}
-            out.append(sympy.ImmutableSparseMatrix(rep_out.size, rep_in.size, entries))
+    for oo, osz, mo in rep_out.blocks():
+        for io, isz, mi in rep_in.blocks():
+            for row in blocks[(mo, mi)]:
+                entries = {(oo + p // isz, io + p % isz): sympy.sympify(v)
+                           for p, v in enumerate(row.tolist()) if v != 0}
+                out.append(sympy.ImmutableSparseMatrix(rep_out.size, rep_in.size, entries))
     return out
 
 

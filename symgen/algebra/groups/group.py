@@ -45,6 +45,9 @@ _SCALE = 0.5  # std of Lie-algebra coordinates in non-Haar samples
 #: generators (the closure check computes every bracket exactly; SO(12) takes ~15 s).
 MAX_D, MAX_LIE_GENERATORS = 64, 80
 
+#: Largest finite group given a Cayley table (|G|² entries).
+MAX_CAYLEY = 1024
+
 
 def _as_matrices(mats, what):
     """SymPy matrices from the user's generators: finite entries, no strings (``sympy.Matrix``
@@ -266,6 +269,42 @@ class Group:
     def order(self) -> int:
         """The number of elements of a finite group (see :meth:`elements`)."""
         return len(self.elements())
+
+    def index_of(self, g) -> np.ndarray:
+        """Positions in :meth:`elements` of the matrices ``g`` (``(n, d, d)`` or ``(d, d)``) of a
+        finite group, matched to the nearest element; a :class:`~symgen.errors.GroupError`
+        names a matrix that is no element (farther than ``1e-6`` from all of them).
+
+        >>> S(3).index_of(S(3).elements()[[2, 0]])
+        array([2, 0])
+        """
+        els = self.elements().reshape(len(self.elements()), -1)
+        q = np.asarray(g, dtype=np.float64)
+        single = q.ndim == 2
+        q = q.reshape(-1, self.d * self.d)
+        dist = (q * q).sum(1)[:, None] + (els * els).sum(1)[None] - 2 * q @ els.T
+        found = dist.argmin(1)
+        bad = np.flatnonzero(np.sqrt(np.maximum(dist[np.arange(len(q)), found], 0)) > 1e-6)
+        if len(bad):
+            raise GroupError(f"matrix {q[bad[0]].reshape(self.d, self.d).tolist()} is not an element of {self}")
+        return found[0] if single else found
+
+    def cayley_table(self) -> np.ndarray:
+        """Multiplication table ``(|G|, |G|)`` of a finite group: entry ``[a, b]`` is the index
+        of ``elements()[a] @ elements()[b]`` (kept in :attr:`cache`; up to
+        :data:`MAX_CAYLEY` elements).
+
+        >>> T = D(4).cayley_table()
+        >>> T.shape, sorted(T[3]) == list(range(8))         # each row is a permutation
+        ((8, 8), True)
+        """
+        if "cayley" not in self.cache:
+            n = self.order()
+            if n > MAX_CAYLEY:
+                raise GroupError(f"{self} has {n} elements; a Cayley table is built for up to {MAX_CAYLEY}")
+            els = self.elements()
+            self.cache["cayley"] = np.stack([self.index_of(g @ els) for g in els])
+        return self.cache["cayley"]
 
     def quadrature(self, degree: int):
         """Exact Haar integration of class functions of polynomial degree ≤ ``degree``.

@@ -88,7 +88,7 @@ class EquivariantBilinear(Float64Constants):
         G = rep_in.G
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
         types_in = list(index_in)
-        paths, self._paths = [], []
+        paths, self._paths, self._orders = [], [], []
         for qa, ta in enumerate(types_in):
             for tb in types_in[qa:]:
                 for tc in index_out:
@@ -106,6 +106,8 @@ class EquivariantBilinear(Float64Constants):
                         torch.randn(nc, na, nb, len(B)) * std))
                     paths.append((tuple(repr(Rep(G, (m,))) for m in (ta, tb, tc)), len(B)))
                     self._paths.append((name, ta, tb, tc))
+                    self._orders.append(_cheapest_order(nc, na, nb, len(B), G.d ** len(tc), G.d ** len(ta),
+                                                        G.d ** len(tb)))
         self.paths = tuple(paths)
         self._types = {}  # monomial -> buffer name suffix
         for side, index in (("in", index_in), ("out", index_out)):
@@ -114,18 +116,45 @@ class EquivariantBilinear(Float64Constants):
                 self.register_buffer(f"{side}_{q}", torch.tensor(chans, dtype=torch.long))
 
     def _channels(self, x, t):
-        return x[..., getattr(self, f"in_{self._types[t]}").reshape(-1)]
+        return x[..., getattr(self, f"in_{self._types[t]}")]
 
     def forward(self, x):
         out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
-        for name, ta, tb, tc in self._paths:
+        for (name, ta, tb, tc), order in zip(self._paths, self._orders):
             B, W = getattr(self, f"{name}_basis"), getattr(self, f"{name}_weight")
-            # one bilinear form per path: M[(i,o), (j,p), (l,q)] = sum_k W[i,j,l,k] B[k,o,p,q]
-            M = torch.einsum("ijlk,kopq->iojplq", W, B)
-            M = M.reshape(W.shape[0] * B.shape[1], W.shape[1] * B.shape[2], W.shape[2] * B.shape[3])
-            y = torch.nn.functional.bilinear(self._channels(x, ta), self._channels(x, tb), M)
-            out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y)
+            y = _contract(order, W, B, self._channels(x, ta), self._channels(x, tb))
+            out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y.flatten(-2))
         return out
+
+
+#: Ways to evaluate ``y[n, c, o] = Σ W[c, a, b, k] B[k, o, p, q] xa[n, a, p] xb[n, b, q]`` in three
+#: pairwise contractions, each never forming the ``(n_c d_o, n_a d_a, n_b d_b)`` bilinear form.
+_ORDERS = {
+    "basis-b": ("kopq,...bq->...kopb", "...kopb,...ap->...koab", "cabk,...koab->...co"),
+    "basis-a": ("kopq,...ap->...koqa", "...koqa,...bq->...koab", "cabk,...koab->...co"),
+    "weight-b": ("cabk,...bq->...cakq", "...cakq,...ap->...ckqp", "...ckqp,kopq->...co"),
+    "weight-a": ("cabk,...ap->...cbkp", "...cbkp,...bq->...ckpq", "...ckpq,kopq->...co"),
+}
+
+
+def _cheapest_order(nc, na, nb, k, do, da, db):
+    """The :data:`_ORDERS` entry with the fewest multiplications per sample."""
+    cost = {"basis-b": k * do * da * db * nb + k * do * da * na * nb + nc * na * nb * k * do,
+            "basis-a": k * do * da * db * na + k * do * db * na * nb + nc * na * nb * k * do,
+            "weight-b": nc * na * nb * k * db + nc * na * k * db * da + nc * k * db * da * do,
+            "weight-a": nc * na * nb * k * da + nc * nb * k * da * db + nc * k * da * db * do}
+    return min(cost, key=cost.get)
+
+
+def _contract(order, W, B, xa, xb):
+    first, second, third = _ORDERS[order]
+    if order.startswith("basis"):
+        t = torch.einsum(first, B, xb if order == "basis-b" else xa)
+        t = torch.einsum(second, t, xa if order == "basis-b" else xb)
+        return torch.einsum(third, W, t)
+    t = torch.einsum(first, W, xb if order == "weight-b" else xa)
+    t = torch.einsum(second, t, xa if order == "weight-b" else xb)
+    return torch.einsum(third, t, B)
 
 
 def _type_index(rep):
@@ -138,14 +167,16 @@ def _type_index(rep):
 
 class EMLPBlock(torch.nn.Module):
     """Equivariant linear ``rep_in → rep_out ⊕ gates``, plus its bilinear self-interaction,
-    followed by the gated nonlinearity."""
+    followed by the gated nonlinearity. ``linear`` builds the linear layer from
+    ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
+    :class:`~symgen.nn.RPPLinear`)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear):
         super().__init__()
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
-        self.linear = EquivariantLinear(rep_in, gated)
+        self.linear = linear(rep_in, gated)
         self.bilinear = EquivariantBilinear(gated, gated)
 
     def forward(self, x):
@@ -157,10 +188,12 @@ class EMLP(torch.nn.Module):
     """Equivariant MLP ``rep_in → rep_out`` with ``depth`` gated hidden blocks.
 
     ``hidden`` is a representation of the same group or an integer number of channels
-    (turned into :func:`uniform_rep`).
+    (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
+    ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`.
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2):
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -172,8 +205,8 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b) for a, b in zip(reps[:-1], reps[1:])])
-        self.head = EquivariantLinear(reps[-1], rep_out)
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear) for a, b in zip(reps[:-1], reps[1:])])
+        self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):
         check_tensor(self.head, x)

@@ -10,9 +10,18 @@ Two ways to apply it, chosen by ``strategy``:
   over the non-zeros of the exact (integer) basis, its IR from
   :func:`~symgen.algebra.groups.linear_ir.equivariant_linear_ir` — the dense ``W`` is
   never formed;
-- ``"auto"`` (default): ``"dense"``. Measured on the 2-core CPU (``benchmarks/bench_groups.py``),
-  the batched matmul beats the generated sparse kernel for every case tried, because
-  the basis is re-expanded once per call while the batch dominates the cost.
+- ``"structured"``: the same ``W`` assembled block type by block type from the small
+  bases of a :class:`~symgen.algebra.groups.structured.StructuredBasis` (one einsum per
+  pair of summand types, scattered into ``W``), then ``linear``: the dense
+  ``(k, n_out, n_in)`` basis is never held, so wide layers (``uniform_rep(256)``) fit;
+- ``"auto"`` (default): ``"dense"`` while the dense basis has at most
+  :data:`AUTO_DENSE_ENTRIES` entries, else ``"structured"``. Measured on the 2-core CPU
+  (``benchmarks/bench_groups.py``), the batched matmul beats the generated sparse kernel
+  for every case tried, because the basis is re-expanded once per call while the batch
+  dominates the cost; ``benchmarks/bench_scale.py`` measures dense against structured.
+
+The weight vector means the same map under every strategy (the global order of
+:func:`~symgen.algebra.groups.equivariance.equivariant_basis`).
 
 >>> import torch
 >>> from symgen import groups, reps
@@ -32,14 +41,17 @@ import numpy as np
 import torch
 
 from ...codegen import runtime
-from ...algebra.groups.equivariance import equivariant_basis
+from ...algebra.groups.equivariance import equivariant_basis, structured_basis
 from ...algebra.groups.linear_ir import equivariant_linear_ir
-from ...algebra.groups.reps import Rep, Scalar
+from ...algebra.groups.reps import Rep, Scalar, TensorRep
 from ...errors import DeviceError, DTypeError, RepresentationError, ShapeError
 
 __all__ = ["EquivariantLinear", "Float64Constants", "check_reps", "check_tensor"]
 
-STRATEGIES = ("auto", "dense", "kernel")
+STRATEGIES = ("auto", "dense", "structured", "kernel")
+
+#: ``strategy="auto"`` keeps the dense basis up to this many entries (8 MB in float64).
+AUTO_DENSE_ENTRIES = 2 ** 20
 
 
 def check_reps(rep_in, rep_out, who: str) -> None:
@@ -120,18 +132,28 @@ class EquivariantLinear(Float64Constants):
             raise RepresentationError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
         check_reps(rep_in, rep_out, type(self).__name__)
         self.rep_in, self.rep_out = rep_in, rep_out
-        self.strategy = "dense" if strategy == "auto" else strategy
-        basis = equivariant_basis(rep_in, rep_out)
-        dtype = torch.get_default_dtype()
+        # structured bases hold tensor representations; other kinds (user, composite) are dense
+        tensor = isinstance(rep_in, TensorRep) and isinstance(rep_out, TensorRep)
+        if strategy == "structured" and not tensor:
+            raise RepresentationError(f"strategy 'structured' needs tensor representations; {rep_in!r} → "
+                                      f"{rep_out!r} involves another kind: use 'dense' or 'auto'")
+        basis = structured_basis(rep_in, rep_out) if tensor else equivariant_basis(rep_in, rep_out)
         k = len(basis)
+        if strategy == "auto":
+            wide = tensor and k * rep_out.size * rep_in.size > AUTO_DENSE_ENTRIES
+            strategy = "structured" if wide else "dense"
+        self.strategy = strategy
+        dtype = torch.get_default_dtype()
         if self.strategy == "kernel":
             exact = equivariant_basis(rep_in, rep_out, exact=True)
             norms = np.array([math.sqrt(float(sum(c * c for c in W.values()))) for W in exact])
             self.kernel = runtime.op(equivariant_linear_ir(rep_in, rep_out, exact))   # pickles as its IR
             self.kernel.prepare("torch")
             self.register_constant("scale", 1 / norms if k else np.ones(1))
+        elif self.strategy == "structured":
+            self._register_blocks(basis)
         else:
-            self.register_constant("basis", basis)
+            self.register_constant("basis", basis.dense() if tensor else basis)
         # orthonormal B_k: |W|_F^2 = sum w_k^2 ≈ rep_out.size, i.e. unit-variance outputs
         self.weight = torch.nn.Parameter(torch.randn(k, dtype=dtype) * math.sqrt(rep_out.size / max(k, 1)))
         if bias:
@@ -140,6 +162,34 @@ class EquivariantLinear(Float64Constants):
             self.bias = torch.nn.Parameter(torch.zeros(len(bias_basis), dtype=dtype))
         else:
             self.bias = None
+
+    def _register_blocks(self, basis):
+        """Per block type: its small basis (a float64 constant) or, for an orbit basis, the
+        orbit of each entry and the maps' values; the weights of the type (``weight[index]``,
+        ``(m_out, m_in, k_t)``); the flat positions of its entries in ``W``."""
+        self.n_types = len(basis.types)
+        for q, t in enumerate(basis.types):
+            if t.basis is not None:
+                self.register_constant(f"block{q}", t.basis)
+            else:       # entries in no orbit read the zero appended after the k_t maps
+                self.register_constant(f"block{q}", t.value)
+                self.register_buffer(f"block{q}_orbit", torch.tensor(np.where(t.orbit < 0, t.k, t.orbit)))
+            self.register_buffer(f"block{q}_weights", torch.tensor(t.weight_index))
+            flat = t.out_index.reshape(-1, 1) * self.rep_in.size + t.in_index.reshape(1, -1)
+            self.register_buffer(f"block{q}_entries", torch.tensor(flat.reshape(-1)))
+
+    def _structured_matrix(self):
+        W = self.weight.new_zeros(self.rep_out.size * self.rep_in.size)
+        for q in range(self.n_types):
+            w = self.weight[getattr(self, f"block{q}_weights")]
+            basis = getattr(self, f"block{q}")
+            if basis.dim() == 3:
+                block = torch.einsum("abk,kij->aibj", w, basis)
+            else:
+                w = torch.nn.functional.pad(w * basis, (0, 1))
+                block = w[..., getattr(self, f"block{q}_orbit")].permute(0, 2, 1, 3)   # (m_out, d_out, m_in, d_in)
+            W = W.index_put((getattr(self, f"block{q}_entries"),), block.reshape(-1))
+        return W.reshape(self.rep_out.size, self.rep_in.size)
 
     def __setstate__(self, state):
         """Rebuild the torch kernels after unpickling (the code cache makes it quick), so a
@@ -167,6 +217,8 @@ class EquivariantLinear(Float64Constants):
         if self.strategy == "kernel":
             eye = torch.eye(self.rep_in.size, dtype=self.weight.dtype, device=self.weight.device)
             return self._apply_kernel(eye).T
+        if self.strategy == "structured":
+            return self._structured_matrix()
         k, dout, din = self.basis.shape
         return (self.weight @ self.basis.reshape(k, dout * din)).reshape(dout, din)
 

@@ -1,0 +1,200 @@
+"""Scale: wide EMLPs on structured bases, and groups declared by their generators vs named.
+
+Part ``models``: ``EMLP(2V → V⁰, hidden=uniform_rep(CH), depth=D)`` per group, each in a
+fresh process: build time, peak RSS growth during the build, float32 forward and
+forward+backward (batch B, one thread, median of R), and the bytes the dense
+``(k, n_out, n_in)`` float64 bases of its linear layers would take. With ``--emlp PYTHON``
+(a Python with ``emlp`` installed, e.g. a venv under /tmp), EMLP's own objax model of the
+same shape runs in its own process (JIT-compiled, XLA on one thread) beside it.
+
+Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
+group's generators) against the named group, each in a fresh process (declaration
+included): float64 basis of V²→V² and V³→V³, exact basis of V²→V², and the EMLP build.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--parts models user] [--channels 256]
+        [--depth 3] [--batch 256] [--repeats 5] [--emlp /tmp/emlp-venv/bin/python] [--timeout 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+MODEL_GROUPS = {  # name: (symgen expression, EMLP expression)
+    "SO(3)": ("groups.SO(3)", "SO(3)"),
+    "O(1,3)": ("groups.O(1, 3)", "O13()"),
+    "S(5)": ("groups.S(5)", "S(5)"),
+    "S(6)": ("groups.S(6)", "S(6)"),
+}
+USER_GROUPS = {  # name: named-group expression (the user declares a MatrixGroup with its generators)
+    "Sp(4)": "groups.Sp(4)",
+    "SO(1,2)": "groups.SO(1, 2)",
+    "D(6)": "groups.D(6)",
+}
+
+MODEL_CHILD = """
+import json, resource, sys, time, warnings
+import torch
+from symgen import groups, reps
+from symgen.nn import EMLP, EquivariantLinear
+from symgen.timing import median_time
+warnings.simplefilter("ignore")
+torch.set_num_threads(1)
+ch, depth, batch, repeats = {ch}, {depth}, {batch}, {repeats}
+G = {group}
+V = reps.V(G)
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+base = rss()
+t = time.perf_counter()
+model = EMLP(2 * V, reps.Scalar(G), hidden=ch, depth=depth)
+build = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+layers = [m for m in model.modules() if isinstance(m, EquivariantLinear)]
+dense = sum(8 * len(m.weight) * m.rep_in.size * m.rep_out.size for m in layers)
+x = torch.randn(batch, (2 * V).size)
+fwd = median_time(lambda: model(x), repeats=repeats)
+step = median_time(lambda: model(x).sum().backward(), repeats=repeats)
+print(json.dumps(dict(build=build, peak=peak, fwd=fwd, step=step, dense=dense, hidden=repr(model.hidden),
+                      size=model.hidden.size, params=sum(p.numel() for p in model.parameters()),
+                      strategies=sorted({{m.strategy for m in layers}}))))
+"""
+
+EMLP_CHILD = """
+import functools, json, resource, time
+import numpy as np
+import jax, objax
+import emlp.nn.objax as enn
+import emlp.reps.representation as emlp_rep
+from emlp.groups import SO, O13, S
+from emlp.reps import V, Scalar
+emlp_rep.tqdm = functools.partial(emlp_rep.tqdm, disable=True)   # its bar crashes under numpy 2
+ch, depth, batch, repeats = {ch}, {depth}, {batch}, {repeats}
+G = {group}
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+base = rss()
+t = time.perf_counter()
+model = enn.EMLP(2 * V, Scalar, G, ch=ch, num_layers=depth)
+build = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+x = jax.numpy.asarray(np.random.default_rng(0).normal(size=(batch, 2 * G.d)), dtype=jax.numpy.float32)
+gv = objax.GradValues(lambda x: model(x).sum(), model.vars())
+runs = dict(fwd=objax.Jit(lambda x: model(x), model.vars()), step=objax.Jit(lambda x: gv(x), gv.vars()))
+out = dict(build=build, peak=peak, params=int(sum(v.value.size for v in model.vars().values())))
+for name, f in runs.items():
+    jax.block_until_ready(f(x))      # compile
+    ts = []
+    for _ in range(repeats):
+        t = time.perf_counter(); jax.block_until_ready(f(x)); ts.append(time.perf_counter() - t)
+    out[name] = float(np.median(ts))
+print(json.dumps(out))
+"""
+
+USER_CHILD = """
+import json, time, warnings
+from symgen import groups, reps
+warnings.simplefilter("ignore")
+gens = {named}.lie_generators, {named}.discrete_generators    # what the user writes down
+t = time.perf_counter()
+G = {named} if {builtin} else groups.MatrixGroup(lie_generators=gens[0], discrete_generators=gens[1])
+out = dict(declare=time.perf_counter() - t)
+V = reps.V(G)
+for name, call in (("basis2", lambda: reps.equivariant_basis(V ** 2, V ** 2)),
+                   ("basis3", lambda: reps.equivariant_basis(V ** 3, V ** 3)),
+                   ("exact2", lambda: reps.equivariant_basis(V ** 2, V ** 2, exact=True))):
+    G.cache.clear()
+    t = time.perf_counter(); k = len(call()); out[name] = time.perf_counter() - t; out[name + "_k"] = k
+from symgen.nn import EMLP
+G.cache.clear()
+t = time.perf_counter(); EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}); out["emlp"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def child(python, code, timeout, env=None):
+    t = time.perf_counter()
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=timeout,
+                             env={**os.environ, "OMP_NUM_THREADS": "1", "JAX_PLATFORMS": "cpu",
+                                  "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
+                                               "intra_op_parallelism_threads=1", **(env or {})})
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {time.perf_counter() - t:.0f} s"}
+    if out.returncode:
+        lines = (out.stderr or "").strip().splitlines()
+        return {"error": lines[-1] if lines else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def mb(n):
+    return f"{n / 2 ** 20:.0f} MB" if n < 2 ** 30 else f"{n / 2 ** 30:.1f} GB"
+
+
+def models(args):
+    print(f"\n## EMLP(2V → V⁰, hidden={args.channels}, depth={args.depth}); batch {args.batch}, float32, "
+          f"1 thread, median of {args.repeats}")
+    print("| group | hidden (size) | params | strategies | build | peak RSS growth | dense bases would be "
+          "| fwd | fwd+bwd | EMLP build | EMLP peak | EMLP fwd | EMLP fwd+bwd | EMLP/symgen fwd+bwd |")
+    print("|---" * 14 + "|")
+    for name, (expr, emlp_expr) in MODEL_GROUPS.items():
+        spec = dict(ch=args.channels, depth=args.depth, batch=args.batch, repeats=args.repeats)
+        r = child(sys.executable, MODEL_CHILD.format(group=expr, **spec), args.timeout)
+        if "error" in r:
+            print(f"| {name} | failed: {r['error']} |", flush=True)
+            continue
+        e = child(args.emlp, EMLP_CHILD.format(group=emlp_expr, **spec), args.timeout) if args.emlp else \
+            {"error": "not run"}
+        cells = (["failed: " + e["error"], "", "", "", ""] if "error" in e else
+                 [f"{e['build']:.1f} s", mb(e["peak"]), f"{e['fwd'] * 1e3:.1f} ms", f"{e['step'] * 1e3:.1f} ms",
+                  f"{e['step'] / r['step']:.2f}×"])
+        print(f"| {name} | {r['hidden']} ({r['size']}) | {r['params']} | {','.join(r['strategies'])} "
+              f"| {r['build']:.2f} s | {mb(r['peak'])} | {mb(r['dense'])} | {r['fwd'] * 1e3:.1f} ms "
+              f"| {r['step'] * 1e3:.1f} ms | " + " | ".join(cells) + " |", flush=True)
+
+
+def user(args):
+    print(f"\n## declared by its generators (user) vs named; fresh process each, declaration included")
+    print("| group | declare | f64 V²→V² | f64 V³→V³ (k) | exact V²→V² | EMLP build (hidden "
+          f"{args.channels}, depth {args.depth}) | user/named: V³→V³, EMLP |")
+    print("|---" * 7 + "|")
+    for name, expr in USER_GROUPS.items():
+        rows = {}
+        for who, builtin in (("named", True), ("user", False)):
+            rows[who] = r = child(sys.executable, USER_CHILD.format(named=expr, builtin=builtin, ch=args.channels,
+                                                                    depth=args.depth), args.timeout)
+            if "error" in r:
+                print(f"| {name} {who} | failed: {r['error']} |", flush=True)
+                continue
+            ratio = ""
+            if who == "user" and "error" not in rows["named"]:
+                n = rows["named"]
+                ratio = f"{r['basis3'] / n['basis3']:.1f}×, {r['emlp'] / n['emlp']:.1f}×"
+            print(f"| {name} {who} | {r['declare'] * 1e3:.0f} ms | {r['basis2'] * 1e3:.1f} ms "
+                  f"| {r['basis3'] * 1e3:.1f} ms ({r['basis3_k']}) | {r['exact2'] * 1e3:.1f} ms "
+                  f"| {r['emlp']:.2f} s | {ratio} |", flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", nargs="*", default=["models", "user"], choices=["models", "user"])
+    parser.add_argument("--channels", type=int, default=256)
+    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--emlp", default=None, help="a Python interpreter with emlp (objax) installed")
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args(argv)
+    load = os.getloadavg()
+    print(f"# bench_scale: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
+          f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    for part in args.parts:
+        {"models": models, "user": user}[part](args)
+
+
+if __name__ == "__main__":
+    main()
