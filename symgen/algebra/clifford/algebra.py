@@ -532,7 +532,7 @@ class CliffordAlgebra:
         rtol = check_finite(rtol, "rtol", NotInvertibleError, positive=True)
         return numeric.versor_inverse(self, w, rtol, backend)
 
-    def sandwich(self, w, x, backend: str = "auto", grades=None):
+    def sandwich(self, w, x, backend: str = "auto", grades=None, unit: bool = False):
         """Twisted Clifford-group action ``ρ(w)(x) = w x₀ w⁻¹ + ŵ x₁ w⁻¹`` (CGENN).
 
         ``x₀``, ``x₁`` are the even and odd parts of ``x`` and ``ŵ`` the grade involution;
@@ -543,7 +543,8 @@ class CliffordAlgebra:
         generated kernel computes ``s w x̂^p w̃`` from the products ``s w_i w_l`` (the
         rotation-matrix form), with ``s = 1 / <w w̃>_0`` from a second, small one. ``w``
         must be a versor; unlike the full path this is not checked (no host
-        synchronisation).
+        synchronisation). ``unit=True`` says ``w w̃ = 1`` (as kingdon's ``>>`` assumes):
+        ``w⁻¹ = w̃``, no norm is computed, one kernel runs.
 
         >>> import numpy as np
         >>> alg = CliffordAlgebra.from_signature(3)
@@ -552,8 +553,8 @@ class CliffordAlgebra:
         array([ 0., -1.,  0.])
         """
         if grades is not None:
-            return numeric.sandwich_graded(self, w, x, grades, backend)
-        return numeric.sandwich(self, w, x, backend)
+            return numeric.sandwich_graded(self, w, x, grades, backend, unit)
+        return numeric.sandwich(self, w, x, backend, unit)
 
 
 def _indices(mask: int) -> tuple[int, ...]:

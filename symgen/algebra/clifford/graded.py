@@ -110,15 +110,16 @@ def graded_ir(alg, op: str, grades) -> Bilinear:
     return ir
 
 
-def sandwich_ir(alg, grades) -> Multilinear:
+def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
     """``out = s <w x̂^p w̃>`` on the grades of ``x``, multilinear in ``(s, w, w, x)`` with
-    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`).
+    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`);
+    with ``unit``, ``<w x̂^p w̃>`` in ``(w, w, x)`` (``w⁻¹ = w̃`` when ``w w̃ = 1``).
 
     ``x̂^p``: odd-grade blades of ``x`` meet the grade involution of ``w`` (the twisted
     action of CGENN, ``ŵ x₁ w̃``), which for a versor of parity ``p`` is ``w x̂^p w̃``.
     """
     gw, gx = parse_grades(alg, grades)
-    key = ("sandwich", gw, gx)
+    key = ("sandwich", gw, gx, unit)
     if key in alg._ir_cache:
         return alg._ir_cache[key]
     g, gp = alg.grades, alg._geometric
@@ -136,10 +137,12 @@ def sandwich_ir(alg, grades) -> Multilinear:
                         if index[k] in px:
                             t = (px[index[k]], 0, min(a, c), max(a, c), b)
                             acc[t] = acc.get(t, 0) + twist * rev * c1 * c2
-    terms = tuple(t + (sympy.expand(v),) for t, v in acc.items() if sympy.expand(v) != 0)
-    ir = Multilinear(f"sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), (1, len(iw), len(iw), len(ix)), terms,
-                     labels=tuple(alg.blade_names[q] for q in ix),
-                     doc=f"sandwich s w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
+    terms = tuple((t[:1] + t[2:] if unit else t) + (sympy.expand(v),) for t, v in acc.items()
+                  if sympy.expand(v) != 0)
+    dims = (len(iw), len(iw), len(ix))
+    ir = Multilinear(f"{'unit_' * unit}sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), dims if unit else (1,) + dims,
+                     terms, labels=tuple(alg.blade_names[q] for q in ix),
+                     doc=f"sandwich {'' if unit else 's '}w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
     alg._ir_cache[key] = ir
     return ir
 

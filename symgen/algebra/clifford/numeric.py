@@ -29,7 +29,8 @@ def op_ir(alg, op: str, k=None, grades=None):
     """
     if grades is not None:
         grades = graded.parse_grades(alg, grades)
-        key = ("sandwich",) + grades if op == "sandwich" else ("graded", op) + grades
+        sandwich = op in ("sandwich", "unit_sandwich")
+        key = ("sandwich",) + grades + (op == "unit_sandwich",) if sandwich else ("graded", op) + grades
     else:
         key = (op, k) if k is not None or op in _LINEAR else op
     if runtime.compiling() and key not in alg._ir_cache:
@@ -39,7 +40,9 @@ def op_ir(alg, op: str, k=None, grades=None):
                            f"happen while torch.compile traces; call alg.prepare([{op!r}]{where}) "
                            f"(or the op once, eagerly) before compiling")
     if grades is not None:
-        return graded.sandwich_ir(alg, grades) if op == "sandwich" else graded.graded_ir(alg, op, grades)
+        if sandwich:
+            return graded.sandwich_ir(alg, grades, unit=op == "unit_sandwich")
+        return graded.graded_ir(alg, op, grades)
     return alg.linear_ir(op, k) if k is not None or op in _LINEAR else alg.bilinear_ir(op)
 
 
@@ -55,10 +58,12 @@ def run(alg, op: str, *inputs, k=None, backend: str = "auto"):
 
 
 def graded_irs(alg, op: str, grades) -> tuple:
-    """Every IR ``op`` with ``grades`` runs (a sandwich runs two: ``w x w̃`` and ``<w w̃>_0``)."""
+    """Every IR ``op`` with ``grades`` runs (a sandwich: ``s w x w̃`` and ``<w w̃>_0``, and
+    ``w x w̃`` for unit versors)."""
     if op == "sandwich":
         gw, _ = graded.parse_grades(alg, grades)
-        return op_ir(alg, op, grades=grades), graded.versor_norm_ir(alg, gw)
+        return (op_ir(alg, op, grades=grades), graded.versor_norm_ir(alg, gw),
+                op_ir(alg, "unit_sandwich", grades=grades))
     return (op_ir(alg, op, grades=grades),)
 
 
@@ -68,9 +73,12 @@ def run_graded(alg, op: str, a, b, grades, backend: str = "auto"):
     return runtime.run(op_ir(alg, op, grades=grades), a, b, backend=backend)
 
 
-def sandwich_graded(alg, w, x, grades, backend: str = "auto"):
+def sandwich_graded(alg, w, x, grades, backend: str = "auto", unit: bool = False):
     """``w x̂^p w⁻¹ = s w x̂^p w̃`` with ``s = 1 / <w w̃>_0``, on the grades of ``x`` (``w`` a
-    versor, not checked): two kernels, the norm and the scaled sandwich."""
+    versor, not checked): two kernels, the norm and the scaled sandwich; one, ``w x̂^p w̃``,
+    when ``unit`` says ``w w̃ = 1``."""
+    if unit:
+        return runtime.run(op_ir(alg, "unit_sandwich", grades=grades), w, w, x, backend=backend)
     gw, _ = graded.parse_grades(alg, grades)
     if runtime.compiling() and ("versor_norm", gw) not in alg._ir_cache:
         raise CodegenError(f"the sandwich kernels for {alg!r} are built on first use, which cannot happen "
@@ -96,8 +104,8 @@ def versor_inverse(alg, w, rtol, backend="auto"):
     return rev / norm[..., :1]
 
 
-def sandwich(alg, w, x, backend="auto"):
-    inv = alg.versor_inverse(w, backend=backend)
+def sandwich(alg, w, x, backend="auto", unit=False):
+    inv = alg.reverse(w, backend=backend) if unit else alg.versor_inverse(w, backend=backend)
     xh = alg.grade_involution(x, backend=backend)
     even, odd = (x + xh) / 2, (x - xh) / 2
     gp = alg.geometric_product

@@ -376,10 +376,21 @@ def _invariants(G, legs, exact):
         else:
             norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
             result = scipy.sparse.csr_matrix(scipy.sparse.diags(1 / norms) @ rows)
+    elif not exact and _redundant(G, span[0].shape[0], len(legs)):
+        result = _null_space(G, legs, exact)
     else:
         result = _reduce(span[0], exact)
     G.cache[key] = result
     return result
+
+
+def _redundant(G, n, K):
+    """A spanning set of ``n`` diagrams whose Gram eigensolve (``n³``) costs more than the
+    dense null space of the constraints (``(generators) · D³``, ``D = d^K``): small ``d``
+    at high rank, e.g. SO(2) on T(10), 5670 diagrams for a 1024-dimensional space."""
+    D = G.d ** K
+    gens = len(G.lie_generators) + len(G.discrete_generators)
+    return D <= MAX_DENSE and max(gens, 1) * D ** 3 < n ** 3
 
 
 def _product_invariants(G, legs, exact):

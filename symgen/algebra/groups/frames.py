@@ -350,6 +350,8 @@ class GramSchmidtFrame(Frame):
         count = np.zeros(B, dtype=int)
         tol = _tolerance(self.tol, x, *self.default_tol)
         for j in range(X.shape[-1]):
+            if (count == d).all():   # every sample has its d vectors: the later channels are not read
+                break
             v = X[:, :, j]
             w = v
             for _ in range(2):   # twice is enough (re-orthogonalised Gram–Schmidt)

@@ -122,6 +122,11 @@ class Group:
         self.structure_constants = self._close()
         self._check_form()
 
+    def __getstate__(self):
+        # the cache is derived (and may hold representations of this group, which could not
+        # be rebuilt before the group itself): a loaded group starts with an empty one
+        return {**self.__dict__, "cache": {}}
+
     # -- symbolic checks ---------------------------------------------------------------
     def _close(self):
         """Structure constants ``c[i, j, k]``: ``[A_i, A_j] = sum_k c[i, j, k] A_k``."""
@@ -179,14 +184,6 @@ class Group:
 
     def __repr__(self):
         return self.name
-
-    def __getstate__(self):
-        """Pickled without the cache entries keyed by composite representations (they refer back
-        to the group: a cycle that unpickling cannot hash through); tensor entries are kept."""
-        state = dict(self.__dict__)
-        state["cache"] = {k: v for k, v in self.cache.items()
-                          if not (isinstance(k, tuple) and k and str(k[0]).startswith("composite-"))}
-        return state
 
     def __mul__(self, other):
         if not isinstance(other, Group):

@@ -181,7 +181,7 @@ def _block_certificate(a, b):
             dim *= cert.dimension
             methods.add(cert.method)
         return Certificate(dim, "modular" if "modular" in methods else "characters")
-    key = ("composite-certificate", a, b)       # not pickled with the group (Group.__getstate__)
+    key = ("composite-certificate", a, b)
     if key not in a.G.cache:
         reasons = []
         for method, count in (("characters", _by_characters), ("characters", _by_elements),

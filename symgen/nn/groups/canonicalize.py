@@ -21,9 +21,10 @@ averaging. The element, by group:
   ``⟨ρ_c(h)⁻¹ y, u⟩`` for a fixed reference ``u``.
 
 Degenerate outputs follow the frames' stated rules: too few independent (non-null)
-vectors, or points with no homogeneous weight, raise
-:class:`~symgen.errors.DegenerateFrameError`; tied scores (S(n), finite groups) average
-over every tied element, which keeps the model exactly equivariant.
+vectors — among the canonicalizer's and then, with ``fallback``, the input's own — or
+points with no homogeneous weight, raise :class:`~symgen.errors.DegenerateFrameError`;
+tied scores (S(n), finite groups) average over every tied element, which keeps the model
+exactly equivariant.
 
 Gradients reach the canonicalizer through the Gram–Schmidt element (continuous groups);
 the elements of S(n) and finite groups are piecewise constant, so there the canonicalizer
@@ -38,7 +39,7 @@ which pulls the canonical element towards the identity on upright training data.
 >>> rep_in, rep_out = 5 * reps.V(G), reps.V(G) + reps.Scalar(G)
 >>> mlp = torch.nn.Sequential(torch.nn.Linear(15, 32), torch.nn.SiLU(), torch.nn.Linear(32, 4))
 >>> model = Canonicalize(mlp, "auto", rep_in, rep_out).double(); model
-Canonicalize(5V → V+V⁰, EMLP → 6V, GramSchmidtFrame(6V of O(3), 1 elements))
+Canonicalize(5V → V+V⁰, EMLP → 6V, GramSchmidtFrame, falling back on the input's vectors)
 >>> model(torch.randn(7, 15, dtype=torch.float64)).shape
 torch.Size([7, 4])
 >>> assert_equivariant(model, seed=0) < 1e-10
@@ -51,6 +52,7 @@ import torch
 
 from ...algebra.groups.frames import (ArgmaxFrame, ArgsortFrame, GramSchmidtFrame, canonicalization_frame,
                                       canonicalizer_rep)
+from ...algebra.groups.group import SE, Orthogonal
 from ...algebra.groups.reps import Rep
 from ...errors import FrameError, ShapeError
 from .emlp import EMLP
@@ -97,10 +99,19 @@ class Canonicalize(torch.nn.Module):
     ``canonical_rep``. ``tol``: the tolerance of the frame (see
     :func:`~symgen.algebra.groups.frames.canonicalization_frame`). The equivariance of a
     user canonicalizer is the user's; :func:`symgen.testing.assert_equivariant` checks it.
+
+    ``fallback`` (continuous groups; default True): Gram–Schmidt reads the input's own
+    vector channels after the canonicalizer's vectors, so where training has made the
+    canonicalizer's vectors (nearly) dependent for an input, the element is completed from
+    the input's vectors instead of raising (still equivariant: the rule depends only on the
+    vectors). With ``fallback=False`` such inputs raise
+    :class:`~symgen.errors.DegenerateFrameError`. Measured on N-body (E(3), GNN backbone,
+    float32, canonicalizer trained jointly): without it, training stopped with that error
+    (see benchmarks/RESULTS.md).
     """
 
     def __init__(self, backbone: torch.nn.Module, canonicalizer, rep_in: Rep, rep_out: Rep, *,
-                 canonical_rep: Rep | None = None, tol: float | None = None):
+                 canonical_rep: Rep | None = None, tol: float | None = None, fallback: bool = True):
         super().__init__()
         check_reps(rep_in, rep_out, type(self).__name__)
         if not isinstance(backbone, torch.nn.Module):
@@ -123,11 +134,13 @@ class Canonicalize(torch.nn.Module):
             raise FrameError(f"the canonicalizer outputs {rep_c!r} of {rep_c.G}, but rep_in is of {rep_in.G}")
         self.backbone, self.canonicalizer = backbone, canonicalizer
         self.rep_in, self.rep_out, self.canonical_rep = rep_in, rep_out, rep_c
-        self.frame = canonicalization_frame(rep_c, tol)
+        self.fallback = bool(fallback) and isinstance(rep_in.G, (Orthogonal, SE))
+        self.frame = canonicalization_frame(rep_c + rep_in if self.fallback else rep_c, tol)
 
     def __repr__(self):
+        fallback = ", falling back on the input's vectors" if self.fallback else ""
         return (f"Canonicalize({self.rep_in!r} → {self.rep_out!r}, {type(self.canonicalizer).__name__} → "
-                f"{self.canonical_rep!r}, {self.frame!r})")
+                f"{self.canonical_rep!r}, {type(self.frame).__name__}{fallback})")
 
     def canonicalizer_output(self, x: torch.Tensor) -> torch.Tensor:
         """``y = c(x)`` ``(batch, rep_c.size)``, checked."""
@@ -152,7 +165,8 @@ class Canonicalize(torch.nn.Module):
         >>> model.canonical_elements(torch.tensor([[0.3, -1.0, 2.0, 0.5]])).elements.shape
         torch.Size([1, 1, 4, 4])
         """
-        return self.frame(self.canonicalizer_output(x))
+        y = self.canonicalizer_output(x)
+        return self.frame(torch.cat([y, x], -1) if self.fallback else y)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, weights, _ = self.canonical_elements(x)
@@ -188,18 +202,18 @@ def canonicalization_prior_loss(model: Canonicalize, x: torch.Tensor) -> torch.T
     >>> model = Canonicalize(torch.nn.Identity(), "auto", 4 * reps.V(G), 4 * reps.V(G)).double()
     >>> x = torch.randn(8, 12, dtype=torch.float64)
     >>> upright = model.rep_in.act(torch.linalg.inv(model.canonical_elements(x).elements[:, 0]), x)
-    >>> float(canonicalization_prior_loss(model, upright)) < 1e-20      # already canonical
+    >>> canonicalization_prior_loss(model, upright).item() < 1e-20      # already canonical
     True
-    >>> float(canonicalization_prior_loss(model, x)) > 0.1
+    >>> canonicalization_prior_loss(model, x).item() > 0.1
     True
     """
     if not isinstance(model, Canonicalize):
         raise FrameError(f"canonicalization_prior_loss takes a Canonicalize module, got {type(model).__name__}")
-    y = model.canonicalizer_output(x)
     frame = model.frame
     if isinstance(frame, GramSchmidtFrame):
-        h = frame(y).elements[:, 0]
+        h = model.canonical_elements(x).elements[:, 0]
         return ((h - torch.eye(h.shape[-1], dtype=h.dtype, device=h.device)) ** 2).sum((-2, -1)).mean()
+    y = model.canonicalizer_output(x)
     if isinstance(frame, ArgsortFrame):
         s = frame.scores(y)
         return torch.relu(s[:, :-1] - s[:, 1:]).sum(-1).mean()

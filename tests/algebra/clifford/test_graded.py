@@ -98,8 +98,11 @@ def test_sandwich_matches_full_and_kingdon(sig, dtype):
     for k in (1, 2):
         part = x[:, [q for q, p in enumerate(alg.blade_indices(pair[1])) if alg.grades[p] == k]]
         ref = mv(w, pair[0]) >> mv(part, k)           # kingdon assumes w w̃ = 1, as these are
-        mine = alg.sandwich(w.astype(dtype), part.astype(dtype), grades=(pair[0], k))
-        np.testing.assert_allclose(mine / scale, np.asarray(ref.values()).T / scale, atol=tol)
+        for unit in (False, True):
+            mine = alg.sandwich(w.astype(dtype), part.astype(dtype), grades=(pair[0], k), unit=unit)
+            np.testing.assert_allclose(mine / scale, np.asarray(ref.values()).T / scale, atol=tol)
+    unit_full = alg.sandwich(_embed(alg, w, pair[0]), _embed(alg, x, pair[1]), unit=True)
+    np.testing.assert_allclose(unit_full / scale, full / scale, atol=1e-12)
 
 
 def test_odd_versor_twists_odd_grades():
@@ -122,6 +125,7 @@ def test_gradients(sig):
     B = torch.tensor(rng.standard_normal((len(w), len(alg.blade_indices(2)))), requires_grad=True)
     pair = (_even(alg), 1)
     assert torch.autograd.gradcheck(lambda w, x: alg.sandwich(w, x, grades=pair), (w, x))
+    assert torch.autograd.gradcheck(lambda w, x: alg.sandwich(w, x, grades=pair, unit=True), (w, x))
     assert torch.autograd.gradcheck(lambda a, b: alg.geometric_product(a, b, grades=(2, 1)), (B, x))
     # the same gradients as the full product's
     Bf = torch.zeros(len(w), alg.dim, dtype=torch.float64)
@@ -138,7 +142,8 @@ def test_torch_compile_fullgraph():
     alg = CliffordAlgebra.from_signature(3, 0, 1)
     pair = ((0, 2, 4), 1)
     f = torch.compile(lambda w, x, B: (alg.sandwich(w, x, grades=pair),
-                                       alg.geometric_product(B, x, grades=(2, 1))), fullgraph=True)
+                                       alg.geometric_product(B, x, grades=(2, 1)),
+                                       alg.sandwich(w, x, grades=pair, unit=True)), fullgraph=True)
     w = torch.tensor(_versors(alg, 64, np.random.default_rng(5)), dtype=torch.float32, requires_grad=True)
     x = torch.randn(len(w), alg.n, requires_grad=True)
     B = torch.randn(len(w), 6)
@@ -147,10 +152,11 @@ def test_torch_compile_fullgraph():
     torch._dynamo.reset()
     alg.prepare(["sandwich"], grades=pair)
     alg.prepare(["geometric_product"], grades=(2, 1))
-    out, prod = f(w, x, B)
+    out, prod, unit = f(w, x, B)
     ref, ref_prod = alg.sandwich(w, x, grades=pair), alg.geometric_product(B, x, grades=(2, 1))
     torch.testing.assert_close(out, ref)
     torch.testing.assert_close(prod, ref_prod)
+    torch.testing.assert_close(unit, ref, atol=1e-5, rtol=1e-4)        # these versors have w w̃ = 1
     out.square().sum().backward()
     gw = w.grad.clone()
     w.grad = None

@@ -136,7 +136,7 @@ def test_too_few_vectors_for_O3_raise():
     """Two vectors span a plane; no O(3)-equivariant map makes a third: Gram–Schmidt fails loudly."""
     G = groups.O(3)
     m = Canonicalize(mlp(6, 3).double(), "auto", 2 * V(G), V(G)).double()
-    with pytest.raises(DegenerateFrameError, match="sample 0: only 2 of the 6"):
+    with pytest.raises(DegenerateFrameError, match="sample 0: only 2 of the 8"):
         m(torch.randn(2, 6, dtype=torch.float64))
     with pytest.raises(DegenerateFrameError, match="independent"):
         model("O(3)")(torch.zeros(1, 16, dtype=torch.float64))
@@ -151,9 +151,29 @@ def test_directions_only_give_no_translation():
         def forward(self, x):
             return x * torch.tensor([1.0, 1.0, 0.0] * 3, dtype=x.dtype)
 
-    m = Canonicalize(mlp(9, 3).double(), Directions(), 3 * V(G), V(G)).double()
+    m = Canonicalize(mlp(9, 3).double(), Directions(), 3 * V(G), V(G), fallback=False).double()
     with pytest.raises(DegenerateFrameError, match="homogeneous coordinate 0"):
         m(torch.randn(2, 9, dtype=torch.float64))
+
+
+def test_fallback_on_the_inputs_vectors():
+    """A canonicalizer whose vectors are all parallel: Gram–Schmidt completes the element from
+    the input's vectors (equivariantly), or raises with fallback=False."""
+    G = groups.O(3)
+
+    class Parallel(torch.nn.Module):            # equivariant, rank 1: three copies of the first vector
+        rep_out = 3 * V(G)
+
+        def forward(self, x):
+            return x[:, :3].repeat(1, 3)
+
+    rep_in = 4 * V(G)
+    with pytest.raises(DegenerateFrameError, match="only 1 of the 3"):
+        Canonicalize(mlp(12, 3).double(), Parallel(), rep_in, V(G), fallback=False).double()(
+            torch.randn(2, 12, dtype=torch.float64))
+    m = Canonicalize(mlp(12, 3).double(), Parallel(), rep_in, V(G)).double()
+    assert "falling back" in repr(m)
+    assert assert_equivariant(m, seed=0, tolerance=TOL) <= TOL
 
 
 @pytest.mark.parametrize("name", ["O(3)", "E(3)", "O(1,3)"])
