@@ -30,10 +30,11 @@ def _even(alg):
 
 
 def _versors(alg, rows, rng, dtype=np.float64):
-    """Rotors ``v1 v2 / |v1 v2|`` of random vectors with ``w w̃ = 1``, even part only."""
+    """Rotors ``v1 v2 / |v1 v2|`` of random vectors with ``w w̃ = 1``, even part only
+    (NumPy kernels: no background Numba compile outlives the test)."""
     v1, v2 = (_embed(alg, rng.standard_normal((rows, alg.n)), 1) for _ in range(2))
-    w = alg.geometric_product(v1, v2)
-    norm = alg.norm_squared(w)
+    w = alg.geometric_product(v1, v2, backend="numpy")
+    norm = alg.norm_squared(w, backend="numpy")
     w = w[norm > 0.1] / np.sqrt(norm[norm > 0.1])[:, None]
     return w[:, alg.blade_indices(_even(alg))].astype(dtype)
 
