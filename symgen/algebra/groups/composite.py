@@ -33,7 +33,7 @@ from .group import DirectProduct, Group
 from .reps import Rep, TensorRep
 
 __all__ = ["DirectSum", "TensorProduct", "Dual", "ExternalProduct", "RealForm", "direct_sum",
-           "tensor_product", "zero", "is_trivial"]
+           "tensor_product", "zero", "is_trivial", "summand_types"]
 
 
 def _batch(x):
@@ -67,6 +67,29 @@ def _check_rep(r, who):
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
         raise RepresentationError(f"{type(r).__name__} {r!r} has size {size!r}; a Rep subclass must define "
                                   f"size, a non-negative int")
+
+
+def _combine(values, how):
+    return None if None in values else how(values, default=0) if how is max else how(values)
+
+
+def summand_types(rep):
+    """``(offset, size, unit)`` of each summand of ``rep``: tensor representations split into their
+    monomials (``unit`` a one-monomial :class:`TensorRep`), other kinds into their summands — the
+    *types* that layers group channels by.
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SU(2)
+    >>> [(o, n, u) for o, n, u in summand_types(2 * reps.V(G).realify() + reps.Scalar(G))]
+    [(0, 4, ℝ(V)), (4, 4, ℝ(V)), (8, 1, V⁰)]
+    """
+    out = []
+    for off, size, s in rep.summands():
+        if isinstance(s, TensorRep):
+            out += [(off + o, n, TensorRep(s.G, (mono,))) for o, n, mono in s.blocks()]
+        else:
+            out.append((off, size, s))
+    return out
 
 
 def is_trivial(r) -> bool:
@@ -249,7 +272,21 @@ class DirectSum(_Value):
         return (self.parts,)
 
     def __repr__(self):
-        return "+".join(map(repr, self.parts))
+        out, q = [], 0
+        while q < len(self.parts):       # runs of equal parts print once with their count
+            r = q
+            while r < len(self.parts) and self.parts[r] == self.parts[q]:
+                r += 1
+            text = repr(self.parts[q])
+            text = f"({text})" if r - q > 1 and "+" in text else text
+            out.append((f"{r - q}" if r - q > 1 else "") + text)
+            q = r
+        return "+".join(out)
+
+    @property
+    def degree(self):
+        """Largest number of V/V* factors in a summand (None if a part does not say)."""
+        return _combine([getattr(p, "degree", None) for p in self.parts], max)
 
     @property
     def is_complex(self):
@@ -304,6 +341,11 @@ class TensorProduct(_Value):
 
     def _args(self):
         return (self.factors,)
+
+    @property
+    def degree(self):
+        """Number of V/V* factors (None if a factor does not say)."""
+        return _combine([getattr(f, "degree", None) for f in self.factors], sum)
 
     def __repr__(self):
         return "⊗".join(f"({f!r})" if isinstance(f, DirectSum) else repr(f) for f in self.factors)
@@ -374,6 +416,10 @@ class Dual(_Value):
     def T(self):
         return self.base
 
+    @property
+    def degree(self):
+        return getattr(self.base, "degree", None)
+
     def rho(self, g):
         if isinstance(g, sympy.MatrixBase):
             return self.base.rho(g).inv().T
@@ -430,6 +476,10 @@ class ExternalProduct(_Value):
     @property
     def is_complex(self):
         return any(p.is_complex for p in self.parts)
+
+    @property
+    def degree(self):
+        return _combine([getattr(p, "degree", None) for p in self.parts], sum)
 
     @property
     def T(self):
@@ -502,6 +552,10 @@ class RealForm(_Value):
     @property
     def is_complex(self):
         return False
+
+    @property
+    def degree(self):
+        return getattr(self.base, "degree", None)
 
     @staticmethod
     def _realify(m):

@@ -185,14 +185,6 @@ class Group:
     def __repr__(self):
         return self.name
 
-    def __getstate__(self):
-        """Pickled without the cache entries keyed by composite representations (they refer back
-        to the group: a cycle that unpickling cannot hash through); tensor entries are kept."""
-        state = dict(self.__dict__)
-        state["cache"] = {k: v for k, v in self.cache.items()
-                          if not (isinstance(k, tuple) and k and str(k[0]).startswith("composite-"))}
-        return state
-
     def __mul__(self, other):
         if not isinstance(other, Group):
             return NotImplemented

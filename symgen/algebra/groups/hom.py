@@ -95,23 +95,8 @@ def _rule(a, b):
 
 # -- certificates ----------------------------------------------------------------------------
 
-def _degree(r):
-    """Polynomial degree of the character in ``tr g``, ``tr g⁻¹`` (None if unknown)."""
-    if isinstance(r, TensorRep):
-        return r.degree
-    if isinstance(r, composite.DirectSum):
-        ds = [_degree(p) for p in r.parts]
-        return None if None in ds else max(ds, default=0)
-    if isinstance(r, composite.TensorProduct):
-        ds = [_degree(p) for p in r.factors]
-        return None if None in ds else sum(ds)
-    if isinstance(r, (composite.Dual, composite.RealForm)):
-        return _degree(r.base)
-    return None
-
-
 def _by_characters(a, b):
-    da, db = _degree(a), _degree(b)
+    da, db = getattr(a, "degree", None), getattr(b, "degree", None)
     if da is None or db is None or not hasattr(a, "character_from_traces") or not hasattr(b, "character_from_traces"):
         return None, "no character formula"
     try:
@@ -196,7 +181,7 @@ def _block_certificate(a, b):
             dim *= cert.dimension
             methods.add(cert.method)
         return Certificate(dim, "modular" if "modular" in methods else "characters")
-    key = ("composite-certificate", a, b)       # not pickled with the group (Group.__getstate__)
+    key = ("composite-certificate", a, b)
     if key not in a.G.cache:
         reasons = []
         for method, count in (("characters", _by_characters), ("characters", _by_elements),

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import torch
 
-from ...algebra.groups.reps import Rep, Scalar, V
+from ...algebra.groups.composite import TensorProduct, is_trivial, summand_types
+from ...algebra.groups.reps import Rep, Scalar, TensorRep, V
 from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
 from ...algebra.groups.equivariance import equivariant_basis
@@ -32,14 +33,19 @@ __all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uni
 
 def uniform_rep(G, channels: int) -> Rep:
     """A hidden representation ``a V⁰ + b V + c V²`` of about ``channels`` dimensions,
-    split evenly between the three tensor orders (at least one copy of each)."""
+    split evenly between the three tensor orders (at least one copy of each). For a complex
+    group (SU(n), U(n)) the real forms ``a V⁰ + b ℝ(V) + c ℝ(V⊗V*)`` (twice the size per copy).
+
+    >>> from symgen import groups
+    >>> uniform_rep(groups.SO(3), 30), uniform_rep(groups.SU(2), 30)
+    (10V⁰+3V+V², 10V⁰+2ℝ(V)+ℝ(V⊗V*))
+    """
     if not isinstance(channels, int) or channels < 3:
         raise RepresentationError(f"hidden channels must be an integer ≥ 3, got {channels!r}")
-    if G.is_complex:
-        raise RepresentationError(f"uniform_rep: {G} is complex and the gated hidden layers take tensor "
-                                  f"representations of a real group; use EquivariantLinear on realified "
-                                  f"representations (rep.realify())")
     third = channels // 3
+    if G.is_complex:
+        return (third * Scalar(G) + max(1, third // (2 * G.d)) * V(G).realify()
+                + max(1, third // (2 * G.d ** 2)) * (V(G) * V(G).T).realify())
     return (third * Scalar(G) + max(1, third // G.d) * V(G) + max(1, third // G.d ** 2) * V(G) ** 2)
 
 
@@ -51,8 +57,8 @@ class GatedNonlinearity(torch.nn.Module):
         check_reps(rep, rep, "GatedNonlinearity")
         self.rep = rep
         index, gate = [], rep.size
-        for off, size, mono in rep.blocks():
-            if mono:
+        for off, size, unit in summand_types(rep):
+            if not is_trivial(unit):
                 index += [gate] * size
                 gate += 1
             else:
@@ -68,9 +74,10 @@ class GatedNonlinearity(torch.nn.Module):
 class EquivariantBilinear(Float64Constants):
     """Equivariant bilinear map ``rep × rep → rep_out``, one weight tensor per *path*.
 
-    Summands are grouped by type (monomial); a path ``(a, b → c)`` uses the basis of
-    ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)`` over the channels of each
-    type. Paths with more than ``max_legs`` V/V* factors in total are skipped.
+    Summands are grouped by type (a monomial, or a summand of another kind, e.g. ``ℝ(V)``); a
+    path ``(a, b → c)`` uses the basis of ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)``
+    over the channels of each type. Paths with more than ``max_legs`` V/V* factors in total are
+    skipped (a type that does not say its ``degree`` counts as one).
 
     >>> from symgen import groups, reps
     >>> G = groups.O(3)
@@ -85,31 +92,29 @@ class EquivariantBilinear(Float64Constants):
         max_legs = check_int(max_legs, "max_legs", RepresentationError, minimum=0)
         init_scale = check_finite(init_scale, "init_scale", RepresentationError)
         self.rep_in, self.rep_out = rep_in, rep_out
-        G = rep_in.G
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
         types_in = list(index_in)
         paths, self._paths, self._orders = [], [], []
         for qa, ta in enumerate(types_in):
             for tb in types_in[qa:]:
                 for tc in index_out:
-                    if len(ta) + len(tb) + len(tc) > max_legs:
+                    if _legs(ta) + _legs(tb) + _legs(tc) > max_legs:
                         continue
-                    B = equivariant_basis(Rep(G, (ta + tb,)), Rep(G, (tc,)))
+                    B = equivariant_basis(ta * tb if isinstance(ta, TensorRep) and isinstance(tb, TensorRep)
+                                          else TensorProduct((ta, tb)), tc)
                     if not len(B):
                         continue
                     name = f"path{len(paths)}"
                     na, nb, nc = (len(index_in[ta]), len(index_in[tb]), len(index_out[tc]))
-                    self.register_constant(f"{name}_basis", B.reshape(len(B), G.d ** len(tc), G.d ** len(ta),
-                                                              G.d ** len(tb)))
+                    self.register_constant(f"{name}_basis", B.reshape(len(B), tc.size, ta.size, tb.size))
                     std = init_scale / (na * nb * len(B)) ** 0.5
                     self.register_parameter(f"{name}_weight", torch.nn.Parameter(
                         torch.randn(nc, na, nb, len(B)) * std))
-                    paths.append((tuple(repr(Rep(G, (m,))) for m in (ta, tb, tc)), len(B)))
+                    paths.append((tuple(repr(m) for m in (ta, tb, tc)), len(B)))
                     self._paths.append((name, ta, tb, tc))
-                    self._orders.append(_cheapest_order(nc, na, nb, len(B), G.d ** len(tc), G.d ** len(ta),
-                                                        G.d ** len(tb)))
+                    self._orders.append(_cheapest_order(nc, na, nb, len(B), tc.size, ta.size, tb.size))
         self.paths = tuple(paths)
-        self._types = {}  # monomial -> buffer name suffix
+        self._types = {}  # summand type -> buffer name suffix
         for side, index in (("in", index_in), ("out", index_out)):
             for t, chans in index.items():
                 q = self._types.setdefault(t, len(self._types))
@@ -158,11 +163,17 @@ def _contract(order, W, B, xa, xb):
 
 
 def _type_index(rep):
-    """Component indices ``(channels, d^len)`` of every summand type of ``rep``."""
+    """Component indices ``(channels, size)`` of every summand type of ``rep``."""
     index = {}
-    for off, size, mono in rep.blocks():
-        index.setdefault(mono, []).append(list(range(off, off + size)))
+    for off, size, unit in summand_types(rep):
+        index.setdefault(unit, []).append(list(range(off, off + size)))
     return index
+
+
+def _legs(unit):
+    """V/V* factors of a summand type (one when it does not say)."""
+    degree = getattr(unit, "degree", None)
+    return 1 if degree is None else degree
 
 
 class EMLPBlock(torch.nn.Module):

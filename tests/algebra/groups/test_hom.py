@@ -75,7 +75,9 @@ def test_complex_bases_agree_with_a_user_declared_unitary_group(n):
     G = groups.MatrixGroup(lie_generators=named.lie_generators)
     V = reps.V(G)
     for rin, rout in [(V * V.T, reps.Scalar(G)), (V, V), (V ** 2, V ** 2), (V ** n, reps.Scalar(G))]:
-        B = reps.equivariant_basis(rin, rout, certify=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)      # no imaginary part dropped
+            B = reps.equivariant_basis(rin, rout, certify=False)
         terms = lambda r: reps.Rep(named, r.terms)      # noqa: E731
         assert len(B) == reps.certified_dimension(terms(rin), terms(rout))
         assert constraint_error(B, rin, rout) < 1e-10
@@ -153,6 +155,8 @@ def test_a_complex_finite_group():
     assert G.is_complex and G.order() == 8 and G.elements().dtype == np.complex128
     V = reps.V(G)
     for rin, rout, expected in [(V * V.T, reps.Scalar(G), 1), (V ** 2, V ** 2, 4), (V, V, 1)]:
-        B = reps.equivariant_basis(rin, rout)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)      # no imaginary part dropped
+            B = reps.equivariant_basis(rin, rout)
         assert len(B) == expected == reps.certificate(rin, rout).dimension
         assert constraint_error(B, rin, rout) < 1e-12

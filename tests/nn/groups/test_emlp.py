@@ -236,16 +236,24 @@ def test_layers_on_composite_representations(case, dtype):
     rep_in, rep_out = _composite_cases()[case]
     torch.manual_seed(0)
     _assert_equivariant(EquivariantLinear(rep_in, rep_out), rep_in.G, rep_in, rep_out, dtype)
-    if not rep_in.G.is_complex:      # EMLP's gated hidden layers are tensor reps of a real group
-        _assert_equivariant(EMLP(rep_in, rep_out, hidden=16, depth=1), rep_in.G, rep_in, rep_out, dtype)
+    _assert_equivariant(EMLP(rep_in, rep_out, hidden=16, depth=1), rep_in.G, rep_in, rep_out, dtype)
 
 
 def test_layers_refuse_complex_representations():
     G = groups.SU(2)
     with pytest.raises(RepresentationError, match="realify"):
         EquivariantLinear(reps.V(G), reps.V(G))
-    with pytest.raises(RepresentationError, match="complex"):
-        EMLP(reps.V(G).realify(), reps.Scalar(G), hidden=12)
+
+
+@pytest.mark.parametrize("G", [groups.SU(2), groups.U(2)], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_emlp_on_a_complex_group_runs_on_real_forms(G, dtype):
+    """uniform_rep of a complex group is made of real forms; gates and bilinear paths group by them."""
+    R = reps.V(G).realify()
+    torch.manual_seed(0)
+    model = EMLP(2 * R, reps.Scalar(G) + R, hidden=24, depth=2)
+    assert str(model.hidden) == "8V⁰+2ℝ(V)+ℝ(V⊗V*)"
+    _assert_equivariant(model, G, 2 * R, reps.Scalar(G) + R, dtype)
 
 
 @pytest.mark.parametrize("frame", ["group", "auto"])
