@@ -58,7 +58,7 @@ from .reps import Rep, TensorRep
 from .structured import StructuredBasis
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
-           "Certificate", "constraint_error", "nullity_mod", "PRIMES"]
+           "Certificate", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
@@ -518,18 +518,25 @@ def _certified_blocks(rep_in, rep_out, exact, certify):
               for mo in types_out for mi in types_in}
     k = sum(blocks[(mo, mi)].shape[0] for *_, mo in rep_out.blocks() for *_, mi in rep_in.blocks())
     if certify is not False:
-        cert = certificate(rep_in, rep_out)
-        if cert.dimension is None:
-            message = f"{rep_in!r} → {rep_out!r} of {G}: not certified: {cert.reason}"
-            if certify:
-                raise CertificationError(message)
-            warnings.warn(message + "; pass certify=False to silence this", CertificationWarning,
-                          stacklevel=3)
-        elif cert.dimension != k:
-            raise CertificationError(f"{rep_in!r} → {rep_out!r} of {G}: the solver found {k} "
-                                     f"independent maps but the certified dimension is "
-                                     f"{cert.dimension} ({cert.method})")
+        enforce_certificate(certificate(rep_in, rep_out), k, f"{rep_in!r} → {rep_out!r} of {G}", certify,
+                            stacklevel=3)
     return blocks
+
+
+def enforce_certificate(cert: Certificate, found: int, what: str, certify, stacklevel: int) -> None:
+    """Judge ``found`` solver maps against ``cert``: pass when they agree, raise
+    :class:`CertificationError` when they differ (or when nothing was certified and
+    ``certify`` is True), else warn with the reason (:class:`CertificationWarning`,
+    ``stacklevel`` counted from the caller). ``what`` names the maps in the message."""
+    if cert.dimension is None:
+        message = f"{what}: not certified: {cert.reason}"
+        if certify:
+            raise CertificationError(message)
+        warnings.warn(message + "; pass certify=False to silence this", CertificationWarning,
+                      stacklevel=stacklevel + 1)
+    elif cert.dimension != found:
+        raise CertificationError(f"{what}: the solver found {found} independent maps but the certified "
+                                 f"dimension is {cert.dimension} ({cert.method})")
 
 
 def _assemble_exact(blocks, rep_in, rep_out):

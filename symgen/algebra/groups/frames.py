@@ -172,7 +172,7 @@ class Frame:
     def vector_channels(self, x):
         """The vector channels of ``x`` as columns ``(B, d, k)``: V summands, and V* ones
         through ``J⁻¹`` for groups with an invariant form ``J``."""
-        d, form = self.rep.G.d, self.rep.G.form
+        form = self.rep.G.form
         cols = []
         for off, n, mono in self.rep.blocks():
             if mono == (1,):
@@ -219,7 +219,7 @@ class PCAFrame(Frame):
         return 2 ** (self.n - self.special)
 
     def elements(self, x):
-        xp, n = _namespace(x), self.n
+        xp = _namespace(x)
         X = self.vector_channels(x)
         if self.affine:
             centroid, X = centre(X)

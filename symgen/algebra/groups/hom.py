@@ -27,7 +27,6 @@ Certificate(dimension=6, method='characters', reason='')
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import numpy as np
 import scipy.linalg
@@ -35,7 +34,7 @@ import sympy
 from sympy.physics.quantum import TensorProduct as SymTensorProduct
 from sympy.polys.matrices import DomainMatrix
 
-from ...errors import CertificationError, CertificationWarning, GroupError, RepresentationError
+from ...errors import CertificationError, GroupError, RepresentationError
 from . import composite, equivariance
 from .composite import ExternalProduct, is_trivial
 from .group import DirectProduct
@@ -323,15 +322,8 @@ def _block_basis(a, b, exact, certify):
         return _external_basis(_as_external(a), _as_external(b), exact, certify)
     B = _null_basis(a, b, exact)
     if certify is not False:
-        cert = _block_certificate(a, b)
-        if cert.dimension is None:
-            message = f"{a!r} → {b!r} of {a.G}: not certified: {cert.reason}"
-            if certify:
-                raise CertificationError(message)
-            warnings.warn(message + "; pass certify=False to silence this", CertificationWarning, stacklevel=4)
-        elif cert.dimension != len(B):
-            raise CertificationError(f"{a!r} → {b!r} of {a.G}: the solver found {len(B)} independent maps but "
-                                     f"the certified dimension is {cert.dimension} ({cert.method})")
+        equivariance.enforce_certificate(_block_certificate(a, b), len(B), f"{a!r} → {b!r} of {a.G}", certify,
+                                         stacklevel=4)
     return B
 
 

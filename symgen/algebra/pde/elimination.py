@@ -218,7 +218,6 @@ class _Solver:
         """``c·G + (terms of functions of a subset of G's variables) = 0`` with ``G``
         undifferentiated and nowhere else in the equation: ``G`` is that expression."""
         symbols = {s for c in eq.values() for s in c.free_symbols} & set(self.Z)
-        zero = (0,) * len(self.Z)
         for key in sorted(eq, key=lambda k: _rank(k, self.fvars), reverse=True):
             name, alpha = key
             fv = self.fvars[name]

@@ -94,7 +94,7 @@ class Ponita(torch.nn.Module):
         self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
 
     def forward(self, pos, scalars, vectors, src, dst):
-        n, (s_in, v_in, s_out, v_out) = self.G.d, self.sizes
+        n, (s_in, v_in, s_out, _) = self.G.d, self.sizes
         points = len(pos)
         if pos.shape != (points, n) or scalars.shape != (points, s_in) or vectors.shape != (points, v_in, n):
             raise ShapeError(f"Ponita expects pos ({points}, {n}), scalars ({points}, {s_in}), vectors "

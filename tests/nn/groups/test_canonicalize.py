@@ -7,13 +7,14 @@ import functools
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
-from hypothesis.extra.numpy import arrays
+from hypothesis import given, settings
 
 from symgen import groups, reps
 from symgen.errors import DegenerateFrameError, FrameError, RepresentationError, ShapeError
 from symgen.nn import EMLP, Canonicalize, canonicalization_prior_loss
 from symgen.testing import assert_equivariant, strategies as sst
+
+from .inputs import integer_features, point_cloud
 
 TOL = 1e-10
 V, S = reps.V, reps.Scalar
@@ -22,23 +23,6 @@ V, S = reps.V, reps.Scalar
 def mlp(n_in, n_out, seed=0):
     torch.manual_seed(seed)
     return torch.nn.Sequential(torch.nn.Linear(n_in, 32), torch.nn.SiLU(), torch.nn.Linear(32, n_out))
-
-
-def point_cloud(G, rep):
-    """Gaussian inputs of ``rep``; for SE/E its V channels are points (homogeneous coordinate 1)."""
-    def make(seed):
-        x = np.random.default_rng(seed).normal(size=(3, rep.size))
-        if isinstance(G, groups.SE):
-            for off, n, mono in rep.blocks():
-                if mono == (1,):
-                    x[:, off + n - 1] = 1.0
-        return torch.tensor(x)
-    return st.integers(0, 2**31 - 1).map(make)
-
-
-def integer_features(G, rep):
-    """Small integers: exact ties between nodes of S(n), inputs fixed by elements of D(4)."""
-    return arrays(np.float64, (3, rep.size), elements=st.integers(-2, 2).map(float)).map(torch.tensor)
 
 
 CASES = {  # name: (group, rep_in, rep_out, inputs)

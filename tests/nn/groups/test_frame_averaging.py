@@ -4,16 +4,16 @@ inputs, the stochastic option, callable frames, gradients, pickling and errors."
 import io
 import pickle
 
-import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
-from hypothesis.extra.numpy import arrays
+from hypothesis import given, settings
 
 from symgen import groups, reps
 from symgen.errors import DegenerateFrameError, FrameError, RepresentationError, ShapeError
 from symgen.nn import FrameAveraging
 from symgen.testing import assert_equivariant, strategies as sst
+
+from .inputs import integer_features, point_cloud
 
 TOL = 1e-10
 
@@ -25,23 +25,6 @@ def mlp(n_in, n_out, seed=0):
 
 def model(G, rep_in, rep_out, **kw):
     return FrameAveraging(mlp(rep_in.size, rep_out.size), rep_in, rep_out, **kw).double()
-
-
-def point_cloud(G, rep):
-    """Gaussian inputs of ``rep``; for SE/E its V channels are points (homogeneous coordinate 1)."""
-    def make(seed):
-        x = np.random.default_rng(seed).normal(size=(3, rep.size))
-        if isinstance(G, groups.SE):
-            for off, n, mono in rep.blocks():
-                if mono == (1,):
-                    x[:, off + n - 1] = 1.0
-        return torch.tensor(x)
-    return st.integers(0, 2**31 - 1).map(make)
-
-
-def integer_features(G, rep):
-    """Small integers: many exact ties between nodes of S(n)."""
-    return arrays(np.float64, (3, rep.size), elements=st.integers(-2, 2).map(float)).map(torch.tensor)
 
 
 V, S = reps.V, reps.Scalar

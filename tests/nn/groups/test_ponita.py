@@ -86,7 +86,6 @@ def test_exactly_equivariant_for_the_group_of_an_orbit_grid(dtype, tol, seed):
 
 
 def test_so3_error_falls_as_the_grid_grows():
-    rng = np.random.default_rng(0)
     rotations = np.asarray(groups.SO(3).sample(6, seed=1), dtype=np.float64)
     errors = []
     for count in (6, 24, 96):

@@ -57,7 +57,6 @@ def test_rppemlp_with_free_paths_at_zero_is_exactly_equivariant(G, make, dtype):
 @settings(max_examples=10, deadline=None)
 @given(sst.group_elements(groups.O(3)))
 def test_rpp_layer_equivariant_under_drawn_elements(g):
-    V, S = reps.V(groups.O(3)), reps.Scalar(groups.O(3))
     assert_equivariant(LAYER, elements=g, tolerance=1e-10)
 
 
@@ -116,7 +115,7 @@ def test_prior_loss_values_are_exact():
 
 def test_model_prior_loss_sums_the_layers_and_trains():
     G = groups.O(3)
-    V, S = reps.V(G), reps.Scalar(G)
+    V = reps.V(G)
     torch.manual_seed(6)
     model = RPPEMLP(2 * V, V ** 2, hidden=12, depth=2, prior_equivariant=1e-3, prior_free=1e-2).double()
     layers = [m for m in model.modules() if isinstance(m, RPPLinear)]
