@@ -102,8 +102,12 @@ def classical_quadrature(G: Group, degree: int):
     return quadrature.unitary(G.d, degree, special=kind.kind == "special_linear")
 
 
+def _entries(m):
+    return [e for row in m.tolist() for e in row]
+
+
 def _real(G):
-    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in m)
+    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in _entries(m))
 
 
 def _recognise(G):
@@ -173,10 +177,11 @@ def _rounded_form(A, d, sign):
     are not rational, the rounding fails, or the check fails."""
     ints = []
     for m in A:
-        if not all(e.is_Rational for e in m):
+        entries = _entries(m)
+        if not all(e.is_Rational for e in entries):
             return None
-        scale = math.lcm(*[int(e.q) for e in m])
-        ints.append(np.array((m * scale).tolist(), dtype=np.int64))
+        scale = math.lcm(*[int(e.q) for e in entries])
+        ints.append(np.array([int(e * scale) for e in entries], dtype=np.int64).reshape(d, d))
     if max(int(np.abs(a).max()) for a in ints) > 2 ** 20:
         return None
     a = np.array(ints, dtype=float)
