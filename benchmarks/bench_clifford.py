@@ -1,10 +1,11 @@
 """Geometric product throughput: symgen vs a dense-Cayley einsum, kingdon and clifford.
 
-Batch N = 100 000 full x full geometric products per algebra; median of repeats, all
-measured in this one run on the same inputs. Also the first call in a fresh process
+Batch N = 100 000 (or the sizes given) full x full geometric products per algebra;
+median of interleaved rounds (every candidate once per round), all measured in this one
+run on the same inputs. "torch f32" is the default path of an eager CPU tensor. Also the first call in a fresh process
 with a warm and a cold code cache.
 
-    python benchmarks/bench_clifford.py [--n 100000] [--repeats 7]
+    python benchmarks/bench_clifford.py [--n 1000 10000 100000] [--repeats 7] [--no-first-call]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import torch
 
 from symgen import CliffordAlgebra
-from symgen.timing import median_time
+from symgen.timing import interleaved_medians
 
 SIGNATURES = {"Cl(3,0)": (3, 0, 0), "Cl(1,3)": (1, 3, 0), "Cl(3,0,1)": (3, 0, 1), "Cl(5,0)": (5, 0, 0)}
 
@@ -75,19 +76,27 @@ def first_call(sig, cache, n=1000):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000], help="batch sizes, one table each")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--no-first-call", action="store_true", help="skip the fresh-process timings")
     args = parser.parse_args(argv)
+    for n in args.n:
+        table(n, args.repeats)
+    if not args.no_first_call:
+        first_calls()
+
+
+def table(n, repeats):
     rng = np.random.default_rng(0)
-    print(f"N = {args.n}, median of {args.repeats}; torch {torch.__version__}, numba {numba.__version__}, "
-          f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}")
+    print(f"N = {n}, median of {repeats}; torch {torch.__version__}, numba {numba.__version__}, "
+          f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, load {os.getloadavg()[0]:.2f}")
     header = (f"{'algebra':10} {'numba f64':>10} {'numba f32':>10} {'torch f32':>10} {'compiled':>10} "
               f"{'einsum f32':>10} {'kingdon':>10} {'clifford':>10} | {'einsum/best32':>13} "
               f"{'kingdon/nb64':>12} {'clifford/nb64':>13}")
     rows = []
     for name, sig in SIGNATURES.items():
         alg = CliffordAlgebra.from_signature(*sig)
-        a64 = rng.standard_normal((args.n, alg.dim))
+        a64 = rng.standard_normal((n, alg.dim))
         b64 = np.ascontiguousarray(a64[::-1])
         a32, b32 = a64.astype(np.float32), b64.astype(np.float32)
         ta, tb = torch.from_numpy(a32), torch.from_numpy(b32)
@@ -95,25 +104,27 @@ def main(argv=None):
         alg.prepare(["geometric_product"], backend="numba")     # no call times a fallback
         compiled = torch.compile(alg.kernel("geometric_product", backend="torch").fn, fullgraph=True)
         cayley = dense_cayley(alg)
-        t = {
-            "numba f64": median_time(lambda: alg.geometric_product(a64, b64), args.repeats),
-            "numba f32": median_time(lambda: alg.geometric_product(a32, b32), args.repeats),
-            "torch f32": median_time(lambda: alg.geometric_product(ta, tb, backend="torch"), args.repeats),
-            "compiled": median_time(lambda: compiled(ta, tb), args.repeats),
-            "einsum f32": median_time(lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb),
-                                      args.repeats),
-            "kingdon": median_time(kingdon_gp(alg, sig, a64), args.repeats),
-            "clifford": median_time(clifford_gp(sig, a64), args.repeats),
-        }
+        t = interleaved_medians({
+            "numba f64": lambda: alg.geometric_product(a64, b64),
+            "numba f32": lambda: alg.geometric_product(a32, b32),
+            "torch f32": lambda: alg.geometric_product(ta, tb),
+            "compiled": lambda: compiled(ta, tb),
+            "einsum f32": lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb),
+            "kingdon": kingdon_gp(alg, sig, a64),
+            "clifford": clifford_gp(sig, a64),
+        }, repeats)
         ref = torch.einsum("...i,ijk,...j->...k", ta, cayley, tb).numpy()
         err = np.abs(alg.geometric_product(a32, b32) - ref).max()
         best32 = min(t["numba f32"], t["compiled"])
-        rows.append(f"{name:10} " + " ".join(f"{1e3 * v:9.2f}m" for v in t.values())
+        rows.append(f"{name:10} " + " ".join(f"{1e3 * v:9.3f}m" for v in t.values())
                     + f" | {t['einsum f32'] / best32:12.1f}x {t['kingdon'] / t['numba f64']:11.1f}x "
                     f"{t['clifford'] / t['numba f64']:12.1f}x   (max |ours-einsum| {err:.1e})")
     print(header)
     print("\n".join(rows))
     print("times in ms (m); ratios = peer time / symgen time (higher is better for symgen)")
+
+
+def first_calls():
     print("\nfirst call in a fresh process (import symgen | build algebra + first gp on 1000 rows):")
     with tempfile.TemporaryDirectory() as cold:
         for name, sig in SIGNATURES.items():

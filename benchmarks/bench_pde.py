@@ -1,62 +1,93 @@
-"""Time from a PDE string to its Lie point symmetries (SymPy only, fresh objects), and
-the throughput of the generated LieAugmentation against a hand-written LPSDA-style one.
+"""Time from a PDE string to its Lie point symmetries, each case's first call in a fresh
+process (SymPy's cache cold), over the literature list of
+``tests/algebra/pde/test_literature.py``; then the throughput of the generated
+LieAugmentation against a hand-written LPSDA-style one.
 
-    python benchmarks/bench_pde.py [--repeats 3]
+    python benchmarks/bench_pde.py [--repeats 3] [--only EQUATION ...] [--skip-augmentation] [--timeout 120]
+
+Run it with ``PYTHONPATH=<checkout>`` to time another checkout (e.g. the ansatz solver
+before the differential-elimination one); a case that raises prints its error. Wall time
+and the child process's CPU time are both shown: on a shared box the CPU time is the
+steadier number.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
-import time
+import os
+import pathlib
+import runpy
+import statistics
+import subprocess
+import sys
+import tempfile
 
-import sympy
 import torch
 
 from symgen.nn import LieAugmentation
 from symgen.pde import PDE
-from symgen.timing import interleaved_medians, median_time
+from symgen.timing import interleaved_medians
 
-CASES = {
-    "heat": "u_t = u_xx",
-    "Burgers": "u_t + u*u_x = u_xx",
-    "KdV": "u_t + u*u_x + u_xxx",
-    "wave": "u_tt = u_xx",
-    "sine-Gordon": "u_xt = sin(u)",
-    "u_t = u_xx + u^2": "u_t = u_xx + u**2",
-    "u_t = (u u_x)_x": "u_t = u*u_xx + u_x**2",
-    "u_t = (u^n u_x)_x": "u_t = (u**n*u_x)_x",
-    "gKdV u^n u_x": "u_t + u**n*u_x + u_xxx",
-    "NLS (real system)": "v_t = -w_xx - (v**2 + w**2)*w; w_t = v_xx + (v**2 + w**2)*v",
-    "mKdV": "u_t + u**2*u_x + u_xxx = 0",
-    "Boussinesq": "u_tt + u*u_xx + u_x**2 + u_xxxx = 0",
-    "Harry Dym": "u_t = u**3*u_xxx",
-    "Klein-Gordon": "u_tt = u_xx - u",
-    "2D heat": "u_t = u_xx + u_yy",
-    "KP": "u_xt + u_x**2 + u*u_xx + u_xxxx + u_yy = 0",
-    "shallow water": "h_t + u*h_x + h*u_x = 0; u_t + u*u_x + h_x = 0",
-}
-_t, _x = sympy.symbols("t x")
-FACTORED = {  # non-polynomial symmetries: the ansatz widened by these factors
-    "Fokker-Planck e^kt": ("u_t = u_xx + x*u_x + u", [sympy.exp(k * _t) for k in (-2, -1, 1, 2)]),
-    "Black-Scholes log x": ("u_t + x**2*u_xx/2 + x*u_x - u = 0", [sympy.log(_x), sympy.log(_x) ** 2]),
-}
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+REFERENCE = ("u_t = u_xx", "u_t + u*u_x = u_xx", "u_t + u*u_x + u_xxx", "u_tt = u_xx")
+
+_CHILD = """
+import json, sys, time
+from symgen.pde import PDE
+eq = PDE(sys.argv[1])
+w, c = time.perf_counter(), time.process_time()
+try:
+    sym = eq.symmetries()
+    out = {"dim": sym.dimension, "infinite": sym.infinite}
+except Exception as exc:
+    out = {"error": f"{type(exc).__name__}: {str(exc)[:60]}"}
+out.update(wall=time.perf_counter() - w, cpu=time.process_time() - c)
+print(json.dumps(out))
+"""
+
+
+def fresh(text, timeout=120.0):
+    """The first ``symmetries()`` call in a new Python process: {dim, infinite, wall, cpu}."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    try:
+        # cwd outside any checkout: ``python -c`` puts the cwd first on sys.path
+        done = subprocess.run([sys.executable, "-c", _CHILD, text], capture_output=True, text=True,
+                              timeout=timeout, env=env, cwd=tempfile.gettempdir())
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout {timeout:.0f} s", "wall": timeout, "cpu": math.nan}
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1][:60], "wall": math.nan, "cpu": math.nan}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", nargs="*", help="equations to time (default: the literature list)")
+    parser.add_argument("--skip-augmentation", action="store_true")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case")
     args = parser.parse_args(argv)
-    print(f"{'PDE':20} {'finite dim':>10} {'infinite':>8} {'first s':>8} {'again s':>8}   "
-          f"(first call in this process; then median of {args.repeats} with SymPy's cache warm)")
-    cases = {name: (text, ()) for name, text in CASES.items()} | FACTORED
-    for name, (text, factors) in cases.items():
-        t0 = time.perf_counter()
-        sym = PDE(text).symmetries(factors=factors)
-        first = time.perf_counter() - t0
-        seconds = median_time(lambda: PDE(text).symmetries(factors=factors), args.repeats, warmup=0)
-        print(f"{name:20} {str(sym.dimension):>10} {str(sym.infinite):>8} {first:8.2f} {seconds:8.2f}")
-    augmentation(args.repeats)
+    cases = runpy.run_path(str(ROOT / "tests/algebra/pde/test_literature.py"))["CASES"]
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only]
+    print(f"{'PDE':52} {'published':>9} {'computed':>9} {'wall s':>7} {'cpu s':>6}   (first call, fresh process)")
+    walls, ok = [], 0
+    for text, dim, infinite, _ in cases:
+        r = fresh(text, args.timeout)
+        published = f"{dim}{'+inf' if infinite else ''}"
+        computed = r["error"] if "error" in r else f"{r['dim']}{'+inf' if r['infinite'] else ''}"
+        ok += computed == published
+        walls.append(r["wall"])
+        print(f"{text[:52]:52} {published:>9} {computed[:40]:>9} {r['wall']:7.2f} {r['cpu']:6.2f}")
+    finite = [w for w in walls if not math.isnan(w)]
+    ref = [w for (text, *_), w in zip(cases, walls) if text in REFERENCE]
+    print(f"\nagree with the literature: {ok}/{len(cases)}; wall median {statistics.median(finite):.2f} s, "
+          f"max {max(finite):.2f} s, over 10 s: {sum(w > 10 for w in finite)}; "
+          f"heat/Burgers/KdV/wave max {max(ref, default=math.nan):.2f} s")
+    if not args.skip_augmentation:
+        augmentation(args.repeats)
 
 
 def lpsda_by_hand(u, t, x, eps):

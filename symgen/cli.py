@@ -8,7 +8,9 @@ pillar with options; ``symgen --help`` lists them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import sys
 
 from ._version import __version__
@@ -53,14 +55,21 @@ def main(argv=None) -> int:
         args = build_parser(modules).parse_args(argv)
     except SystemExit as exit_:     # --help, --version, or a bad option that argparse reported
         return int(exit_.code or 0)
+    from .experiments import distributed
+
+    # under torchrun only the first process reports; the others train in silence
+    quiet = contextlib.nullcontext() if distributed.is_main() else contextlib.redirect_stdout(io.StringIO())
     try:
-        if args.command is None:
-            _default_job(modules)
-        else:
-            args.run(args)
+        with quiet:
+            if args.command is None:
+                _default_job(modules)
+            else:
+                args.run(args)
     except SymgenError as err:
         print(f"symgen: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
+    finally:
+        distributed.leave()
     return 0
 
 

@@ -5,8 +5,8 @@
 (SO(3), O(1,3), Sp(4), S(5), SO(3)×S(3))
 """
 
-from .algebra.groups import (D, GL, O, E, SE, SL, SO, DirectProduct, Group, MatrixGroup, S, Sp,
-                             Z)
+from .algebra.groups import (GL, SE, SL, SO, SU, C, D, DirectProduct, E, Group, MatrixGroup, O, PlaneRotations,
+                             S, Sp, U, Unitary, Z)
 
-__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D",
-           "DirectProduct"]
+__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
+           "PlaneRotations", "Unitary", "DirectProduct"]

@@ -5,6 +5,6 @@
 6
 """
 
-from .algebra.pde import PDE, Symmetries, VectorField, parse_pde
+from .algebra.pde import PDE, InfiniteFamily, Symmetries, VectorField, parse_pde
 
-__all__ = ["PDE", "Symmetries", "VectorField", "parse_pde"]
+__all__ = ["PDE", "Symmetries", "InfiniteFamily", "VectorField", "parse_pde"]

@@ -8,5 +8,6 @@ GROUPS = [
     groups.SL(2), groups.SL(3), groups.GL(2), groups.GL(3), groups.Sp(2), groups.Sp(4),
     groups.S(3), groups.S(5), groups.Z(4), groups.D(3), groups.D(4),
     groups.SO(2) * groups.S(3), groups.O(3) * groups.Z(3),
+    groups.SU(2), groups.SU(3), groups.U(2), groups.C(4), groups.C(5), groups.D(3, action="plane"),
 ]
 IDS = [str(G) for G in GROUPS]

@@ -23,13 +23,17 @@ from symgen.algebra.pde import VectorField
 from symgen.cli import main
 from symgen.codegen import Bilinear
 from symgen.demos import options
-from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DTypeError, GradeError, GroupError, NotInvertibleError,
+from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
+from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
+                           DTypeError, FrameError, GradeError, GroupError, NotInvertibleError,
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
-from symgen.nn import (EMLP, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear, GeometricProductLayer, LieAugmentation, MVLayerNorm,
-                       MVLinear, pde_residual, symmetry_loss)
+from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
+                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, RelaxedGroupConv, RPPLinear,
+                       canonicalization_prior_loss, equivariance_penalty, pde_residual, project_equivariant,
+                       rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
-from symgen.testing import assert_equivariant
+from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
@@ -58,6 +62,26 @@ def heat_nu():
 def vlinear():
     V = reps.V(so3())
     return EquivariantLinear(V, V)
+
+
+def _sizeless_rep(size=None):
+    """A user's Rep subclass: numeric rho/drho only, ``size`` only when given."""
+    class Mine(reps.Rep):
+        def rho(self, g):
+            return np.asarray(g)
+
+        def drho(self, A):
+            return np.asarray(A)
+    rep = Mine(so3())
+    if size is not None:
+        rep.size = size
+    return rep
+
+
+@functools.cache
+def canon():
+    V = reps.V(so3())
+    return Canonicalize(torch.nn.Linear(12, 3), "auto", 4 * V, V)
 
 
 def _e0(alg):
@@ -95,6 +119,20 @@ ROWS = [
     R(lambda: CL3.grade_projection(np.ones(8), True), GradeError, "grade True", id="clifford-grade-bool"),
     R(lambda: CL3.geometric_product(np.ones(6), np.ones(8)), ShapeError, "6 components", id="clifford-last-axis"),
     R(lambda: CL3.bilinear_ir("foo"), UnknownOperationError, "'foo'", id="clifford-unknown-product"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=(2, 5)), GradeError, "grade 5",
+      id="clifford-graded-grade-out-of-range"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=(2,)), GradeError, "grades=(2,)",
+      id="clifford-graded-one-entry"),
+    R(lambda: CL3.geometric_product(np.ones(3), np.ones(3), grades=("2", 1)), GradeError, "'2'",
+      id="clifford-graded-string"),
+    R(lambda: CL3.geometric_product(np.ones(4), np.ones(3), grades=(2, 1)), ShapeError, "4 components",
+      id="clifford-graded-last-axis"),
+    R(lambda: CL3.left_contraction(np.ones(3), np.ones(3), grades=(2, 1)), GradeError, "identically zero",
+      id="clifford-graded-zero-product"),
+    R(lambda: CL3.sandwich(np.ones(4), np.ones(3), grades=((0, 2), ())), GradeError, "no grades",
+      id="clifford-graded-sandwich-no-grades"),
+    R(lambda: CL3.product_grades("foo", (1, 1)), UnknownOperationError, "'foo'", id="clifford-product-grades-unknown"),
+    R(lambda: CL3.blade_indices(True), GradeError, "True", id="clifford-blade-indices-bool"),
     R(lambda: CL3.prepare(["foo"]), UnknownOperationError, "'foo'", id="clifford-prepare-unknown-op"),
     R(lambda: CL3.versor_inverse(np.eye(8)[1], rtol=NAN), NotInvertibleError, "nan", id="clifford-versor-inverse-rtol-nan"),
     R(lambda: _e0(PGA) * _e0(CL3), AlgebraMismatchError, "Cl(2,0,1)", id="clifford-mixed-algebras-product"),
@@ -152,6 +190,19 @@ ROWS = [
     R(lambda: groups.S(65), GroupError, "got 65", id="group-matrices-too-large"),
     R(lambda: reps.V(groups.O(3)) + reps.V(so3()), RepresentationError, "O(3)", id="rep-sum-of-two-groups"),
     R(lambda: reps.V(so3()) ** -1, RepresentationError, "-1", id="rep-negative-power"),
+    R(lambda: groups.SU(1), GroupError, "got 1", id="group-SU-1"),
+    R(lambda: groups.U(0), GroupError, "got 0", id="group-U-0"),
+    R(lambda: groups.C(4, action="hexagon"), GroupError, "'hexagon'", id="group-C-unknown-action"),
+    R(lambda: groups.D(0, action="plane"), GroupError, "got 0", id="group-D-plane-0"),
+    R(lambda: reps.Rep(so3()), RepresentationError, "subclass Rep", id="rep-base-class-alone"),
+    R(lambda: _sizeless_rep() + reps.V(so3()), RepresentationError, "size", id="rep-subclass-without-size"),
+    R(lambda: reps.V(so3()) * "V", RepresentationError, "not a representation", id="rep-times-a-string"),
+    R(lambda: reps.V(so3() * groups.S(3)) * reps.V(groups.SO(2)), RepresentationError, "product group",
+      id="rep-external-product-of-a-product-groups-tensor-rep"),
+    R(lambda: equivariant_basis(_sizeless_rep(size=3), reps.V(so3()), exact=True), RepresentationError, "SymPy",
+      id="rep-exact-basis-of-a-numeric-user-rep"),
+    R(lambda: EquivariantLinear(reps.V(groups.SU(2)), reps.V(groups.SU(2))), RepresentationError, "realify",
+      id="emlp-linear-complex-rep"),
     R(lambda: reps.V("SO(3)"), RepresentationError, "'SO(3)'", id="rep-of-a-string"),
     R(lambda: reps.V(so3()).rho(np.full((3, 3), NAN)), ShapeError, "NaN", id="rep-rho-nan-element"),
     R(lambda: reps.V(so3()).rho(np.eye(2)), ShapeError, "(2, 2)", id="rep-rho-wrong-shape"),
@@ -180,6 +231,28 @@ ROWS = [
       id="rep-structured-missing-block"),
     R(lambda: copies("V"), RepresentationError, "'V'", id="rep-copies-not-a-rep"),
     R(lambda: recognise("SO(3)"), GroupError, "'SO(3)'", id="group-recognise-not-a-group"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(so3()), reps.V(groups.O(3))), RepresentationError,
+      "O(3)", id="group-canonicalize-two-groups"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "pca", reps.V(so3()), reps.V(so3())), FrameError, "'pca'",
+      id="group-canonicalize-unknown-canonicalizer"),
+    R(lambda: Canonicalize(torch.nn.Identity(), "auto", reps.V(groups.SL(3)), reps.V(groups.SL(3))), FrameError,
+      "SL(3)", id="group-canonicalize-group-without-rule"),
+    R(lambda: Canonicalize(torch.nn.Identity(), torch.nn.Identity(), reps.V(so3()), reps.V(so3())), FrameError,
+      "canonical_rep=", id="group-canonicalize-canonicalizer-without-rep"),
+    R(lambda: canon()(torch.ones(2, 12, dtype=torch.int64)), DTypeError, "torch.int64", id="group-canonicalize-int64"),
+    R(lambda: canon()(torch.ones(2, 9)), ShapeError, "(batch, 12)", id="group-canonicalize-wrong-size"),
+    R(lambda: canon()(torch.zeros(2, 12)), DegenerateFrameError, "sample 0", id="group-canonicalize-zero-vectors"),
+    R(lambda: canonicalization_prior_loss(torch.nn.Linear(3, 3), torch.ones(2, 3)), FrameError, "Linear",
+      id="group-prior-loss-not-canonicalize"),
+    R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
+    R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
+      id="group-gram-schmidt-nan-tolerance"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",
+      id="group-rpp-negative-prior"),
+    R(lambda: RPPLinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)", id="group-rpp-two-groups"),
+    R(lambda: RPPEMLP(reps.V(so3()), reps.V(so3()), prior_equivariant=INF), RepresentationError, "inf",
+      id="group-rppemlp-infinite-prior"),
+    R(lambda: rpp_prior_loss([1]), RepresentationError, "list", id="group-rpp-prior-loss-not-a-module"),
     # ---------------------------------------------------------------- PDEs
     R(lambda: PDE("u**2 - 1", independent="t x", dependent="u"), PDEError, "u(t, x)**2 - 1", id="pde-no-derivative"),
     R(lambda: PDE(u - sympy.Function("u")(t, x), independent=[t, x], dependent=["u"]), PDEError, "no derivative",
@@ -202,6 +275,10 @@ ROWS = [
     R(lambda: kdv().flow(0, NAN), PDEError, "nan", id="pde-flow-nan-parameter"),
     R(lambda: PDE("u_t = u_xx").is_symmetry(VectorField({y: 1})), PDEError, "uses y", id="pde-field-unknown-variable"),
     R(lambda: PDE("u_t = u_xx").is_symmetry("x*d/dx"), PDEError, "'x*d/dx'", id="pde-is-symmetry-not-a-field"),
+    R(lambda: PDE("u_t = u_xx").symmetries().determining_residuals("x*d/dx"), PDEError, "takes a VectorField",
+      id="pde-determining-residuals-not-a-field"),
+    R(lambda: PDE("u_t = u_xx").symmetries().determining_residuals(VectorField({y: 1})), PDEError, "uses y",
+      id="pde-determining-residuals-unknown-variable"),
     R(lambda: VectorField({x: sympy.nan}), PDEError, "nan", id="pde-field-nan-coefficient"),
     R(lambda: VectorField({"x": 1}), PDEError, "'x'", id="pde-field-string-key"),
     R(lambda: VectorField({x: 1}).bracket(VectorField({sympy.Symbol("x", real=True): x})), PDEError,
@@ -238,6 +315,12 @@ ROWS = [
     R(lambda: assert_equivariant(vlinear(), elements=np.eye(4)), ShapeError, "(4, 4)", id="checker-element-shape"),
     R(lambda: assert_equivariant(MVLinear(CL3, 2, 2), elements=np.full(8, INF)), CheckerError, "inf",
       id="checker-element-inf"),
+    R(lambda: lie_derivative(torch.nn.Linear(3, 3)), CheckerError, "Linear has no rep_in/rep_out",
+      id="checker-lie-derivative-no-reps"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 4)), ShapeError, "(batch, 3)",
+      id="checker-lie-derivative-input-shape"),
+    R(lambda: lie_derivative(vlinear(), inputs=torch.ones(2, 3, dtype=torch.int64)), CheckerError, "torch.int64",
+      id="checker-lie-derivative-integer-inputs"),
 ]
 
 

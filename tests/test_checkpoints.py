@@ -52,6 +52,7 @@ def _use_algebra(alg):
         a.requires_grad_(True)
         alg.geometric_product(a, b).sum().backward()
         alg.sandwich(alg.grade_projection(a.detach(), 1), b)
+        alg.sandwich(b[:, list(alg.blade_indices((0, 2)))], b[:, list(alg.blade_indices(1))], grades=((0, 2), 1))
         alg.geometric_product(a.detach().numpy(), b.numpy())
     alg.grade_projection(b, 1)
     alg.kernel("geometric_product").source
@@ -60,7 +61,8 @@ def _use_algebra(alg):
 def _run_algebra(alg):
     a, b = _randn(6, alg.dim, seed=3), _randn(6, alg.dim, seed=4)
     return (alg.geometric_product(a, b), alg.reverse(a), alg.grade_projection(a, 2),
-            alg.geometric_product(a.numpy(), b.numpy()))
+            alg.geometric_product(a.numpy(), b.numpy()),
+            alg.geometric_product(a[:, 4:7], b[:, 1:4], grades=(2, 1)))
 
 
 def _multivector():
@@ -119,7 +121,8 @@ def _run_message_passing(block):
 # -- groups ----------------------------------------------------------------------------------
 GROUPS = {"SO(3)": lambda g: g.SO(3), "O(1,3)": lambda g: g.O(1, 3), "SE(3)": lambda g: g.SE(3),
           "S(5)": lambda g: g.S(5), "D(4)": lambda g: g.D(4), "Sp(4)": lambda g: g.Sp(4),
-          "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])])}
+          "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])]),
+          "SU(2)": lambda g: g.SU(2), "C(8)": lambda g: g.C(8), "D(4, plane)": lambda g: g.D(4, action="plane")}
 
 
 def _group(name):
@@ -173,6 +176,24 @@ def _run_structured(basis):
     return basis.matrix(np.arange(len(basis), dtype=np.float64)), repr(basis)
 
 
+def _composite_rep(kind):
+    def build():
+        from symgen import groups, reps
+        if kind == "product":    # an external product and a lifted factor rep of SO(3)×S(4)
+            G1, G2 = groups.SO(3), groups.S(4)
+            return reps.V(G1) ** 2 * reps.V(G2) + reps.V(G1)
+        V = reps.V(groups.SU(2)).realify()
+        return V * V + reps.Scalar(V.G)
+    return build
+
+
+def _composite_linear():
+    from symgen.nn import EquivariantLinear
+    torch.manual_seed(0)
+    rep = _composite_rep("product")()
+    return EquivariantLinear(rep, rep).double()
+
+
 def _equivariant_linear(strategy):
     def build():
         from symgen import groups, reps
@@ -189,6 +210,45 @@ def _emlp():
     torch.manual_seed(0)
     V = reps.V(groups.O(3))
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
+
+
+def _canonicalize(group):
+    def build():
+        from symgen import groups, reps
+        from symgen.nn import Canonicalize
+        torch.manual_seed(0)
+        V = reps.V(getattr(groups, group[0])(group[1]))
+        backbone = torch.nn.Sequential(torch.nn.Linear(4 * V.size, 16), torch.nn.SiLU(), torch.nn.Linear(16, V.size))
+        return Canonicalize(backbone, "auto", 4 * V, V).double()
+    return build
+
+
+def _rppemlp():
+    from symgen import groups, reps
+    from symgen.nn import RPPEMLP
+    torch.manual_seed(0)
+    V = reps.V(groups.O(3))
+    model = RPPEMLP(2 * V, V ** 2, hidden=8, depth=1).double()
+    with torch.no_grad():                      # free paths at zero keep the model equivariant
+        model.head.equivariant.weight.normal_()
+    return model
+
+
+def _relaxed_conv():
+    from symgen import groups
+    from symgen.nn import RelaxedGroupConv
+    torch.manual_seed(0)
+    return RelaxedGroupConv(groups.D(4), 2, 3, banks=2).double()
+
+
+def _use_relaxed_conv(conv):
+    for batch in (2, 300):
+        (conv(_randn(batch, 2, 8, seed=14)).sum() + conv.relaxation_penalty()).backward()
+
+
+def _run_relaxed_conv(conv):
+    with torch.no_grad():
+        return conv(_randn(3, 2, 8, seed=15))
 
 
 def _use_group_module(module):
@@ -234,6 +294,29 @@ def _run_symmetries(sym):
     return [str(sym.flow(i, eps)) for i in range(len(sym.generators))], str(sym.commutator_table())
 
 
+def _heat_symmetries():
+    from symgen.pde import PDE
+    return PDE("u_t = u_xx").symmetries()
+
+
+def _use_heat_symmetries(sym):
+    sym.commutator_table()
+    sym.determining_residuals(sym.generators[4])
+
+
+def _run_heat_symmetries(sym):
+    return ([str(g) for g in sym.generators], [str(f) for f in sym.infinite_part], sym.assumptions,
+            [str(r) for r in sym.determining_residuals(sym.generators[5])])
+
+
+def _infinite_family():
+    return _heat_symmetries().infinite_part[0]
+
+
+def _run_infinite_family(fam):
+    return str(fam), str(fam.functions), str(fam.equations)
+
+
 def _vector_field():
     return _symmetries().generators[2]
 
@@ -275,7 +358,9 @@ def _nbody(kind):
     def build():
         from symgen.experiments import nbody
         torch.manual_seed(0)
-        return (nbody.NBodyCGENN(4, 1) if kind == "cgenn" else nbody.NBodyMLP(hidden=8)).double()
+        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
+                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8)}[kind]()
+        return model.double()
     return build
 
 
@@ -310,6 +395,75 @@ def _run_hull(model):
         return model(_randn(3, 16, 5, seed=21))
 
 
+def _message_op():
+    from symgen.codegen.ir import Bilinear
+    from symgen.codegen.runtime import MessageOp
+    return MessageOp(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
+
+
+def _message_inputs():
+    src, dst = torch.tensor([0, 1, 2, 2]), torch.tensor([1, 1, 0, 2])
+    return _randn(4, 1, seed=22), _randn(3, 2, seed=23), src, dst
+
+
+def _use_message_op(message):
+    w, x, src, dst = _message_inputs()
+    w.requires_grad_(True)
+    for backend in ("numba", "torch"):
+        message(w, x, src, dst, 3, backend=backend).sum().backward()
+
+
+def _run_message_op(message):
+    return message(*_message_inputs(), 3)
+
+
+def _steerable_conv():
+    from symgen import groups, reps
+    from symgen.nn import ImplicitSteerableConv
+    G = groups.O(3)
+    torch.manual_seed(0)
+    return ImplicitSteerableConv(reps.Scalar(G) + reps.V(G), reps.V(G), hidden=8).double()
+
+
+def _cloud_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(9, 3, seed=seed)
+    return (_randn(9, 4, seed=seed + 1), pos, *radius_graph(pos, 2.0))
+
+
+def _use_steerable_conv(conv):
+    conv(*_cloud_inputs(24)).sum().backward()
+
+
+def _run_steerable_conv(conv):
+    with torch.no_grad():
+        return conv(*_cloud_inputs(25))
+
+
+def _ponita():
+    from symgen import groups
+    from symgen.algebra.groups.position_orientation import repulsion_grid
+    from symgen.nn import Ponita
+    torch.manual_seed(0)
+    return Ponita(groups.SO(3), repulsion_grid(8), 1, 1, 1, 1, hidden=8, layers=1, basis=8).double()
+
+
+def _ponita_inputs(seed):
+    from symgen.nn import radius_graph
+    pos = _randn(7, 3, seed=seed)
+    return (pos, _randn(7, 1, seed=seed + 1), _randn(7, 1, 3, seed=seed + 2), *radius_graph(pos, 2.5))
+
+
+def _use_ponita(net):
+    s, v = net(*_ponita_inputs(26))
+    (s.sum() + v.sum()).backward()
+
+
+def _run_ponita(net):
+    with torch.no_grad():
+        return net(*_ponita_inputs(27))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -326,21 +480,35 @@ CASES = {
     "CliffordMessagePassing": Case(_message_passing, _use_message_passing, _run_message_passing),
     **{name: Case(_group(name), _use_group, _run_group) for name in GROUPS},
     "Rep": Case(_rep, _use_rep, _run_rep),
+    "ExternalProduct": Case(_composite_rep("product"), _use_rep, _run_rep),
+    "RealForm": Case(_composite_rep("real"), _use_rep, _run_rep),
+    "EquivariantLinear-product": Case(_composite_linear, _use_group_module, _run_group_module),
     "EquivariantLinear-dense": Case(_equivariant_linear("dense"), _use_group_module, _run_group_module),
     "EquivariantLinear-kernel": Case(_equivariant_linear("kernel"), _use_group_module, _run_group_module),
     "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
     "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
+    "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
+    "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
+    "RelaxedGroupConv": Case(_relaxed_conv, _use_relaxed_conv, _run_relaxed_conv),
     "PDE": Case(_pde, _use_pde, _run_pde),
     "Symmetries": Case(_symmetries, _use_symmetries, _run_symmetries),
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
+    "Symmetries-infinite": Case(_heat_symmetries, _use_heat_symmetries, _run_heat_symmetries),
+    "InfiniteFamily": Case(_infinite_family, _run_infinite_family, _run_infinite_family),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
+    "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
+    "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
+    "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
+    "Ponita": Case(_ponita, _use_ponita, _run_ponita),
 }
-MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "StructuredBasis", "PDE", "Symmetries",
-                                                  "VectorField", *GROUPS}]
+MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
+                                                  "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
+                                                  "InfiniteFamily", "VectorField", "MessageOp", *GROUPS}]
 
 
 def assert_same(got, expected):

@@ -1,8 +1,9 @@
 """Every command and code block of README.md runs as shown.
 
 Each ``python`` block runs as a script in a new process; each line of a ``bash`` block runs
-as a command (``symgen ...`` through ``python -m symgen.cli``, the entry point's module),
-in a scratch directory. Commands that train get a budget flag (:data:`BUDGETS`) so that the
+as a command (``symgen ...`` through ``python -m symgen.cli``, the entry point's module;
+``torchrun ... -m symgen ...`` through ``python -m torch.distributed.run``), in a scratch
+directory. Commands that train get a budget flag (:data:`BUDGETS`) so that the
 test takes seconds; the two install commands (``pip install ...``) are proved on clean
 virtualenvs by ``.ci/run``.
 """
@@ -64,7 +65,13 @@ def test_python_block_runs(code, tmp_path):
 @pytest.mark.parametrize("command", commands(README))
 def test_command_runs(command, tmp_path):
     argv = shlex.split(command)
-    assert argv[0] == "symgen", f"README command {command!r}: only symgen commands are expected"
-    argv += BUDGETS.get(argv[1], []) if len(argv) > 1 else []
-    done = _run([sys.executable, "-m", "symgen.cli", *argv[1:]], tmp_path)
+    assert argv[0] in ("symgen", "torchrun"), f"README command {command!r}: only symgen commands are expected"
+    if argv[0] == "torchrun":          # torchrun [options] -m symgen COMMAND ...
+        at = argv.index("symgen")
+        launcher, argv = [sys.executable, "-m", "torch.distributed.run", *argv[1:at + 1]], argv[at + 1:]
+    else:
+        launcher = [sys.executable, "-m", "symgen.cli"]
+        argv = argv[1:]
+    argv += BUDGETS.get(argv[0], []) if argv else []
+    done = _run([*launcher, *argv], tmp_path)
     assert done.returncode == 0, f"{command} exited {done.returncode}:\n{done.stderr[-3000:]}"

@@ -5,7 +5,10 @@ different memory layouts, see :func:`_unrolled`); a call compiles only the funct
 its dtype, once, and ``cache=True`` keeps the machine code beside the module file for
 the next process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
 product 6 s vs 15 s) and on a shared 2-core box the parallel loop was 16x slower
-(Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md). Small ops are unrolled into
+(Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md);
+re-measured for issue 15 with ``prange`` at 10 000 and 100 000 rows on Cl(3,0), Cl(1,3),
+Cl(3,0,1), Cl(5,0): 0.8-1.1x of serial at best, 18-27 ms per call when the cores are
+shared (thread wake-ups), so serial stays. Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
@@ -30,10 +33,12 @@ import numpy as np
 import sympy
 
 from . import cache
+from ..errors import CodegenError
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
+from .printing import INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer
 
-__all__ = ["compile_multilinear", "compile_pointwise", "module_file", "UNROLL_MAX_TERMS", "BLOCK"]
+__all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
+           "BLOCK", "F64_BLOCKS_MIN_TERMS"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -68,6 +73,12 @@ def _table(name: str, values, dtype: str) -> str:
 #: Rows per block of the blade-major unrolled kernels (see :func:`_unrolled`).
 BLOCK = 128
 
+#: From this many terms float64 kernels use the blade-major blocks too: measured 1.5-2.9x
+#: faster than rows on the geometric products of Cl(4,1) and Cl(5,0) (1 024 terms) at 1 000,
+#: 10 000 and 100 000 rows; below, rows win or tie at 100 000 rows (Cl(3,0), Cl(1,3),
+#: Cl(3,0,1); benchmarks/RESULTS.md, issue 15).
+F64_BLOCKS_MIN_TERMS = 512
+
 
 def _unrolled(ir) -> str:
     """Straight-line code, one line per output component, in two layouts.
@@ -75,16 +86,17 @@ def _unrolled(ir) -> str:
     ``rows`` reads each row's components straight from the row-major inputs.
     ``blocks`` copies blocks of ``BLOCK`` rows into blade-major ``(dim, BLOCK)``
     scratch arrays, so the body reads contiguous memory across rows and LLVM
-    vectorises it. By measurement (benchmarks/RESULTS.md) blocks win for float32
-    and rows for float64; the dispatcher picks by dtype.
+    vectorises it. By measurement (benchmarks/RESULTS.md) blocks win for float32,
+    and for float64 from :data:`F64_BLOCKS_MIN_TERMS` terms on; the dispatcher picks by dtype.
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
+    temps, body = multilinear_body(ir)
     rows = ["    for t in LOOP(out.shape[0]):\n"]
     for name, dim in zip(names, ir.in_dims):
         rows += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n"
-             for k, row in enumerate(multilinear_rows(ir))]
+    rows += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     lines = ["    n = out.shape[0]\n",
              f"    for blk in LOOP((n + {BLOCK} - 1) // {BLOCK}):\n",
              f"        t0 = blk * {BLOCK}\n",
@@ -98,13 +110,14 @@ def _unrolled(ir) -> str:
               "        for s in range(m):\n"]
     for name, dim in zip(names, ir.in_dims):
         lines += [f"            {name}{q} = {name.upper()}[{q}, s]\n" for q in range(dim)]
-    lines += [f"            OUT[{k}, s] = {row}{label_comment(ir, k)}\n"
-              for k, row in enumerate(multilinear_rows(ir))]
+    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"            OUT[{k}, s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     lines += ["        for s in range(m):\n",
               f"            for k in range({ir.out_dim}):\n",
               "                out[t0 + s, k] = OUT[k, s]\n"]
+    f64 = "blocks" if len(ir.terms) >= F64_BLOCKS_MIN_TERMS else "rows"
     return _variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
-                     {"float32": "blocks", "float64": "rows"})
+                     {"float32": "blocks", "float64": f64})
 
 
 def _tabled(ir) -> str:
@@ -165,3 +178,51 @@ def module_file(ir, strategy: str | None = None) -> Path:
 def compile_pointwise(ir) -> Kernel:
     """Kernel ``fn(*inputs, *params, *outs)`` over 1-D arrays of equal length."""
     return build(ir, "numba", "pointwise", lambda: _pointwise_source(ir))
+
+
+def _edge_source(ir, strategy: str) -> str:
+    """``out[io[e]] += ir(a[ia[e]], b[ib[e]])`` for every edge ``e``, in one serial loop:
+    gather, bilinear op and scatter-add without an intermediate per edge."""
+    head = ["    for e in range(ia.shape[0]):\n", "        p = ia[e]\n", "        q = ib[e]\n", "        i = io[e]\n"]
+    if strategy == "unrolled":
+        body = head + [f"        a{k} = a[p, {k}]\n" for k in range(ir.in_dims[0])]
+        body += [f"        b{k} = b[q, {k}]\n" for k in range(ir.in_dims[1])]
+        body += [f"        out[i, {k}] += {row}{label_comment(ir, k)}\n"
+                 for k, row in enumerate(multilinear_rows(ir)) if row != "0.0"]
+        tables = ""
+    else:
+        cols = ir.numeric_terms()
+        order = np.lexsort(cols[-2::-1])
+        k, ia, ib, c = cols[0][order], cols[1][order], cols[2][order], cols[3][order]
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(k, minlength=ir.out_dim))])
+        tables = (_table("PTR", ptr, "int64") + _table("C", c, "float64") + _table("IA", ia, "int64")
+                  + _table("IB", ib, "int64") + "\n\n")
+        body = head + ["        for k in range(PTR.shape[0] - 1):\n",
+                       "            acc = 0.0\n",
+                       "            for t in range(PTR[k], PTR[k + 1]):\n",
+                       "                acc += C[t] * a[p, IA[t]] * b[q, IB[t]]\n",
+                       "            out[i, k] += acc\n"]
+    return (header(ir, "numba") + _IMPORTS + "\n" + tables
+            + f"@numba.njit(cache=True)\ndef {ir.name}(a, b, ia, ib, io, out):\n" + "".join(body))
+
+
+def compile_edge(ir, strategy: str | None = None) -> Kernel:
+    """Kernel ``fn(a, b, ia, ib, io, out)`` of a two-input IR over an edge list: for every
+    ``e``, ``out[io[e]] += ir(a[ia[e]], b[ib[e]])`` (``out`` zeroed by the caller; int64
+    index arrays of equal length). Message passing is ``fn(edge_values, node_values,
+    arange(E), src, dst, out)``; its gradients are the same kernel of the gradient IRs.
+
+    >>> import numpy as np
+    >>> from symgen.codegen.ir import Bilinear
+    >>> mul = Bilinear("scale", 1, 1, 1, ((0, 0, 0, 1),))
+    >>> k = compile_edge(mul)
+    >>> out = np.zeros((2, 1))
+    >>> idx = lambda *v: np.array(v, dtype=np.int64)
+    >>> k(np.array([[2.0], [3.0]]), np.array([[10.0], [100.0]]), idx(0, 1), idx(1, 1), idx(0, 0), out); out
+    array([[500.],
+           [  0.]])
+    """
+    if ir.arity != 2:
+        raise CodegenError(f"edge kernels take a two-input IR; {ir!r} has {ir.arity} inputs")
+    strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
+    return build(ir, "numba", f"edge-{strategy}", lambda: _edge_source(ir, strategy))

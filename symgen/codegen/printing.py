@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from .._version import __version__
 
-__all__ = ["header", "multilinear_rows", "label_comment", "pointwise_printer", "INPUT_NAMES"]
+__all__ = ["header", "multilinear_rows", "multilinear_body", "label_comment", "pointwise_printer",
+           "INPUT_NAMES"]
 
 
 def header(ir, backend: str) -> str:
@@ -65,6 +66,51 @@ def multilinear_rows(ir) -> list[str]:
         prod = "*".join(f"{INPUT_NAMES[m]}{int(idx[m][q])}" for m in range(ir.arity))
         rows[int(k[q])].append((float(c[q]), prod))
     return [_sum(r) for r in rows]
+
+
+def multilinear_body(ir) -> tuple[list, list]:
+    """``(temporaries, rows)``: ``temporaries`` are ``(name, expression)`` lines to evaluate
+    first, ``rows`` one expression per output component.
+
+    Linear and bilinear IR print as :func:`multilinear_rows`, with no temporaries. From
+    three inputs on, each row is factored by its last input, ``w_l * (sum of c a_i b_j)``,
+    and a product of the other inputs used by several factors is computed once: the
+    sandwich ``(w, w, x)`` of a versor becomes its rotation-matrix form. A coefficient
+    magnitude shared by a whole factor is applied once.
+
+    >>> from symgen.codegen.ir import Trilinear
+    >>> ir = Trilinear("t", 2, 2, 2, 2, ((0, 0, 1, 0, 1), (0, 0, 1, 1, 2), (1, 0, 1, 1, -1),
+    ...                                (1, 1, 1, 0, 1)))
+    >>> temps, rows = multilinear_body(ir)
+    >>> temps
+    [('a0_b1', 'a0*b1')]
+    >>> rows
+    ['w0*a0_b1 + 2.0*w1*a0_b1', '-w1*a0_b1 + w0*a1*b1']
+    """
+    if ir.arity < 3:
+        return [], multilinear_rows(ir)
+    cols = ir.numeric_terms()
+    k, idx, c = cols[0], cols[1:-1], cols[-1]
+    groups: dict = {}                     # (output, last index) -> [(coefficient, product)]
+    uses: dict = {}                       # product of the leading inputs -> groups using it
+    for q in range(len(k)):
+        lead = "*".join(f"{INPUT_NAMES[m]}{int(idx[m][q])}" for m in range(ir.arity - 1))
+        group = (int(k[q]), int(idx[-1][q]))
+        groups.setdefault(group, []).append((float(c[q]), lead))
+        uses.setdefault(lead, set()).add(group)
+    shared = {lead: lead.replace("*", "_") for lead, used in uses.items() if len(used) > 1}
+    temps = [(name, lead) for lead, name in shared.items()]
+    rows = [[] for _ in range(ir.out_dim)]
+    last = INPUT_NAMES[ir.arity - 1]
+    for (out, l), products in groups.items():
+        inner = [(coeff, shared.get(lead, lead)) for coeff, lead in products]
+        scale = abs(inner[0][0]) if len({abs(coeff) for coeff, _ in inner}) == 1 else 1.0
+        if len(inner) == 1:
+            rows[out].append((inner[0][0], f"{last}{l}*{inner[0][1]}"))
+        else:                             # a magnitude shared by the group multiplies once
+            inner = [(coeff / scale, lead) for coeff, lead in inner]
+            rows[out].append((scale, f"{last}{l}*({_sum(inner)})"))
+    return temps, [_sum(r) for r in rows]
 
 
 def label_comment(ir, k: int) -> str:

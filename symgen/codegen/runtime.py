@@ -50,7 +50,7 @@ from ..errors import CodegenError, SymgenError
 from . import adaptors
 from .ir import Multilinear, Pointwise, gradient_ir
 
-__all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
+__all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MessageOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
 
 #: Backends a caller may ask for.
 BACKENDS = ("auto", "numba", "torch", "numpy")
@@ -266,6 +266,10 @@ class Op(_Built):
     # ------------------------------------------------------------------ running
     def run(self, *inputs, backend: str = "auto"):
         """The op on numpy arrays or torch tensors; see the module doc for the choice."""
+        if backend == "auto" and type(inputs[0]) is np.ndarray:
+            out = self._run_ready(inputs)
+            if out is not None:
+                return out
         chosen, _ = self.choose(*inputs, backend=backend)
         if any(adaptors.is_torch(x) for x in inputs):
             return self._run_torch(inputs, chosen, backend)
@@ -274,6 +278,25 @@ class Op(_Built):
         return self._rows(chosen, rows).reshape(lead + (self.ir.out_dim,))
 
     __call__ = run
+
+    def _run_ready(self, xs):
+        """The common call, checked in a few attribute reads (per-call cost at small
+        batches, benchmarks/RESULTS.md): numpy arrays of one float dtype whose Numba kernel
+        is compiled, C-contiguous and writable, with the IR's last axes and one leading
+        shape. None when anything differs: :meth:`run` then takes the general path."""
+        x0 = xs[0]
+        fn = self._numba.get(x0.dtype.name)
+        if fn is None or len(xs) != self.ir.arity:
+            return None
+        lead = x0.shape[:-1]
+        for x, dim in zip(xs, self.ir.in_dims):
+            if (type(x) is not np.ndarray or x.dtype != x0.dtype or x.shape[:-1] != lead or x.ndim == 0
+                    or x.shape[-1] != dim or not (x.flags.c_contiguous and x.flags.writeable)):
+                return None
+        rows = [x.reshape(-1, x.shape[-1]) for x in xs]
+        out = np.empty((rows[0].shape[0], self.ir.out_dim), dtype=x0.dtype)
+        fn(*rows, out)
+        return out.reshape(lead + (self.ir.out_dim,))
 
     def _rows(self, chosen: str, rows):
         dtype = rows[0].dtype
@@ -458,6 +481,140 @@ class PointwiseOp(_Built):
                 self._compile_numba(dtype)
         else:
             raise CodegenError(f"cannot prepare backend {backend!r} of {self.ir.name}; choose 'torch' or 'numba'")
+
+
+class MessageOp:
+    """Message passing with a generated two-input op ``ir``: for every node ``i``,
+    ``out[i] = Σ_{e : dst[e] = i} ir(edge_values[e], node_values[src[e]])``.
+
+    ``backend="auto"`` runs eager CPU tensors (float32/float64) and numpy arrays through one
+    generated Numba loop per direction (gather, op and scatter-add fused, no per-edge
+    intermediate; compiled on first use, then cached on disk), and everything else (CUDA,
+    ``torch.compile``, functorch) as torch's gather, the op's torch kernel and ``index_add``,
+    with gradients either way. Pickles as its IR.
+
+    >>> import torch
+    >>> from symgen.codegen.ir import Bilinear
+    >>> scale = MessageOp(Bilinear("scale", 1, 1, 1, ((0, 0, 0, 1),)))
+    >>> w, x = torch.tensor([[2.0], [3.0]]), torch.tensor([[10.0], [100.0]])
+    >>> src, dst = torch.tensor([1, 1]), torch.tensor([0, 0])
+    >>> scale(w, x, src, dst, num_nodes=2)                  # node 0 gets 2·100 + 3·100
+    tensor([[500.],
+            [  0.]])
+    >>> scale.explain(w, x, src, dst)
+    'scale: numba edge kernel (CPU eager)'
+    """
+
+    def __init__(self, ir: Multilinear):
+        if not isinstance(ir, Multilinear) or ir.arity != 2:
+            raise CodegenError(f"MessageOp takes a two-input multilinear IR; got {ir!r}")
+        self.ir = ir
+        self._edges: dict = {}
+
+    def __reduce__(self):
+        return MessageOp, (self.ir,)
+
+    def __repr__(self):
+        return f"MessageOp({self.ir!r})"
+
+    def _edge(self, m: int | None):
+        """The Numba edge kernel of the op (``m=None``) or of its gradient for input ``m``."""
+        found = self._edges.get(m)
+        if found is None:
+            from . import numba_backend
+            ir = self.ir if m is None else gradient_ir(self.ir, m)
+            found = self._edges.setdefault(m, numba_backend.compile_edge(ir))
+        return found
+
+    def choose(self, edge_values, node_values, src, dst, backend: str = "auto") -> tuple[str, str]:
+        """``(backend that runs, reason)`` for these inputs, after checking them."""
+        if backend not in ("auto", "numba", "torch"):
+            raise CodegenError(f"unknown backend {backend!r}; choose one of 'auto', 'numba', 'torch'")
+        for name, x, dim in (("edge_values", edge_values, self.ir.in_dims[0]),
+                             ("node_values", node_values, self.ir.in_dims[1])):
+            if x.ndim != 2 or x.shape[1] != dim:
+                raise CodegenError(f"{self.ir.name}: {name} must be (rows, {dim}); got {tuple(x.shape)}")
+        for name, idx in (("src", src), ("dst", dst)):
+            if idx.ndim != 1 or len(idx) != len(edge_values):
+                raise CodegenError(f"{self.ir.name}: {name} must list one node per edge "
+                                   f"({len(edge_values)} edges); got shape {tuple(idx.shape)}")
+        if edge_values.dtype != node_values.dtype:
+            raise CodegenError(f"{self.ir.name}: edge_values are {edge_values.dtype} but node_values "
+                               f"{node_values.dtype}; give both the same dtype")
+        if not adaptors.is_torch(edge_values):
+            return "numba", "numpy arrays"
+        why_not = _numba_unfit([edge_values, node_values])
+        if backend == "torch" or (backend == "auto" and why_not):
+            return "torch", "asked for" if backend == "torch" else why_not
+        if why_not:
+            raise CodegenError(f"backend 'numba' cannot run {self.ir.name} here: {why_not}")
+        return "numba", "CPU eager" if backend == "auto" else "asked for"
+
+    def explain(self, edge_values, node_values, src, dst, backend: str = "auto") -> str:
+        """Which kernel runs for these inputs, and why."""
+        chosen, why = self.choose(edge_values, node_values, src, dst, backend)
+        return f"{self.ir.name}: {chosen} {'edge kernel' if chosen == 'numba' else 'gather + op + index_add'} ({why})"
+
+    def __call__(self, edge_values, node_values, src, dst, num_nodes: int, backend: str = "auto"):
+        chosen, _ = self.choose(edge_values, node_values, src, dst, backend)
+        if chosen == "torch":
+            messages = op(self.ir).run(edge_values, node_values.index_select(0, src), backend="torch")
+            out = messages.new_zeros(num_nodes, self.ir.out_dim)
+            return out.index_add(0, dst, messages)
+        if not adaptors.is_torch(edge_values):
+            return self._scatter(None, edge_values, node_values, np.arange(len(src)), src, dst, num_nodes)
+        return self._function().apply(edge_values, node_values, src, dst, num_nodes)
+
+    def prepare(self) -> None:
+        """Build the torch kernels and gradients now, as ``torch.compile`` needs them."""
+        prepare(self.ir, "torch")
+
+    def _scatter(self, m, a, b, ia, ib, io, rows: int):
+        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        ia, ib, io = (np.ascontiguousarray(i, dtype=np.int64) for i in (ia, ib, io))
+        for idx, bound, name in ((ib, len(b), "source"), (io, rows, "destination")):
+            if len(idx) and (idx.min() < 0 or idx.max() >= bound):
+                raise CodegenError(f"{self.ir.name}: a {name} node index is outside 0..{bound - 1} "
+                                   f"(min {idx.min()}, max {idx.max()})")
+        out = np.zeros((rows, self.ir.out_dim if m is None else self.ir.in_dims[m]), a.dtype)
+        self._edge(m)(a, b, ia, ib, io, out)
+        return out
+
+    def _function(self):
+        found = self._edges.get("function")
+        if found is None:
+            found = self._edges.setdefault("function", _message_function(self))
+        return found
+
+
+def _message_function(message: MessageOp):
+    """The ``autograd.Function`` of ``message``'s Numba path: forward and both gradients are
+    edge kernels (gradient for the edge values gathered per edge, for the node values
+    scattered back onto the source nodes)."""
+    torch = _torch()
+
+    def run(m, a, b, ia, ib, io, rows):
+        return torch.from_numpy(message._scatter(m, a.detach().numpy(), b.detach().numpy(), ia.numpy(),
+                                                 ib.numpy(), io.numpy(), rows))
+
+    class Message(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, src, dst, num_nodes):
+            ctx.save_for_backward(a, b, src, dst)
+            return run(None, a, b, torch.arange(len(src)), src, dst, num_nodes)
+
+        @staticmethod
+        @torch.autograd.function.once_differentiable
+        def backward(ctx, g):
+            a, b, src, dst = ctx.saved_tensors
+            edges = torch.arange(len(src))
+            g = g.contiguous()
+            ga = run(0, g, b, dst, src, edges, len(a)) if ctx.needs_input_grad[0] else None
+            gb = run(1, a, g, edges, dst, src, len(b)) if ctx.needs_input_grad[1] else None
+            return ga, gb, None, None, None
+
+    Message.__name__ = Message.__qualname__ = "".join(p.title() for p in message.ir.name.split("_")) + "Message"
+    return Message
 
 
 def _runner(op_: Op, m: int, backend: str):

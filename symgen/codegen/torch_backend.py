@@ -28,7 +28,7 @@ import numpy as np
 import sympy
 
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_rows, pointwise_printer
+from .printing import INPUT_NAMES, header, label_comment, multilinear_body, pointwise_printer
 
 __all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "DENSE_MAX_ENTRIES"]
 
@@ -50,9 +50,10 @@ def _unpack(name: str, dim: int) -> str:
 
 def _unrolled(ir) -> str:
     names = INPUT_NAMES[:ir.arity]
-    rows = multilinear_rows(ir)
+    temps, rows = multilinear_body(ir)
     src = f"\ndef {ir.name}({', '.join(names)}):\n"
     src += "".join(_unpack(n, d) for n, d in zip(names, ir.in_dims))
+    src += "".join(f"    {tmp} = {expr}\n" for tmp, expr in temps)
     if "0.0" in rows:   # an output with no terms must still broadcast like the others
         src += "    zero = " + " * ".join(f"{n}[..., 0]" for n in names) + " * 0.0\n"
         rows = ["zero" if r == "0.0" else r for r in rows]

@@ -14,6 +14,8 @@ def _budget(parser, quick: str) -> None:
     parser.add_argument("--minutes", type=options.minutes, default=None,
                         help="wall-clock budget per model: the epoch count is cut to fit after the first epoch")
     parser.add_argument("--quick", action="store_true", help=f"smoke test in seconds ({quick}); numbers meaningless")
+    parser.add_argument("--checkpoint", default=None, metavar="DIR",
+                        help="save each model after every epoch to DIR/<model>.pt; a rerun resumes from there")
 
 
 def register(subparsers) -> None:
@@ -50,7 +52,7 @@ def run_hull(args, out=print) -> dict:
     from ..experiments.plots import save_curves
 
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
-                       augment="augment", minutes="minutes")
+                       augment="augment", minutes="minutes", checkpoints="checkpoint")
     if args.quick:
         options.update(hull.QUICK)
     result = hull.run(**options)
@@ -70,7 +72,7 @@ def run_nbody(args, out=print) -> dict:
     from ..experiments.plots import save_curves
 
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
-                       layers="layers", minutes="minutes")
+                       layers="layers", minutes="minutes", checkpoints="checkpoint")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]

@@ -47,7 +47,9 @@ def main_job(args, out=print) -> None:
     kernel = alg.kernel("geometric_product", like=a)      # what runs on this batch (compiled now)
     out(f"generated {gp!r}; code cache: {cache_dir()}")
     lines = kernel.source.splitlines()
-    body = [q for q, line in enumerate(lines) if "OUT[" in line and "#" in line]
+    # one line per output blade (Numba, unrolled torch); small batches get NumPy's table kernel
+    body = [q for q, line in enumerate(lines) if "OUT[" in line and "#" in line] or \
+        [next(q for q, line in enumerate(lines) if line.startswith("def ")) + 2]
     out(f"{kernel.backend} kernel source ({kernel.path}, {len(lines)} lines), excerpt:")
     for line in lines[1:3] + ["    ..."] + lines[body[0] - 2:body[0] + 4] + ["    ..."]:
         out("    " + line)

@@ -17,7 +17,7 @@ def register(subparsers) -> None:
                    help="e.g. 'u_t = u_xx' ('= 0' implied; systems separated by ';'); default: KdV")
     p.add_argument("--independent", help="e.g. 't x' (default: inferred from the subscripts)")
     p.add_argument("--dependent", help="e.g. 'u' (default: inferred)")
-    p.add_argument("--max-degree", type=options.count, default=4, help="degree of the polynomial search")
+    p.add_argument("--max-degree", type=options.count, default=4, help="degree of the polynomial solutions tried where elimination leaves a finite system unintegrated")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="value of an equation parameter for the augmentation kernels, e.g. "
                         "--param n=2 (repeatable; default: 1 for each)")

@@ -10,6 +10,8 @@ volume of their convex hull (``scipy.spatial.ConvexHull``), an O(5)-invariant.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 from scipy.spatial import ConvexHull
@@ -72,8 +74,10 @@ class HullCGENN(torch.nn.Module):
 
 
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 100, channels: int = 16, augment: bool = True,
-        batch: int = 50, lr: float = 3e-3, minutes: float | None = None, progress: bool = True) -> dict:
-    """The experiment: train :class:`HullCGENN` on standardised volumes with the shared loop.
+        batch: int = 50, lr: float = 3e-3, minutes: float | None = None, progress: bool = True,
+        checkpoints: str | None = None) -> dict:
+    """The experiment: train :class:`HullCGENN` on standardised volumes with the shared loop
+    (saving to and resuming from ``CGENN.pt`` in the folder ``checkpoints``, when given).
 
     With ``augment``, every batch shuffles the points of each sample (:func:`permute_points`).
     Returns the model, its ``History`` (``test``: test MSE of the volumes), the train MSE of
@@ -85,13 +89,14 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 100, channels: int
     model = HullCGENN(channels=channels)
     mu, sd = y.mean(), y.std()                       # the model predicts standardised volumes
 
-    def batches():
-        perm = torch.randperm(len(x))
+    def batches(generator):
+        perm = torch.randperm(len(x), generator=generator)
         for s in range(0, len(x), batch):
             idx = perm[s:s + batch]
-            yield (permute_points(x[idx]) if augment else x[idx],), (y[idx] - mu) / sd
+            yield (permute_points(x[idx], generator) if augment else x[idx],), (y[idx] - mu) / sd
 
     history = train(model, batches, epochs, lr, minutes=minutes, label="CGENN Cl(5,0)", progress=progress,
+                    checkpoint=None if checkpoints is None else os.path.join(checkpoints, "CGENN.pt"),
                     evaluate=lambda m: float((m(tx) * sd + mu - ty).square().mean()))
     return {"model": model, "history": history, "train_mse": [loss * float(sd) ** 2 for loss in history.losses],
             "mean_baseline": float((ty - mu).square().mean())}

@@ -61,18 +61,17 @@ def fit(data, steps: int, batch: int, augment=None, seed: int = 0, label: str = 
     (one "epoch" per step)."""
     torch.manual_seed(seed)
     model = Stepper().double()
-    gen = torch.Generator().manual_seed(seed)
     x = torch.arange(NX, dtype=torch.float64) * (LENGTH / NX)
 
-    def batches():
-        idx = torch.randint(len(data), (batch,), generator=gen)
-        k = torch.randint(NT - 1, (batch,), generator=gen)
+    def batches(generator):
+        idx = torch.randint(len(data), (batch,), generator=generator)
+        k = torch.randint(NT - 1, (batch,), generator=generator)
         window, t = _pairs(data, k, idx)
         if augment is not None:
-            window, _, _ = augment(window, t, x, eps=augment.sample(batch, generator=gen))
+            window, _, _ = augment(window, t, x, eps=augment.sample(batch, generator=generator))
         return [((window[:, 0],), window[:, 1])]
 
-    return model, train(model, batches, steps, 2e-3, label=label, progress=progress)
+    return model, train(model, batches, steps, 2e-3, label=label, progress=progress, seed=seed)
 
 
 @torch.no_grad()

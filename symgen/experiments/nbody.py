@@ -17,15 +17,19 @@ written here and deterministic given the seed (no download).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 
+from .. import groups, reps
 from ..algebra import CliffordAlgebra
-from ..errors import ShapeError
+from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
+from ..nn.groups import Canonicalize, FrameAveraging
 from .training import History, train
 
-__all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "matched_mlp", "fit", "run",
+__all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "matched_mlp", "fit", "run",
            "FULL", "QUICK"]
 
 #: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
@@ -129,26 +133,119 @@ class NBodyMLP(torch.nn.Module):
         return x + self.horizon * v + shift
 
 
+class _Directions(torch.nn.Module):
+    """An MLP whose outputs are E(3) directions: every 4th (homogeneous) coordinate is 0."""
+
+    def __init__(self, n_in: int, particles: int, hidden: int):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.SiLU(),
+                                       torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+                                       torch.nn.Linear(hidden, 4 * particles))
+        self.register_buffer("mask", torch.tensor([1.0, 1.0, 1.0, 0.0] * particles))
+
+    def forward(self, z):
+        return self.net(z) * self.mask
+
+
+class _GNN(torch.nn.Module):
+    """Message passing on the fully connected particle graph, on raw coordinates (so not
+    equivariant by itself; EGNN's GNN baseline): node input ``(x, v, q)``, edge input
+    ``q_i q_j``; each layer ``m_ij = φ_e(h_i, h_j, e_ij)``, ``h_i += φ_h(h_i, Σ_j m_ij)``.
+    Reads and writes the homogeneous E(3) layout of :class:`NBodyWrapped`."""
+
+    def __init__(self, particles: int, hidden: int, layers: int = 4):
+        super().__init__()
+        self.particles = particles
+        self.embed = torch.nn.Linear(7, hidden)
+        self.edges = torch.nn.ModuleList(torch.nn.Sequential(
+            torch.nn.Linear(2 * hidden + 1, hidden), torch.nn.SiLU(), torch.nn.Linear(hidden, hidden), torch.nn.SiLU())
+            for _ in range(layers))
+        self.nodes = torch.nn.ModuleList(torch.nn.Sequential(
+            torch.nn.Linear(2 * hidden, hidden), torch.nn.SiLU(), torch.nn.Linear(hidden, hidden))
+            for _ in range(layers))
+        self.head = torch.nn.Sequential(torch.nn.Linear(hidden, hidden), torch.nn.SiLU(), torch.nn.Linear(hidden, 3))
+        self.register_buffer("off_diagonal", ~torch.eye(particles, dtype=torch.bool))
+
+    def forward(self, z):
+        b, n = len(z), self.particles
+        x, v = z[:, :4 * n].reshape(b, n, 4)[..., :3], z[:, 4 * n:8 * n].reshape(b, n, 4)[..., :3]
+        q = z[:, 8 * n:]
+        h = self.embed(torch.cat([x, v, q[..., None]], -1))
+        e = (q[:, :, None] * q[:, None, :])[..., None]
+        for edge, node in zip(self.edges, self.nodes):
+            pair = torch.cat([h[:, :, None].expand(b, n, n, -1), h[:, None].expand(b, n, n, -1), e], -1)
+            messages = (edge(pair) * self.off_diagonal[..., None]).sum(2)
+            h = h + node(torch.cat([h, messages], -1))
+        return torch.cat([self.head(h), torch.zeros(b, n, 1, dtype=z.dtype)], -1).reshape(b, 4 * n)
+
+
+class NBodyWrapped(torch.nn.Module):
+    """A plain backbone made E(3)-equivariant by a symgen wrapper. ``backbone``: ``"mlp"``
+    (on the flattened input) or ``"gnn"`` (message passing on raw coordinates, EGNN's GNN
+    baseline; ``hidden`` is its width). ``wrapper`` is
+    ``"frame_averaging"`` (:class:`~symgen.nn.FrameAveraging`, PCA frame of the centred
+    positions and velocities: 8 elements) or ``"canonicalize"``
+    (:class:`~symgen.nn.Canonicalize` with the default EMLP canonicalizer).
+
+    The input of the wrapper is ``rep_in = 5V + 5V + 5V⁰`` of E(3) in homogeneous
+    coordinates: positions ``(x, 1)``, velocities ``(v, 0)``, charges; its output, ``5V``,
+    is a correction ``(s, 0)`` to ``x + horizon · v`` per particle (rotated by ``R``, not
+    moved by translations), as for the other models.
+
+    >>> model = NBodyWrapped("frame_averaging", hidden=8)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    WRAPPERS = ("frame_averaging", "canonicalize")
+    BACKBONES = ("mlp", "gnn")
+
+    def __init__(self, wrapper: str = "frame_averaging", particles: int = 5, hidden: int = 128,
+                 horizon: float = 1.0, backbone: str = "mlp"):
+        super().__init__()
+        if wrapper not in self.WRAPPERS:
+            raise FrameError(f"wrapper must be one of {self.WRAPPERS}, got {wrapper!r}")
+        if backbone not in self.BACKBONES:
+            raise FrameError(f"backbone must be one of {self.BACKBONES}, got {backbone!r}")
+        self.horizon = horizon
+        G = groups.E(3)
+        rep_in = 2 * particles * reps.V(G) + particles * reps.Scalar(G)
+        rep_out = particles * reps.V(G)
+        backbone = (_Directions(rep_in.size, particles, hidden) if backbone == "mlp"
+                    else _GNN(particles, hidden))
+        self.model = (FrameAveraging(backbone, rep_in, rep_out) if wrapper == "frame_averaging"
+                      else Canonicalize(backbone, "auto", rep_in, rep_out))
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        one = torch.ones(b, n, 1, dtype=x.dtype)
+        z = torch.cat([torch.cat([x, one], -1).reshape(b, -1), torch.cat([v, 0 * one], -1).reshape(b, -1), q], -1)
+        shift = self.model(z).reshape(b, n, 4)[..., :3]
+        return x + self.horizon * v + shift
+
+
 def _tensors(data):
     return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
 
 
 def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
-        minutes: float | None = None, label: str = "", progress: bool = True) -> History:
-    """Train on shuffled batches with the shared loop (:func:`.training.train`); the
-    history's ``test`` is the test MSE of the predicted positions."""
+        minutes: float | None = None, label: str = "", progress: bool = True,
+        checkpoint: str | None = None) -> History:
+    """Train on shuffled batches with the shared loop (:func:`.training.train`, which
+    saves to and resumes from ``checkpoint``); the history's ``test`` is the test MSE of the
+    predicted positions."""
     x, v, q, y = _tensors(train_data)
     tx, tv, tq, ty = _tensors(test_data)
-    gen = torch.Generator().manual_seed(0)
 
-    def batches():
-        perm = torch.randperm(len(x), generator=gen)
+    def batches(generator):
+        perm = torch.randperm(len(x), generator=generator)
         for s in range(0, len(x), batch):
             idx = perm[s:s + batch]
             yield (x[idx], v[idx], q[idx]), y[idx]
 
     return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
-                 evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
+                 checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
 
 
 def matched_mlp(params: int, horizon: float) -> NBodyMLP:
@@ -161,9 +258,10 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 
 
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
-        minutes: float | None = None, progress: bool = True) -> dict:
+        minutes: float | None = None, progress: bool = True, checkpoints: str | None = None) -> dict:
     """The experiment: simulate, train the CGENN and a parameter-matched MLP, evaluate.
 
+    With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
     ``"models"``, each model's name mapped to ``(model, History)``.
     """
@@ -174,6 +272,7 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
     mlp = matched_mlp(sum(p.numel() for p in cgenn.parameters()), train_data["horizon"])
     models = {}
     for name, model, label in (("CGENN Cl(3,0)", cgenn, "CGENN"), ("MLP", mlp, "MLP")):
+        path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
         models[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
-                                  progress=progress)
+                                  progress=progress, checkpoint=path)
     return {"constant_velocity": baseline, "models": models}

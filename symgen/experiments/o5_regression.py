@@ -29,8 +29,8 @@ def target(x: torch.Tensor) -> torch.Tensor:
 def _fit(model, data, steps, lr, label, progress):
     (xtr, ytr), (xte, yte) = data
 
-    def batches():
-        idx = torch.randint(0, len(xtr), (128,))
+    def batches(generator):
+        idx = torch.randint(0, len(xtr), (128,), generator=generator)
         return [((xtr[idx],), ytr[idx])]
 
     return train(model, batches, steps, lr, label=label, progress=progress, evaluate_every_epoch=True,

@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 
@@ -32,6 +33,10 @@ def save_curves(curves: dict, path: str, baseline: tuple | None = None, xlabel: 
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    # written to a temporary file and renamed: processes of one torchrun run may race here
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".png")
+    with os.fdopen(fd, "wb") as f:
+        fig.savefig(f, format="png", dpi=120)
     plt.close(fig)
+    os.replace(tmp, path)
     return os.path.abspath(path)

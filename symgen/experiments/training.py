@@ -1,10 +1,15 @@
-"""The one training loop of the experiments: Adam with cosine decay, a wall-clock budget,
-a tqdm progress bar, evaluation, and a returned :class:`History`.
+"""The one training loop of the experiments: Adam with cosine decay, a seed, a wall-clock
+budget, a tqdm progress bar, evaluation, checkpoints to resume from, data parallel over
+``torchrun`` processes, and a returned :class:`History`.
 
-An experiment hands over its model, a ``batches()`` callable that yields the
-``(inputs, target)`` pairs of one epoch (it owns shuffling and augmentation, and so its
-random numbers), and an ``evaluate(model)`` callable; the loss is the mean squared error of
-``model(*inputs)`` against ``target``.
+An experiment hands over its model, a ``batches(generator)`` callable that yields the
+``(inputs, target)`` pairs of one epoch, drawing every random number (shuffling,
+augmentation) from the ``torch.Generator`` it is given, and an ``evaluate(model)`` callable;
+the loss is the mean squared error of ``model(*inputs)`` against ``target``, plus
+``regularizer(model)`` when one is given (e.g. the priors of residual pathway models,
+:func:`symgen.nn.rpp_prior_loss`; ``History.losses`` records the mean squared error alone). The loop owns
+that generator (seeded by ``seed``) and saves it in every checkpoint, so a resumed run
+repeats the uninterrupted one exactly.
 
 >>> import torch
 >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
@@ -12,14 +17,25 @@ random numbers), and an ``evaluate(model)`` callable; the loss is the mean squar
 >>> x = torch.randn(64, 2)
 >>> y = x @ torch.tensor([[1.0], [-2.0]])
 >>> model = torch.nn.Linear(2, 1)
->>> history = train(model, lambda: [((x,), y)], epochs=200, lr=0.05, progress=False,
+>>> history = train(model, lambda generator: [((x,), y)], epochs=200, lr=0.05, progress=False,
 ...                 evaluate=lambda m: float((m(x) - y).square().mean()))
 >>> history.epochs, len(history.losses), history.test < 1e-3
 (200, 200, True)
+
+Under ``torchrun --nproc-per-node N``, every process runs the same loop on the same
+batches; each takes its :func:`~.distributed.shard` of every batch, and
+``DistributedDataParallel`` sums the gradients, which are scaled so that they equal the
+one-process gradient of the whole batch. The loss trajectory is the one-process trajectory
+up to rounding (tested with two processes). Across machines, run on each node
+``torchrun --nnodes 2 --node-rank K --nproc-per-node P --rdzv-backend c10d
+--rdzv-endpoint HOST:29500 -m symgen nbody`` (``K`` = 0, 1; ``HOST`` the first node).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -27,6 +43,7 @@ from typing import Callable, Iterable
 import torch
 
 from ..errors import SymgenError
+from . import distributed
 
 __all__ = ["History", "train"]
 
@@ -34,7 +51,8 @@ __all__ = ["History", "train"]
 @dataclass
 class History:
     """What a run left: the mean train loss of every epoch, ``evaluate(model)`` after every
-    epoch (when asked) and at the end, the epochs run and the wall time in seconds."""
+    epoch (when asked) and at the end, the epochs run and the wall time in seconds (summed
+    over resumed runs)."""
 
     losses: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
@@ -43,20 +61,59 @@ class History:
     seconds: float = 0.0
 
 
-def _mse(model, inputs, target) -> torch.Tensor:
-    return (model(*inputs) - target).square().mean()
+def _squared_error(model, inputs, target, scale: float) -> tuple:
+    """The loss whose gradient, summed over the processes, is that of the whole batch's mean
+    squared error, and this process's sum of squared errors."""
+    sse = (model(*(distributed.shard(a) for a in inputs)) - distributed.shard(target)).square().sum()
+    return sse * scale, sse.detach()
 
 
-def train(model: torch.nn.Module, batches: Callable[[], Iterable], epochs: int, lr: float, *,
+def _save(path: str, state: dict) -> None:
+    """Write ``state`` to ``path`` atomically (a temporary file in the same folder, then a
+    rename), so an interrupted write leaves the previous checkpoint intact."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(state, f)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _load(path: str, model, opt, sched, generator) -> tuple:
+    """Restore a checkpoint written by :func:`train`; returns its ``(History, epochs)``."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        history, epochs = History(**state["history"]), state["epochs"]
+    except Exception as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise SymgenError(f"checkpoint {path!r} cannot be resumed ({type(err).__name__}: {first_line}); "
+                          "delete it to start the run over") from err
+    return history, epochs
+
+
+def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable], epochs: int, lr: float, *,
           minutes: float | None = None, evaluate: Callable | None = None, evaluate_every_epoch: bool = False,
-          label: str = "", progress: bool = True) -> History:
-    """Train ``model`` for ``epochs`` passes over ``batches()`` with Adam (learning rate
-    ``lr``) and a cosine schedule stepped once per epoch.
+          label: str = "", progress: bool = True, seed: int = 0, checkpoint: str | None = None,
+          regularizer: Callable | None = None) -> History:
+    """Train ``model`` for ``epochs`` passes over ``batches(generator)`` with Adam (learning
+    rate ``lr``) and a cosine schedule stepped once per epoch.
 
-    With ``minutes``, the epoch count is cut after the first epoch to what fits in that
-    wall-clock budget, and the schedule is stretched to the new count. ``evaluate(model)``
-    runs without gradients at the end (``History.test``) and, with ``evaluate_every_epoch``,
-    after each epoch (``History.evaluations``).
+    ``generator`` is a ``torch.Generator`` seeded with ``seed``. With ``minutes``, the epoch
+    count is cut after the first epoch to what fits in that wall-clock budget, and the
+    schedule is stretched to the new count. ``evaluate(model)`` runs without gradients at the
+    end (``History.test``) and, with ``evaluate_every_epoch``, after each epoch
+    (``History.evaluations``). With ``checkpoint`` (a file path), the model, optimiser,
+    schedule, generators and history are saved there after every epoch, and a run that finds
+    the file resumes from it.
 
     >>> train(torch.nn.Linear(1, 1), list, epochs=0, lr=0.1)
     Traceback (most recent call last):
@@ -67,34 +124,52 @@ def train(model: torch.nn.Module, batches: Callable[[], Iterable], epochs: int, 
         raise SymgenError(f"epochs must be an integer >= 1, got {epochs!r}")
     if minutes is not None and not minutes > 0:
         raise SymgenError(f"minutes must be a positive budget, got {minutes!r}")
+    if not isinstance(seed, int):
+        raise SymgenError(f"seed must be an integer, got {seed!r}")
     from tqdm.auto import tqdm
 
+    world = distributed.world_size(cuda=any(p.is_cuda for p in model.parameters()))
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    history, t0 = History(), time.perf_counter()
-    bar = tqdm(total=epochs, desc=label or type(model).__name__, disable=not progress)
+    generator = torch.Generator().manual_seed(seed)
+    history = History()
+    if checkpoint is not None and os.path.exists(checkpoint):
+        history, epochs = _load(checkpoint, model, opt, sched, generator)
+    t0, seconds0, first = time.perf_counter(), history.seconds, history.epochs
+    bar = tqdm(total=epochs, initial=history.epochs, desc=label or type(model).__name__,
+               disable=not (progress and distributed.is_main()))
     while history.epochs < epochs:
-        total, count = 0.0, 0
-        for inputs, target in batches():
-            loss = _mse(model, inputs, target)
+        sse, count = torch.zeros(()), 0
+        for inputs, target in batches(generator):
+            loss, part = _squared_error(net, inputs, target, world / target.numel())
+            if regularizer is not None:
+                loss = loss + regularizer(model)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total, count = total + float(loss.detach()) * len(target), count + len(target)
+            sse, count = sse + part, count + target.numel()
         sched.step()
-        history.losses.append(total / count)
+        history.losses.append(float(distributed.all_sum(sse)) / count)
         history.epochs += 1
         bar.update()
         if evaluate is not None and evaluate_every_epoch:
             with torch.no_grad():
                 history.evaluations.append(evaluate(model))
-        if minutes is not None and history.epochs == 1:
-            fits = max(1, int(minutes * 60 / (time.perf_counter() - t0)))
+        if minutes is not None and history.epochs == first + 1:
+            fits = distributed.broadcast_int(max(1, int(minutes * 60 / (time.perf_counter() - t0))))
             if fits < epochs:
                 epochs = bar.total = sched.T_max = fits
+        history.seconds = seconds0 + time.perf_counter() - t0
+        if checkpoint is not None and distributed.is_main():
+            _save(checkpoint, {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                               "scheduler": sched.state_dict(), "generator": generator.get_state(),
+                               "torch_rng": torch.get_rng_state(), "epochs": epochs,
+                               "history": dataclasses.asdict(history)})
     bar.close()
     if evaluate is not None:
         with torch.no_grad():
             history.test = evaluate(model)
-    history.seconds = time.perf_counter() - t0
+    history.seconds = seconds0 + time.perf_counter() - t0
+    distributed.barrier()
     return history

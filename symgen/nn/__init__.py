@@ -2,10 +2,17 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .groups import EMLP, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging, GatedNonlinearity
+from .groups import (EMLP, RPPEMLP, Canonicalize, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging,
+                     GatedNonlinearity, ImplicitSteerableConv, Ponita, RelaxedGroupConv, RPPLinear, canonicalization_prior_loss,
+                     default_canonicalizer, equivariance_penalty, project_equivariant, regular_action,
+                     relaxation_penalty, rpp_prior_loss)
+from .graphs import knn_graph, radius_graph
 from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
                       "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
-                      "pde_residual", "symmetry_loss", "LieAugmentation"]
+                      "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
+                      "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
+                      "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita",
+                      "pde_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph"]

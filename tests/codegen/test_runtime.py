@@ -208,3 +208,25 @@ def test_pointwise_op_pickles_as_its_ir():
     data = pickle.dumps(op)
     assert pickle.loads(data) is op and b"numba" not in data
     assert runtime.op(pickle.loads(pickle.dumps(op.ir))) is op
+
+
+def test_ready_numpy_calls_and_the_general_path_agree():
+    """Once the Numba kernel is compiled, plain calls take a short checked path; views,
+    read-only, broadcast, 1-D and integer inputs still take the general one, same values."""
+    op = runtime.op(_cmul("cmul_ready_path"))
+    op.prepare("numba")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3, 5, 2))
+    ref = np.stack([a[..., 0] * b[..., 0] - a[..., 1] * b[..., 1],
+                    a[..., 0] * b[..., 1] + a[..., 1] * b[..., 0]], axis=-1)
+    np.testing.assert_allclose(op.run(a, b), ref, atol=1e-12)
+    np.testing.assert_allclose(op.run(a.astype(np.float32), b.astype(np.float32)), ref, atol=1e-5)
+    readonly = a.copy()
+    readonly.flags.writeable = False
+    np.testing.assert_allclose(op.run(readonly, b), ref, atol=1e-12)
+    np.testing.assert_allclose(op.run(a[:, ::-1], b[:, ::-1]), ref[:, ::-1], atol=1e-12)
+    np.testing.assert_allclose(op.run(a, b[0]), op.run(a, np.broadcast_to(b[0], a.shape).copy()), atol=1e-12)
+    np.testing.assert_allclose(op.run(a[0, 0], b[0, 0]), ref[0, 0], atol=1e-12)
+    assert op.run(np.ones((4, 2), dtype=np.int64), np.ones((4, 2))).dtype == np.float64
+    with pytest.raises(ShapeError, match="3 components"):
+        op.run(np.ones((4, 3)), np.ones((4, 2)))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from symgen.cli import main
-from symgen.experiments.nbody import NBodyCGENN, constant_velocity, simulate
+from symgen.experiments.nbody import NBodyCGENN, NBodyWrapped, constant_velocity, simulate
 from symgen.nn import CliffordMessagePassing
 from symgen import CliffordAlgebra, SymgenError
 from symgen.testing import assert_equivariant
@@ -36,6 +36,20 @@ def test_model_is_rotation_reflection_and_translation_equivariant():
     R, t = torch.tensor(Q), torch.tensor([0.3, -1.0, 2.0], dtype=torch.float64)
     with torch.no_grad():
         torch.testing.assert_close(model(x @ R.T + t, v @ R.T, q), model(x, v, q) @ R.T + t)
+
+
+@pytest.mark.parametrize("wrapper", NBodyWrapped.WRAPPERS)
+def test_wrapped_mlp_is_exactly_e3_equivariant(wrapper):
+    torch.manual_seed(0)
+    model = NBodyWrapped(wrapper, hidden=16).double()
+    d = simulate(3, seed=2, steps=10)
+    x, v, q = (torch.tensor(d[k]) for k in ("x0", "v0", "q"))
+    Q, _ = np.linalg.qr(np.random.default_rng(1).standard_normal((3, 3)))
+    R, t = torch.tensor(Q), torch.tensor([0.3, -1.0, 2.0], dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x @ R.T + t, v @ R.T, q), model(x, v, q) @ R.T + t, rtol=1e-10, atol=1e-10)
+    with pytest.raises(SymgenError, match="'pca'"):
+        NBodyWrapped("pca")
 
 
 def test_message_passing_block_equivariant():

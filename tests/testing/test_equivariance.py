@@ -128,7 +128,8 @@ def test_reps_of_two_groups_do_not_combine():
     with pytest.raises(RepresentationError, match=r"SO\(3\).*O\(3\)"):
         EquivariantLinear(V, W)
     with pytest.raises(RepresentationError, match=r"O\(3\)"):
-        V * W
+        V + W
+    assert (V * W).G == SO3 * groups.O(3)      # a product is the external product, of SO(3)×O(3)
     layer = EquivariantLinear(V, V).double()
     with pytest.raises(RepresentationError, match=r"not of the group O\(3\)"):
         assert_equivariant(layer, group=groups.O(3))

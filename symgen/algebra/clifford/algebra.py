@@ -37,7 +37,7 @@ from ...codegen import Bilinear, Linear, runtime
 from ..._sympify import substitution
 from ..._validate import check_finite, is_finite_expr
 from ...errors import GradeError, MetricError, NotInvertibleError, UnknownOperationError
-from . import numeric
+from . import graded, numeric
 from .products import GRADE_RULES, geometric_table, popcount, reorder_sign
 
 __all__ = ["CliffordAlgebra"]
@@ -211,6 +211,31 @@ class CliffordAlgebra:
         return CliffordAlgebra(self.metric.xreplace(
             substitution(values, self.metric.free_symbols, "the metric", MetricError)))
 
+    def blade_indices(self, grades) -> tuple[int, ...]:
+        """Positions of the blades of ``grades`` (an int or a sequence) in the component axis:
+        ``x[..., alg.blade_indices((0, 2))]`` keeps the even part of ``x`` as a
+        grade-specialised input, and a full multivector is rebuilt by writing there.
+
+        >>> CliffordAlgebra.from_signature(3).blade_indices((0, 2))
+        (0, 4, 5, 6)
+        """
+        return graded.blade_positions(self, grades)
+
+    def product_grades(self, op: str, grades) -> tuple[int, ...]:
+        """The grades the output of ``op`` can hold on inputs of ``grades = (ga, gb)``: the
+        blades of the output of ``op(a, b, grades=grades)`` (``"sandwich"``: the grades of x).
+
+        >>> alg = CliffordAlgebra.from_signature(3)
+        >>> alg.product_grades("outer_product", (1, 1)), alg.product_grades("sandwich", ((0, 2), 1))
+        ((2,), (1,))
+        """
+        if op == "sandwich":
+            return graded.parse_grades(self, grades)[1]
+        if op not in BILINEAR_OPS:
+            raise UnknownOperationError(f"unknown product {op!r}; choose one of "
+                                        f"{', '.join(BILINEAR_OPS + ('sandwich',))}")
+        return graded.product_grades(self, op, grades)
+
     def grade_indices(self, k: int) -> tuple[int, ...]:
         """Positions of the grade-``k`` blades in the component axis."""
         self._check_grade(k)
@@ -345,9 +370,10 @@ class CliffordAlgebra:
         return Multivector.make(self, values, grades)
 
     # ----------------------------------------------------------------- numeric ops
-    def prepare(self, ops=None, backend: str = "torch") -> None:
+    def prepare(self, ops=None, backend: str = "torch", grades=None) -> None:
         """Build the kernels of ``ops`` (default: every product and linear map, every grade
-        projection) and their gradients now, for ``backend``.
+        projection) and their gradients now, for ``backend``; with ``grades`` the products
+        (or ``"sandwich"``) specialised to those input grades.
 
         Kernels are otherwise built on first use, which ``torch.compile`` cannot trace:
         call this before compiling code that calls the algebra's ops (the default
@@ -362,18 +388,24 @@ class CliffordAlgebra:
         tensor([0., 1., 1., 0.])
         """
         ops = (ops,) if isinstance(ops, str) else ops      # one op's name is a list of one
+        if grades is not None:
+            for op in ops if ops is not None else BILINEAR_OPS:
+                for ir in numeric.graded_irs(self, op, grades):
+                    runtime.prepare(ir, backend)
+            return
         for op in ops if ops is not None else BILINEAR_OPS + LINEAR_OPS + ("grade_projection",):
             for k in range(self.n + 1) if op == "grade_projection" else (None,):
                 runtime.prepare(numeric.op_ir(self, op, k), backend)
 
-    def kernel(self, op: str, like=None, backend: str = "auto", k: int | None = None):
+    def kernel(self, op: str, like=None, backend: str = "auto", k: int | None = None, grades=None):
         """The compiled kernel that runs ``op`` for inputs like ``like``, with its generated
         module as ``.source`` — the exact file in the cache.
 
         ``like`` is an array or tensor standing for the inputs (dtype, device, rows); by
         default a float64 numpy batch. With ``backend="auto"`` a Numba kernel that would
         take over from a fallback is compiled now, so the answer holds from then on.
-        ``k`` is the grade of ``grade_projection``.
+        ``k`` is the grade of ``grade_projection``; ``grades`` the input grades of a
+        grade-specialised product or ``"sandwich"`` (its ``w x w̃`` kernel).
 
         >>> import torch
         >>> alg = CliffordAlgebra.from_signature(2)
@@ -386,54 +418,73 @@ class CliffordAlgebra:
         """
         if op == "grade_projection":
             self._check_grade(k)
-        return runtime.kernel(numeric.op_ir(self, op, k), like, backend)
+        return runtime.kernel(numeric.op_ir(self, op, k, grades), like, backend)
 
-    def explain(self, op: str, *inputs, backend: str = "auto", k: int | None = None) -> str:
+    def explain(self, op: str, *inputs, backend: str = "auto", k: int | None = None, grades=None) -> str:
         """Which kernel ``op`` runs on these inputs now, and why.
 
         >>> import numpy as np
         >>> print(CliffordAlgebra((1, 1)).explain("geometric_product", np.ones(4), np.ones(4)))
         geometric_product: numpy kernel (1 row < MIN_ROWS = 256 and no Numba kernel for float64 yet)
         """
-        return runtime.explain(numeric.op_ir(self, op, k), *inputs, backend=backend)
+        if op == "sandwich" and grades is not None:     # its kernel takes (1 / <w w̃>_0, w, w, x)
+            inputs = (inputs[0][..., :1], inputs[0]) + inputs
+        return runtime.explain(numeric.op_ir(self, op, k, grades), *inputs, backend=backend)
 
-    def _bilinear(self, op, a, b, backend):
+    def _bilinear(self, op, a, b, backend, grades=None):
+        if grades is not None:
+            return numeric.run_graded(self, op, a, b, grades, backend)
         return numeric.run(self, op, a, b, backend=backend)
 
     def _linear(self, op, a, backend, k=None):
         return numeric.run(self, op, a, k=k, backend=backend)
 
-    def geometric_product(self, a, b, backend: str = "auto"):
-        """Geometric product ``ab`` of arrays ``(..., dim)``."""
-        return self._bilinear("geometric_product", a, b, backend)
+    def geometric_product(self, a, b, backend: str = "auto", grades=None):
+        """Geometric product ``ab`` of arrays ``(..., dim)``.
 
-    def outer_product(self, a, b, backend: str = "auto"):
+        With ``grades=(ga, gb)`` (each an int or a sequence of ints) ``a`` and ``b`` hold
+        only the components of those grades' blades, in blade order
+        (:meth:`blade_indices`), and so does the output, for the grades
+        :meth:`product_grades` names: the kernel is generated for the blades present
+        (every product below takes ``grades=`` the same way).
+
+        >>> import numpy as np
+        >>> alg = CliffordAlgebra.from_signature(3)
+        >>> B, v = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])   # e01, e1
+        >>> alg.product_grades("geometric_product", (2, 1))
+        (1, 3)
+        >>> alg.geometric_product(B, v, grades=(2, 1)) + 0.0              # e01 e1 = e0
+        array([1., 0., 0., 0.])
+        """
+        return self._bilinear("geometric_product", a, b, backend, grades)
+
+    def outer_product(self, a, b, backend: str = "auto", grades=None):
         """Outer (wedge) product ``a ∧ b``."""
-        return self._bilinear("outer_product", a, b, backend)
+        return self._bilinear("outer_product", a, b, backend, grades)
 
-    def left_contraction(self, a, b, backend: str = "auto"):
+    def left_contraction(self, a, b, backend: str = "auto", grades=None):
         """Left contraction ``a ⌋ b`` (grade s - r part of ``a_r b_s``)."""
-        return self._bilinear("left_contraction", a, b, backend)
+        return self._bilinear("left_contraction", a, b, backend, grades)
 
-    def right_contraction(self, a, b, backend: str = "auto"):
+    def right_contraction(self, a, b, backend: str = "auto", grades=None):
         """Right contraction ``a ⌊ b`` (grade r - s part of ``a_r b_s``)."""
-        return self._bilinear("right_contraction", a, b, backend)
+        return self._bilinear("right_contraction", a, b, backend, grades)
 
-    def scalar_product(self, a, b, backend: str = "auto"):
+    def scalar_product(self, a, b, backend: str = "auto", grades=None):
         """Scalar part of ``ab``, as a multivector with only its scalar component set."""
-        return self._bilinear("scalar_product", a, b, backend)
+        return self._bilinear("scalar_product", a, b, backend, grades)
 
-    def inner_product(self, a, b, backend: str = "auto"):
+    def inner_product(self, a, b, backend: str = "auto", grades=None):
         """Symmetric inner product (grade |r - s| part of ``a_r b_s``, scalars included)."""
-        return self._bilinear("inner_product", a, b, backend)
+        return self._bilinear("inner_product", a, b, backend, grades)
 
-    def commutator(self, a, b, backend: str = "auto"):
+    def commutator(self, a, b, backend: str = "auto", grades=None):
         """Commutator product ``(ab - ba) / 2``."""
-        return self._bilinear("commutator", a, b, backend)
+        return self._bilinear("commutator", a, b, backend, grades)
 
-    def regressive_product(self, a, b, backend: str = "auto"):
+    def regressive_product(self, a, b, backend: str = "auto", grades=None):
         """Regressive product ``a ∨ b``, through the metric-free complement (works for PGA)."""
-        return self._bilinear("regressive_product", a, b, backend)
+        return self._bilinear("regressive_product", a, b, backend, grades)
 
     def reverse(self, a, backend: str = "auto"):
         """Reversion ``ã``: grade k scaled by (-1)^(k(k-1)/2)."""
@@ -481,13 +532,29 @@ class CliffordAlgebra:
         rtol = check_finite(rtol, "rtol", NotInvertibleError, positive=True)
         return numeric.versor_inverse(self, w, rtol, backend)
 
-    def sandwich(self, w, x, backend: str = "auto"):
+    def sandwich(self, w, x, backend: str = "auto", grades=None, unit: bool = False):
         """Twisted Clifford-group action ``ρ(w)(x) = w x₀ w⁻¹ + ŵ x₁ w⁻¹`` (CGENN).
 
         ``x₀``, ``x₁`` are the even and odd parts of ``x`` and ``ŵ`` the grade involution;
         for a versor of parity p this is ``w x̂^p w⁻¹``, grade- and norm-preserving.
+
+        With ``grades=(gw, gx)``, ``w`` and ``x`` hold only the components of those grades
+        (as in :meth:`geometric_product`) and the output holds the grades of ``x``: one
+        generated kernel computes ``s w x̂^p w̃`` from the products ``s w_i w_l`` (the
+        rotation-matrix form), with ``s = 1 / <w w̃>_0`` from a second, small one. ``w``
+        must be a versor; unlike the full path this is not checked (no host
+        synchronisation). ``unit=True`` says ``w w̃ = 1`` (as kingdon's ``>>`` assumes):
+        ``w⁻¹ = w̃``, no norm is computed, one kernel runs.
+
+        >>> import numpy as np
+        >>> alg = CliffordAlgebra.from_signature(3)
+        >>> R = np.array([np.cos(np.pi / 4), np.sin(np.pi / 4), 0.0, 0.0])  # 1, e01, e02, e12
+        >>> alg.sandwich(R, np.array([1.0, 0.0, 0.0]), grades=((0, 2), 1)).round(12) + 0.0
+        array([ 0., -1.,  0.])
         """
-        return numeric.sandwich(self, w, x, backend)
+        if grades is not None:
+            return numeric.sandwich_graded(self, w, x, grades, backend, unit)
+        return numeric.sandwich(self, w, x, backend, unit)
 
 
 def _indices(mask: int) -> tuple[int, ...]:

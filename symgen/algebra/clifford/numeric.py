@@ -1,5 +1,6 @@
 """Numeric ops of an algebra: its IR handed to the codegen runtime, and the ops derived
-from them (versor inverse, sandwich). Imports neither numba nor torch."""
+from them (versor inverse, sandwich), on full multivectors or on inputs holding only
+some grades (:mod:`.graded`). Imports neither numba nor torch."""
 
 from __future__ import annotations
 
@@ -10,26 +11,39 @@ import numpy as np
 from ...codegen import runtime
 from ...codegen.adaptors import is_torch
 from ...errors import CodegenError, NotInvertibleError, ShapeError
+from . import graded
 
-__all__ = ["op_ir", "run", "versor_inverse", "sandwich"]
+__all__ = ["op_ir", "run", "run_graded", "versor_inverse", "sandwich", "sandwich_graded"]
 
 _LINEAR = {"reverse", "grade_involution", "clifford_conjugate", "dual", "undual",
            "complement", "uncomplement", "grade_projection"}
 
 
-def op_ir(alg, op: str, k=None):
-    """The IR of ``op`` (a product, or a linear map with grade ``k`` for grade_projection).
+def op_ir(alg, op: str, k=None, grades=None):
+    """The IR of ``op`` (a product, or a linear map with grade ``k`` for grade_projection);
+    with ``grades`` (one entry per input) the product, or ``"sandwich"``, specialised to
+    inputs holding only those grades.
 
     Built on first use, which ``torch.compile`` cannot trace: then the op must have been
     prepared (:meth:`CliffordAlgebra.prepare`).
     """
-    linear = k is not None or op in _LINEAR
-    if runtime.compiling() and ((op, k) if linear else op) not in alg._ir_cache:
+    if grades is not None:
+        grades = graded.parse_grades(alg, grades)
+        sandwich = op in ("sandwich", "unit_sandwich")
+        key = ("sandwich",) + grades + (op == "unit_sandwich",) if sandwich else ("graded", op) + grades
+    else:
+        key = (op, k) if k is not None or op in _LINEAR else op
+    if runtime.compiling() and key not in alg._ir_cache:
         what = op if k is None else f"{op} (grade {k})"
+        where = "" if grades is None else f", grades={grades!r}"
         raise CodegenError(f"the kernel of {what} for {alg!r} is built on first use, which cannot "
-                           f"happen while torch.compile traces; call alg.prepare([{op!r}]) (or the "
-                           f"op once, eagerly) before compiling")
-    return alg.linear_ir(op, k) if linear else alg.bilinear_ir(op)
+                           f"happen while torch.compile traces; call alg.prepare([{op!r}]{where}) "
+                           f"(or the op once, eagerly) before compiling")
+    if grades is not None:
+        if sandwich:
+            return graded.sandwich_ir(alg, grades, unit=op == "unit_sandwich")
+        return graded.graded_ir(alg, op, grades)
+    return alg.linear_ir(op, k) if k is not None or op in _LINEAR else alg.bilinear_ir(op)
 
 
 def run(alg, op: str, *inputs, k=None, backend: str = "auto"):
@@ -41,6 +55,38 @@ def run(alg, op: str, *inputs, k=None, backend: str = "auto"):
             raise ShapeError(f"{name}: last axis has {got} components; {alg!r} needs {alg.dim} "
                              f"(shape {shape})")
     return runtime.run(op_ir(alg, op, k), *inputs, backend=backend)
+
+
+def graded_irs(alg, op: str, grades) -> tuple:
+    """Every IR ``op`` with ``grades`` runs (a sandwich: ``s w x w̃`` and ``<w w̃>_0``, and
+    ``w x w̃`` for unit versors)."""
+    if op == "sandwich":
+        gw, _ = graded.parse_grades(alg, grades)
+        return (op_ir(alg, op, grades=grades), graded.versor_norm_ir(alg, gw),
+                op_ir(alg, "unit_sandwich", grades=grades))
+    return (op_ir(alg, op, grades=grades),)
+
+
+def run_graded(alg, op: str, a, b, grades, backend: str = "auto"):
+    """``op`` on inputs holding only ``grades`` (their blades' components, in blade order);
+    the last axes are checked against the blade counts by the runtime."""
+    return runtime.run(op_ir(alg, op, grades=grades), a, b, backend=backend)
+
+
+def sandwich_graded(alg, w, x, grades, backend: str = "auto", unit: bool = False):
+    """``w x̂^p w⁻¹ = s w x̂^p w̃`` with ``s = 1 / <w w̃>_0``, on the grades of ``x`` (``w`` a
+    versor, not checked): two kernels, the norm and the scaled sandwich; one, ``w x̂^p w̃``,
+    when ``unit`` says ``w w̃ = 1``."""
+    if unit:
+        return runtime.run(op_ir(alg, "unit_sandwich", grades=grades), w, w, x, backend=backend)
+    gw, _ = graded.parse_grades(alg, grades)
+    if runtime.compiling() and ("versor_norm", gw) not in alg._ir_cache:
+        raise CodegenError(f"the sandwich kernels for {alg!r} are built on first use, which cannot happen "
+                           f"while torch.compile traces; call alg.prepare(['sandwich'], grades={grades!r}) "
+                           f"(or the op once, eagerly) before compiling")
+    norm = runtime.run(graded.versor_norm_ir(alg, gw), w, w, backend=backend)
+    scale = norm.reciprocal() if is_torch(norm) else np.reciprocal(norm, out=norm)
+    return runtime.run(op_ir(alg, "sandwich", grades=grades), scale, w, w, x, backend=backend)
 
 
 def versor_inverse(alg, w, rtol, backend="auto"):
@@ -58,8 +104,8 @@ def versor_inverse(alg, w, rtol, backend="auto"):
     return rev / norm[..., :1]
 
 
-def sandwich(alg, w, x, backend="auto"):
-    inv = alg.versor_inverse(w, backend=backend)
+def sandwich(alg, w, x, backend="auto", unit=False):
+    inv = alg.reverse(w, backend=backend) if unit else alg.versor_inverse(w, backend=backend)
     xh = alg.grade_involution(x, backend=backend)
     even, odd = (x + xh) / 2, (x - xh) / 2
     gp = alg.geometric_product

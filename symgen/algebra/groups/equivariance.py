@@ -53,15 +53,20 @@ from sympy.polys.matrices import DomainMatrix
 from ...errors import CertificationError, CertificationWarning, GroupError, RepresentationError
 from . import diagrams, partitions
 from .classical import classical_quadrature, recognise
-from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric
-from .reps import Rep
+from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
+from .reps import Rep, TensorRep
 from .structured import StructuredBasis
 
-__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate", "Certificate",
-           "constraint_error"]
+__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
+           "Certificate", "constraint_error", "nullity_mod", "PRIMES"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
+
+
+def _tensor_pair(rep_in, rep_out):
+    """Both are tensor representations (solved here); other kinds are solved by :mod:`.hom`."""
+    return isinstance(rep_in, TensorRep) and isinstance(rep_out, TensorRep)
 
 
 def _check_pair(rep_in, rep_out):
@@ -85,6 +90,12 @@ def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
     (15, 2)
     """
     _check_pair(rep_in, rep_out)
+    if not _tensor_pair(rep_in, rep_out):
+        cert = certificate(rep_in, rep_out)
+        if cert.method != "characters":
+            raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: no character integral "
+                                     f"({cert.reason or cert.method}); pass certify=False to use the solver's rank alone")
+        return cert.dimension
     dim, reason = _character_dimension(rep_in, rep_out)
     if dim is None:
         raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: {reason}; "
@@ -146,6 +157,9 @@ def certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
     group has an exact rule, else the modular count, else why neither was computed.
     Kept in the group's :attr:`~symgen.groups.Group.cache`."""
     _check_pair(rep_in, rep_out)
+    if not _tensor_pair(rep_in, rep_out):
+        from .hom import composite_certificate   # hom.py builds on this module
+        return composite_certificate(rep_in, rep_out)
     G = rep_in.G
     key = ("certificate", rep_in.terms, rep_out.terms)
     if key not in G.cache:
@@ -159,7 +173,7 @@ def certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
     return G.cache[key]
 
 
-_PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64
+PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64
 MODULAR_MAX_UNKNOWNS = 1024
 
 
@@ -178,7 +192,7 @@ def _integer_generator(A):
     return np.array((A * scale).tolist(), dtype=np.float64)
 
 
-def _nullity_mod(M, p):
+def nullity_mod(M, p):
     """``columns - rank`` of the integer matrix ``M`` over GF(p): forward elimination that
     touches only the rows below the pivot with a nonzero in its column, and only the
     columns right of it (everything left of it is already zero there)."""
@@ -218,6 +232,9 @@ def modular_dimension(rep_in: Rep, rep_out: Rep):
     (1, 3)
     """
     _check_pair(rep_in, rep_out)
+    if not _tensor_pair(rep_in, rep_out):
+        raise RepresentationError(f"modular_dimension counts maps between tensor representations; for "
+                                  f"{rep_in!r} → {rep_out!r} use certificate()")
     return _modular(rep_in, rep_out)[0]
 
 
@@ -260,7 +277,7 @@ def _modular_block(G, mi, mo):
             return None, f"the modular count needs integer constraints; those of {name} are not"
         blocks.append(C)
     M = np.concatenate(blocks) if blocks else np.zeros((0, di * do), dtype=np.int64)
-    G.cache[key] = min(_nullity_mod(M.copy(), p) for p in _PRIMES), ""
+    G.cache[key] = min(nullity_mod(M.copy(), p) for p in PRIMES), ""
     return G.cache[key]
 
 
@@ -279,8 +296,8 @@ def _spanning(G: Group, legs, exact):
         return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=G.special), False
     if isinstance(G, Sp):
         return diagrams.brauer(np.array(G.form, dtype=float), legs, levi_civita=False), False
-    if isinstance(G, (GL, SL)):
-        return diagrams.walled(G.d, legs, levi_civita=isinstance(G, SL)), False
+    if isinstance(G, (GL, SL, Unitary)):   # U(n), SU(n): V* is the conjugate, same invariants as GL, SL
+        return diagrams.walled(G.d, legs, levi_civita=isinstance(G, SL) or getattr(G, "special", False)), False
     if isinstance(G, Symmetric):
         return partitions.bell(G.d, len(legs)), True
     if G.is_finite and _perms(G) is not None:
@@ -336,7 +353,7 @@ def _null_space(G, legs, exact):
     _, s, vh = scipy.linalg.svd(R, full_matrices=True)
     s = np.concatenate([s, np.zeros(D - len(s))])
     null = s <= RANK_TOL * max(1.0, s.max(initial=0))
-    return vh[null]
+    return vh[null].conj()
 
 
 def _invariants(G, legs, exact):
@@ -453,6 +470,11 @@ def equivariant_basis(rep_in: Rep, rep_out: Rep, exact: bool = False, certify=No
     >>> equivariant_basis(V, V).shape
     (2, 5, 5)
     """
+    if not _tensor_pair(rep_in, rep_out):
+        _check_pair(rep_in, rep_out)
+        _check_certify(certify)
+        from .hom import composite_basis   # hom.py builds on this module
+        return composite_basis(rep_in, rep_out, exact, certify)
     blocks = _certified_blocks(rep_in, rep_out, exact, certify)
     if exact:
         return _assemble_exact(blocks, rep_in, rep_out)
@@ -473,15 +495,22 @@ def structured_basis(rep_in: Rep, rep_out: Rep, certify=None) -> StructuredBasis
     >>> len(S), S.nbytes < 2 ** 20, 8 * len(S) * hidden.size ** 2 / 2 ** 30 > 4
     (10286, True, True)
     """
+    if not _tensor_pair(rep_in, rep_out):
+        raise RepresentationError(f"structured bases hold maps between tensor representations; {rep_in!r} → "
+                                  f"{rep_out!r} involves another kind: use equivariant_basis")
     return StructuredBasis(rep_in, rep_out, _certified_blocks(rep_in, rep_out, False, certify))
+
+
+def _check_certify(certify) -> None:
+    if certify not in (None, True, False):
+        raise CertificationError(f"certify must be None, True or False, got {certify!r}")
 
 
 def _certified_blocks(rep_in, rep_out, exact, certify):
     """``{(mono_out, mono_in): basis rows}`` for every pair of summand types, after checking
     their total against the certificate."""
     _check_pair(rep_in, rep_out)
-    if certify not in (None, True, False):
-        raise CertificationError(f"certify must be None, True or False, got {certify!r}")
+    _check_certify(certify)
     G = rep_in.G
     types_in = dict.fromkeys(mono for *_, mono in rep_in.blocks())
     types_out = dict.fromkeys(mono for *_, mono in rep_out.blocks())
@@ -521,7 +550,8 @@ def constraint_error(basis, rep_in: Rep, rep_out: Rep, n: int = 16, seed=0) -> f
     """
     _check_pair(rep_in, rep_out)
     G = rep_in.G
-    B = np.asarray(basis, dtype=np.float64)
+    B = np.asarray(basis, dtype=np.complex128 if rep_in.is_complex or rep_out.is_complex
+                   or np.iscomplexobj(np.asarray(basis)) else np.float64)
     if len(B) == 0:
         return 0.0
     g = G.sample(n, seed=seed)

@@ -26,6 +26,13 @@ The rules, by group (``frame_for`` picks one from ``rep.G``):
 - :class:`GroupFrame`, finite groups (D(k), Z(n), a finite :class:`MatrixGroup`): every element.
 - :class:`CallableFrame`: a user function ``x ↦ elements``, trusted to be equivariant.
 
+For canonicalization (``symgen.nn.Canonicalize``), :func:`canonicalization_frame` reads the
+output of an equivariant canonicalizer network (of :func:`canonicalizer_rep`) instead of the
+input: Gram–Schmidt for O(p, q) and, after centring, SE(n) / E(n) (the SE(2) example in
+:class:`GramSchmidtFrame`); :class:`ArgsortFrame`, the permutation sorting one score per
+node, for S(n); :class:`ArgmaxFrame`, the element maximising an invariant score, for
+finite groups. Ties give every tied element, equally weighted.
+
 Vector channels are the V summands of ``rep``; for groups with an invariant form ``J``
 (O(p, q)) the V* summands too, as ``J⁻¹ w``. Where a frame is undefined on an input it
 raises :class:`~symgen.errors.DegenerateFrameError` naming the sample and the reason,
@@ -55,10 +62,11 @@ from ..._validate import check_finite, check_int
 from ...errors import DegenerateFrameError, FrameError, GroupError, ShapeError
 from .equivariance import equivariant_basis
 from .group import SE, Group, MatrixGroup, Orthogonal, PermutationGroup, Symmetric
-from .reps import Rep, Scalar
+from .reps import Rep, Scalar, TensorRep
 
-__all__ = ["FrameSet", "Frame", "PCAFrame", "GramSchmidtFrame", "SortFrame", "GroupFrame", "CallableFrame",
-           "frame_for", "FRAMES", "MAX_ELEMENTS"]
+__all__ = ["FrameSet", "Frame", "PCAFrame", "GramSchmidtFrame", "SortFrame", "GroupFrame", "ArgsortFrame",
+           "ArgmaxFrame", "CallableFrame", "frame_for", "canonicalizer_rep", "canonicalization_frame", "centre",
+           "FRAMES", "MAX_ELEMENTS"]
 
 #: Frame names accepted by :func:`frame_for` (besides a callable).
 FRAMES = ("auto", "pca", "gram_schmidt", "sort", "group")
@@ -90,6 +98,39 @@ def _tolerance(tol, x, double, single):
 
 def _numpy(x):
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+def centre(X):
+    """Points ``X (B, n + 1, k)`` of SE(n) / E(n) in homogeneous coordinates ``(p, w)`` →
+    their centroid ``c = Σ w p / Σ w² (B, n)`` (moved by ``g`` as ``c ↦ R c + t``) and the
+    centred ``p - w c (B, n, k)`` (moved as ``R (p - w c)``). All ``w = 0`` in a sample (only
+    directions, no point) raises :class:`~symgen.errors.DegenerateFrameError`.
+
+    >>> import numpy as np
+    >>> c, centred = centre(np.array([[[0., 2.], [0., 0.], [1., 1.]]]))   # points (0, 0), (2, 0)
+    >>> c, centred[0].T
+    (array([[1., 0.]]), array([[-1.,  0.],
+           [ 1.,  0.]]))
+    """
+    n = X.shape[1] - 1
+    p, w = X[:, :n], X[:, n]
+    mass = (w * w).sum(-1)
+    if not bool((_numpy(mass) > 0).all()):
+        bad = int(np.argmin(_numpy(mass)))
+        raise DegenerateFrameError(f"sample {bad}: every vector channel has homogeneous "
+                                   f"coordinate 0, so no centroid fixes the translations")
+    centroid = (p * w[:, None]).sum(-1) / mass[:, None]
+    return centroid, p - centroid[:, :, None] * w[:, None]
+
+
+def _affine(rotation, translation):
+    """``[[R, c], [0, 1]]`` from rotations ``(..., n, n)`` and translations ``(..., n)``."""
+    n = rotation.shape[-1]
+    h = _like(np.zeros(tuple(rotation.shape[:-2]) + (n + 1, n + 1)), rotation)
+    h[..., :n, :n] = rotation
+    h[..., :n, n] = translation
+    h[..., n, n] = 1.0
+    return h
 
 
 class FrameSet(NamedTuple):
@@ -180,25 +221,14 @@ class PCAFrame(Frame):
     def elements(self, x):
         xp, n = _namespace(x), self.n
         X = self.vector_channels(x)
-        if self.affine:  # points (p, w): centroid c = Σ w p / Σ w², moved by g as c ↦ R c + t
-            p, w = X[:, :n], X[:, n]
-            mass = (w * w).sum(-1)
-            if not bool((_numpy(mass) > 0).all()):
-                bad = int(np.argmin(_numpy(mass)))
-                raise DegenerateFrameError(f"sample {bad}: every vector channel has homogeneous "
-                                           f"coordinate 0, so no centroid fixes the translations")
-            centroid = (p * w[:, None]).sum(-1) / mass[:, None]
-            X = p - centroid[:, :, None] * w[:, None]
+        if self.affine:
+            centroid, X = centre(X)
         lam, U = xp.linalg.eigh(X @ xp.swapaxes(X, -1, -2))      # ascending: null space first
         null = self._null_dims(_numpy(lam), _tolerance(self.tol, x, 1e-6, 1e-3))
         signs, weights = self._signs(null, np.sign(np.linalg.det(_numpy(U))))
         h = U[:, None] * _like(signs, U)[:, :, None, :]
         if self.affine:  # [[U S, c], [0, 1]]
-            rotation = h
-            h = _like(np.zeros(tuple(h.shape[:2]) + (n + 1, n + 1)), U)
-            h[..., :n, :n] = rotation
-            h[..., :n, n] = centroid[:, None, :]
-            h[..., n, n] = 1.0
+            h = _affine(h, centroid[:, None])
         return FrameSet(h, _like(weights, U), np.where(null >= 2, null, 0))
 
     def _null_dims(self, lam, tol):
@@ -272,33 +302,56 @@ class GramSchmidtFrame(Frame):
     """One element: Gram–Schmidt in the metric η of O(p, q) over the vector channels.
 
     A channel whose remainder ``w`` has ``|η(w, w)| ≤ tol · |v|²`` (null, or dependent on
-    the channels before it; ``tol`` 1e-8 in float64, 1e-4 in float32 by default) is skipped; fewer than ``d`` vectors found raises
-    :class:`~symgen.errors.DegenerateFrameError`.
+    the channels before it) is skipped; fewer than ``d`` vectors found raises
+    :class:`~symgen.errors.DegenerateFrameError`. ``tol``: one value, or by default
+    ``default_tol`` = (float64, lower precision) = (1e-8, 1e-4); a smaller tolerance raises
+    on fewer inputs, and the round-off of ``h`` grows as ``1/√tol`` near the threshold.
+
+    SE(n) / E(n) (homogeneous coordinates ``(p, w)``): the translation is the centroid
+    ``c = Σ w p / Σ w²`` of the channels (moved as ``c ↦ R c + t``; all ``w = 0`` raises
+    DegenerateFrameError), the rotation Gram–Schmidt of the centred ``p - w c`` in the
+    Euclidean metric, and the element ``[[R, c], [0, 1]]``.
+
+    >>> import numpy as np
+    >>> from symgen import groups, reps
+    >>> G = groups.SE(2)
+    >>> points = np.array([[0., 0., 1., 2., 0., 1., 0., 1., 1.]])     # (0,0), (2,0), (0,1)
+    >>> GramSchmidtFrame(3 * reps.V(G))(points).elements[0, 0].round(3)
+    array([[-0.894,  0.447,  0.667],
+           [-0.447, -0.894,  0.333],
+           [ 0.   ,  0.   ,  1.   ]])
     """
 
-    def __init__(self, rep: Rep, tol: float | None = None):
+    def __init__(self, rep: Rep, tol: float | None = None, default_tol: tuple[float, float] = (1e-8, 1e-4)):
         super().__init__(rep)
         G = rep.G
-        if not isinstance(G, Orthogonal):
-            raise FrameError(f"the Gram–Schmidt frame serves O(p, q) and SO(p, q), not {G}; "
+        self.default_tol = tuple(check_finite(t, "default_tol", FrameError, positive=True) for t in default_tol)
+        if not isinstance(G, (Orthogonal, SE)):
+            raise FrameError(f"the Gram–Schmidt frame serves O(p, q), SO(p, q), SE(n) and E(n), not {G}; "
                              f"choose one of {FRAMES} that fits, or a callable")
         self.tol = None if tol is None else check_finite(tol, "tol", FrameError, positive=True)
-        self.eta = np.diag(np.array(G.form, dtype=float))
+        self.affine = isinstance(G, SE)
+        self.eta = np.ones(G.n) if self.affine else np.diag(np.array(G.form, dtype=float))
 
     @property
     def size(self):
         return 1
 
     def elements(self, x):
-        xp, d = _namespace(x), self.rep.G.d
+        xp = _namespace(x)
         X = self.vector_channels(x)
+        if self.affine:
+            centroid, X = centre(X)
+        d = len(self.eta)
         eta = _like(self.eta, x)
         B = len(x)
         basis = _like(np.zeros((B, d, d)), x)                      # accepted vectors, by slot
         norms = np.zeros((B, d))                                    # η(e, e) = ±1 per slot, 0 if empty
         count = np.zeros(B, dtype=int)
-        tol = _tolerance(self.tol, x, 1e-8, 1e-4)
+        tol = _tolerance(self.tol, x, *self.default_tol)
         for j in range(X.shape[-1]):
+            if (count == d).all():   # every sample has its d vectors: the later channels are not read
+                break
             v = X[:, :, j]
             w = v
             for _ in range(2):   # twice is enough (re-orthogonalised Gram–Schmidt)
@@ -328,6 +381,8 @@ class GramSchmidtFrame(Frame):
             flip = np.ones((B, d))
             flip[:, -1] = np.sign(np.linalg.det(_numpy(h)))
             h = h * _like(flip, x)[:, None, :]
+        if self.affine:
+            h = _affine(h, centroid)
         return FrameSet(h[:, None], _like(np.ones((B, 1)), x))
 
 
@@ -366,31 +421,45 @@ class SortFrame(Frame):
     def elements(self, x):
         feats = self.node_features(_numpy(x))
         n = self.rep.G.d
-        perms = []
-        for q, f in enumerate(feats):
+        blocks = []
+        for f in feats:
             order = np.lexsort(f.T[::-1]) if f.shape[1] else np.arange(n)
             rows = f[order]
-            starts = [i for i in range(n) if i == 0 or not np.array_equal(rows[i], rows[i - 1])] + [n]
-            blocks = [order[a:b] for a, b in zip(starts[:-1], starts[1:])]
-            count = math.prod(math.factorial(len(b)) for b in blocks)
-            if count > self.max_elements:
-                sizes = sorted((len(b) for b in blocks if len(b) > 1), reverse=True)
-                raise DegenerateFrameError(
-                    f"sample {q}: tied nodes in groups of sizes {sizes} give {count} tie-breaking "
-                    f"permutations, more than max_elements={self.max_elements}; give the nodes "
-                    f"distinguishing features or raise max_elements")
-            perms.append([np.concatenate(c) for c in itertools.product(
-                *(itertools.permutations(b) for b in blocks))])
-        K = max(len(p) for p in perms)
-        h = np.zeros((len(x), K, n, n))
-        weights = np.zeros((len(x), K))
-        for q, ps in enumerate(perms):
-            h[q, :, np.arange(n), np.arange(n)] = 1.0      # padding: identity, weight 0
-            for k, order in enumerate(ps):
-                h[q, k] = 0.0
-                h[q, k, order, np.arange(n)] = 1.0         # h e_i = e_order[i]: (h⁻¹x)_i = x_order[i]
-                weights[q, k] = 1 / len(ps)
-        return FrameSet(_like(h, x), _like(weights, x))
+            tied = [np.array_equal(rows[i], rows[i - 1]) for i in range(1, n)]
+            blocks.append(_blocks(order, tied))
+        return _sorting_permutations(blocks, x, self.max_elements,
+                                     "give the nodes distinguishing features or raise max_elements")
+
+
+def _blocks(order, tied):
+    """The runs of ``order`` (node indices, sorted) whose neighbours are ``tied`` (n - 1 flags)."""
+    starts = [0] + [i + 1 for i, t in enumerate(tied) if not t] + [len(order)]
+    return [order[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+
+def _sorting_permutations(blocks, x, max_elements, advice):
+    """Frame of S(n) from sorted node blocks per sample: every tie-breaking permutation of
+    each sample's blocks (runs of tied nodes), equally weighted, at most ``max_elements``."""
+    n = sum(len(b) for b in blocks[0])
+    perms = []
+    for q, bs in enumerate(blocks):
+        count = math.prod(math.factorial(len(b)) for b in bs)
+        if count > max_elements:
+            sizes = sorted((len(b) for b in bs if len(b) > 1), reverse=True)
+            raise DegenerateFrameError(
+                f"sample {q}: tied nodes in groups of sizes {sizes} give {count} tie-breaking "
+                f"permutations, more than max_elements={max_elements}; {advice}")
+        perms.append([np.concatenate(c) for c in itertools.product(*(itertools.permutations(b) for b in bs))])
+    K = max(len(p) for p in perms)
+    h = np.zeros((len(x), K, n, n))
+    weights = np.zeros((len(x), K))
+    for q, ps in enumerate(perms):
+        h[q, :, np.arange(n), np.arange(n)] = 1.0      # padding: identity, weight 0
+        for k, order in enumerate(ps):
+            h[q, k] = 0.0
+            h[q, k, order, np.arange(n)] = 1.0         # h e_i = e_order[i]: (h⁻¹x)_i = x_order[i]
+            weights[q, k] = 1 / len(ps)
+    return FrameSet(_like(h, x), _like(weights, x))
 
 
 def _finite_elements(G: Group) -> np.ndarray:
@@ -432,6 +501,103 @@ class GroupFrame(Frame):
         return FrameSet(xp.broadcast_to(h[None], (B,) + tuple(h.shape)), _like(np.full((B, K), 1 / K), x))
 
 
+class ArgsortFrame(Frame):
+    """S(n) from one score per node (``rep`` = V): the permutation sorting the scores
+    ascending — canonicalization (Kaba et al., ICML 2023) by an equivariant score network.
+
+    Ties: sorted neighbours within ``tol · max|s|`` (default 1e-9 in float64, 1e-4 in
+    float32) are tied, as equal nodes get equal scores from an equivariant network up to
+    round-off, and give every tie-breaking permutation, equally weighted (at most
+    ``max_elements``, else :class:`~symgen.errors.DegenerateFrameError`), so the wrapped
+    model stays exactly equivariant on inputs with equal nodes. The permutation is
+    piecewise constant in the scores: no gradient reaches them through it.
+
+    >>> import numpy as np
+    >>> from symgen import groups, reps
+    >>> frame = ArgsortFrame(reps.V(groups.S(3)))
+    >>> h, w, _ = frame(np.array([[0.5, -1.0, 2.0], [1.0, 1.0, 0.0]]))
+    >>> h[0, 0].T @ [0.5, -1.0, 2.0], w        # h⁻¹ s: the scores sorted
+    (array([-1. ,  0.5,  2. ]), array([[1. , 0. ],
+           [0.5, 0.5]]))
+    """
+
+    def __init__(self, rep: Rep, tol: float | None = None, max_elements: int = MAX_ELEMENTS):
+        super().__init__(rep)
+        if not isinstance(rep.G, Symmetric) or rep.terms != ((1,),):
+            raise FrameError(f"the argsort frame reads one score per node, V of S(n); got {rep!r} of {rep.G}")
+        self.tol = None if tol is None else check_finite(tol, "tol", FrameError, positive=True)
+        self.max_elements = check_int(max_elements, "max_elements", FrameError)
+
+    @property
+    def size(self):
+        return self.max_elements
+
+    def __repr__(self):
+        return f"ArgsortFrame({self.rep!r} of {self.rep.G}, ties: up to {self.max_elements} elements)"
+
+    def scores(self, x):
+        """The scores ``(B, n)``, sorted ascending by the identity element."""
+        return x
+
+    def elements(self, x):
+        s = _numpy(x)
+        order = np.argsort(s, axis=-1, kind="stable")
+        gaps = np.diff(np.take_along_axis(s, order, -1), axis=-1)
+        tied = gaps <= _tolerance(self.tol, x, 1e-9, 1e-4) * np.abs(s).max(-1, keepdims=True)
+        return _sorting_permutations([_blocks(o, t) for o, t in zip(order, tied)], x, self.max_elements,
+                                     "the scores of that many nodes are equal (within tol)")
+
+
+class ArgmaxFrame(Frame):
+    """Finite groups: the element ``h`` maximising the score ``⟨ρ(h)⁻¹ y, u⟩`` over the
+    enumerated group, for a fixed generic reference vector ``u`` (a seeded normal draw kept
+    on the frame). ``h(ρ(g) y) = g h(y)``, so it canonicalizes equivariantly.
+
+    Ties: every element whose score is within ``tol · max_h |score|`` (default 1e-9 in
+    float64, 1e-4 in float32) of the best, equally weighted — ``y`` with a nontrivial
+    stabilizer (e.g. ``y = 0``: the whole group) gives its coset, so the wrapped model stays
+    exactly equivariant. Elements are piecewise constant in ``y``; :meth:`scores` are smooth.
+
+    >>> import numpy as np
+    >>> from symgen import groups, reps
+    >>> frame = ArgmaxFrame(reps.V(groups.D(4)))
+    >>> h, w, _ = frame(np.array([[1.0, 2.0, 4.0, 3.0], [1.0, 1.0, 1.0, 1.0]]))
+    >>> h.shape, w.sum(-1), (w > 0).sum(-1)            # an invariant y: all 8 elements tie
+    ((2, 8, 4, 4), array([1., 1.]), array([1, 8]))
+    """
+
+    def __init__(self, rep: Rep, tol: float | None = None, seed: int = 0):
+        super().__init__(rep)
+        if not rep.G.is_finite:
+            raise FrameError(f"the argmax frame enumerates a finite group; {rep.G} has "
+                             f"{len(rep.G.lie_generators)} Lie generators")
+        self.tol = None if tol is None else check_finite(tol, "tol", FrameError, positive=True)
+        self.group_elements = _finite_elements(rep.G)            # the identity first
+        u = np.random.default_rng(check_int(seed, "seed", FrameError, minimum=0)).standard_normal(rep.size)
+        self.directions = np.einsum("kij,i->kj", rep.rho(np.linalg.inv(self.group_elements)), u)
+
+    @property
+    def size(self):
+        return len(self.group_elements)
+
+    def scores(self, x):
+        """``⟨ρ(h)⁻¹ x, u⟩`` for every element ``h`` ``(B, |G|)``, the identity's first."""
+        return x @ _like(self.directions, x).T
+
+    def elements(self, x):
+        s = _numpy(self.scores(x))
+        best = s.max(-1, keepdims=True)
+        ties = s >= best - _tolerance(self.tol, x, 1e-9, 1e-4) * np.abs(s).max(-1, keepdims=True)
+        count = ties.sum(-1)
+        B, K, d = len(x), int(count.max()), self.rep.G.d
+        h = np.broadcast_to(np.eye(d), (B, K, d, d)).copy()         # padding: identity, weight 0
+        weights = np.zeros((B, K))
+        for q in range(B):
+            h[q, :count[q]] = self.group_elements[ties[q]]
+            weights[q, :count[q]] = 1 / count[q]
+        return FrameSet(_like(h, x), _like(weights, x))
+
+
 class CallableFrame(Frame):
     """A user frame: ``fn(x)`` returns elements ``(B, K, d, d)`` or ``(K, d, d)`` (the same for
     every input), equally weighted. Its equivariance, ``fn(g·x) = g fn(x)``, is the user's."""
@@ -468,7 +634,8 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
     ``rep``) for inputs of ``rep``.
 
     ``"auto"``: PCA for O(n), SO(n), SE(n), E(n); Gram–Schmidt for O(p, q) with p, q > 0;
-    sorting for S(n); the whole group for other finite groups.
+    sorting for S(n); the whole group for other finite groups, and for every finite group when
+    ``rep`` is not a tensor representation (the other frames read its V/V* summands).
 
     >>> from symgen import groups, reps
     >>> frame_for(reps.V(groups.O(1, 3)) * 4), frame_for(reps.V(groups.D(4)))
@@ -488,11 +655,17 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
     if callable(frame) and not isinstance(frame, str):
         return CallableFrame(rep, frame)
     named = {"pca": PCAFrame, "gram_schmidt": GramSchmidtFrame, "sort": SortFrame, "group": GroupFrame}
-    if frame in named:
-        return named[frame](rep)
-    if frame != "auto":
+    if frame not in named and frame != "auto":
         raise FrameError(f"unknown frame {frame!r}; frame= takes one of {FRAMES} or a callable "
                          f"x -> elements (batch, K, {rep.G.d}, {rep.G.d})")
+    if not isinstance(rep, TensorRep) and frame != "group" and not (frame == "auto" and rep.G.is_finite):
+        raise FrameError(f"the {frame} frame reads the tensor summands (V, V*, ...) of rep_in; {rep!r} is a "
+                         f"{type(rep).__name__}: pass frame='group' (a finite group) or a callable "
+                         f"x -> elements (batch, K, {rep.G.d}, {rep.G.d})")
+    if frame in named:
+        return named[frame](rep)
+    if not isinstance(rep, TensorRep):       # a finite group: its whole element list
+        return GroupFrame(rep)
     G = rep.G
     if isinstance(G, Orthogonal):
         return PCAFrame(rep) if G.q == 0 or G.p == 0 else GramSchmidtFrame(rep)
@@ -504,3 +677,56 @@ def frame_for(rep: Rep, frame="auto") -> Frame:
         return GroupFrame(rep)
     raise FrameError(f"no automatic frame for {G}; frame= takes one of {FRAMES} or a callable "
                      f"x -> elements (batch, K, {G.d}, {G.d})")
+
+
+def canonicalizer_rep(G: Group) -> Rep:
+    """What a canonicalizer network outputs for :func:`canonicalization_frame`: ``2d`` vectors
+    (``2d·V``) for O(p, q), SO(p, q), SE(n) and E(n) (points), one score per node (``V``)
+    for S(n), one vector (``V``) for other finite groups.
+
+    ``2d`` rather than the ``d`` Gram–Schmidt needs: it takes the vectors in order and skips
+    one whose remainder is (nearly) zero, so a nearly dependent vector is replaced by the
+    next. With ``d`` vectors from a fresh default canonicalizer, 3–6 of 2048 float32
+    point clouds (16 points; O(3), O(1, 3), E(3)) raised DegenerateFrameError; with ``2d``,
+    none.
+
+    >>> from symgen import groups
+    >>> canonicalizer_rep(groups.O(1, 3)), canonicalizer_rep(groups.SE(3)), canonicalizer_rep(groups.S(5))
+    (8V, 8V, V)
+    """
+    if isinstance(G, (Orthogonal, SE)):
+        return 2 * G.d * Rep(G, ((1,),))
+    if G.is_finite:
+        return Rep(G, ((1,),))
+    raise FrameError(_no_canonicalization(G))
+
+
+def _no_canonicalization(G):
+    return (f"no canonicalization rule for {G}: canonicalization serves O(p, q), SO(p, q), SE(n), E(n), "
+            f"S(n) and finite groups; use FrameAveraging with frame= a callable")
+
+
+def canonicalization_frame(rep: Rep, tol: float | None = None) -> Frame:
+    """The frame turning a canonicalizer's output ``y`` of ``rep`` into group elements
+    ``h(y)`` with ``h(ρ(g) y) = g h(y)``: one element, or the equally weighted ties.
+
+    Gram–Schmidt in the metric η (:class:`GramSchmidtFrame`) for O(p, q) / SO(p, q) and,
+    after centring, for SE(n) / E(n), raising only when a remainder is below ``tol`` (default
+    1e-12 in float64, 1e-6 in float32, of the squared norm: a network's output vectors are
+    often poorly conditioned, and the element stays exact in exact arithmetic); the argsort of the scores (:class:`ArgsortFrame`) for
+    S(n); the argmax of an invariant score (:class:`ArgmaxFrame`) for other finite groups.
+
+    >>> from symgen import groups, reps
+    >>> canonicalization_frame(3 * reps.V(groups.SO(3))), canonicalization_frame(reps.V(groups.D(4)))
+    (GramSchmidtFrame(3V of SO(3), 1 elements), ArgmaxFrame(V of D(4), 8 elements))
+    """
+    if not isinstance(rep, Rep):
+        raise FrameError(f"a frame needs a symgen representation (reps.V(G), ...), got {rep!r}")
+    G = rep.G
+    if isinstance(G, (Orthogonal, SE)):
+        return GramSchmidtFrame(rep, tol, default_tol=(1e-12, 1e-6))
+    if isinstance(G, Symmetric):
+        return ArgsortFrame(rep, tol)
+    if G.is_finite:
+        return ArgmaxFrame(rep, tol)
+    raise FrameError(_no_canonicalization(G))

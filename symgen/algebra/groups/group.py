@@ -36,14 +36,17 @@ from ..._validate import check_int, is_finite_expr
 from ...errors import GroupError
 from . import finite, quadrature
 
-__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "S", "Z", "D",
-           "DirectProduct"]
+__all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
+           "PlaneRotations", "Unitary", "DirectProduct"]
 
 _SCALE = 0.5  # std of Lie-algebra coordinates in non-Haar samples
 
 #: Size limits checked before any symbolic work: the matrix size and the number of Lie
 #: generators (the closure check computes every bracket exactly; SO(12) takes ~15 s).
 MAX_D, MAX_LIE_GENERATORS = 64, 80
+
+#: Largest finite group given a Cayley table (|G|² entries).
+MAX_CAYLEY = 1024
 
 
 def _as_matrices(mats, what):
@@ -114,9 +117,15 @@ class Group:
         for h in self.discrete_generators:
             if h.det() == 0:
                 raise GroupError(f"discrete generator {h.tolist()} is not invertible")
+        self.is_complex = any(e.is_real is not True and sympy.im(e) != 0 for g in gens for e in g)
         self.cache = {}
         self.structure_constants = self._close()
         self._check_form()
+
+    def __getstate__(self):
+        # the cache is derived (and may hold representations of this group, which could not
+        # be rebuilt before the group itself): a loaded group starts with an empty one
+        return {**self.__dict__, "cache": {}}
 
     # -- symbolic checks ---------------------------------------------------------------
     def _close(self):
@@ -194,16 +203,27 @@ class Group:
         except (TypeError, ValueError) as exc:
             raise GroupError(f"seed {seed!r} is not a valid seed; pass None, a non-negative "
                              f"integer or a numpy Generator") from exc
-        return np.asarray(self._sample(rng, int(n)), dtype=np.float64).reshape(int(n), self.d, self.d)
+        return np.asarray(self._sample(rng, int(n)), dtype=self.dtype).reshape(int(n), self.d, self.d)
+
+    @property
+    def dtype(self):
+        """NumPy dtype of numeric elements: complex128 for a complex group (:attr:`is_complex`:
+        a generator has a non-real entry, e.g. SU(n)), else float64.
+
+        >>> SO(3).dtype.__name__, SU(2).dtype.__name__
+        ('float64', 'complex128')
+        """
+        return np.complex128 if self.is_complex else np.float64
 
     def lie_basis(self) -> np.ndarray:
-        """The Lie generators as a float64 array ``(m, d, d)``."""
-        return np.array([np.array(a, dtype=float) for a in self.lie_generators]).reshape(-1, self.d, self.d)
+        """The Lie generators as an array ``(m, d, d)`` of :attr:`dtype`."""
+        return np.array([np.array(a, dtype=self.dtype) for a in self.lie_generators],
+                        dtype=self.dtype).reshape(-1, self.d, self.d)
 
     def discrete_basis(self) -> np.ndarray:
-        """The discrete generators as a float64 array ``(r, d, d)``."""
-        return np.array([np.array(h, dtype=float) for h in self.discrete_generators]).reshape(
-            -1, self.d, self.d)
+        """The discrete generators as an array ``(r, d, d)`` of :attr:`dtype`."""
+        return np.array([np.array(h, dtype=self.dtype) for h in self.discrete_generators],
+                        dtype=self.dtype).reshape(-1, self.d, self.d)
 
     def _sample(self, rng, n):
         A = self.lie_basis()
@@ -235,12 +255,53 @@ class Group:
             raise GroupError(f"{self} has {len(self.lie_generators)} Lie generators: it is infinite "
                              f"and has no list of elements")
         if "elements" not in self.cache:
-            self.cache["elements"] = finite.elements(self.discrete_generators, self.d)
+            try:
+                self.cache["elements"] = finite.elements(self.discrete_generators, self.d)
+            except GroupError as exc:       # too large: say so again without recounting
+                self.cache["elements"] = exc
+        if isinstance(self.cache["elements"], GroupError):
+            raise GroupError(str(self.cache["elements"]))
         return self.cache["elements"]
 
     def order(self) -> int:
         """The number of elements of a finite group (see :meth:`elements`)."""
         return len(self.elements())
+
+    def index_of(self, g) -> np.ndarray:
+        """Positions in :meth:`elements` of the matrices ``g`` (``(n, d, d)`` or ``(d, d)``) of a
+        finite group, matched to the nearest element; a :class:`~symgen.errors.GroupError`
+        names a matrix that is no element (farther than ``1e-6`` from all of them).
+
+        >>> S(3).index_of(S(3).elements()[[2, 0]])
+        array([2, 0])
+        """
+        els = self.elements().reshape(len(self.elements()), -1)
+        q = np.asarray(g, dtype=np.float64)
+        single = q.ndim == 2
+        q = q.reshape(-1, self.d * self.d)
+        dist = (q * q).sum(1)[:, None] + (els * els).sum(1)[None] - 2 * q @ els.T
+        found = dist.argmin(1)
+        bad = np.flatnonzero(np.sqrt(np.maximum(dist[np.arange(len(q)), found], 0)) > 1e-6)
+        if len(bad):
+            raise GroupError(f"matrix {q[bad[0]].reshape(self.d, self.d).tolist()} is not an element of {self}")
+        return found[0] if single else found
+
+    def cayley_table(self) -> np.ndarray:
+        """Multiplication table ``(|G|, |G|)`` of a finite group: entry ``[a, b]`` is the index
+        of ``elements()[a] @ elements()[b]`` (kept in :attr:`cache`; up to
+        :data:`MAX_CAYLEY` elements).
+
+        >>> T = D(4).cayley_table()
+        >>> T.shape, sorted(T[3]) == list(range(8))         # each row is a permutation
+        ((8, 8), True)
+        """
+        if "cayley" not in self.cache:
+            n = self.order()
+            if n > MAX_CAYLEY:
+                raise GroupError(f"{self} has {n} elements; a Cayley table is built for up to {MAX_CAYLEY}")
+            els = self.elements()
+            self.cache["cayley"] = np.stack([self.index_of(g @ els) for g in els])
+        return self.cache["cayley"]
 
     def quadrature(self, degree: int):
         """Exact Haar integration of class functions of polynomial degree ≤ ``degree``.
@@ -493,6 +554,98 @@ class Sp(Group):
         return quadrature.symplectic(self.n, degree)
 
 
+class Unitary(Group):
+    """U(n) or SU(n) (``special``): complex ``n x n`` matrices with ``g^H g = I`` (and ``det g = 1``),
+    the first complex groups. Lie generators ``E_jk - E_kj``, ``i(E_jk + E_kj)`` and diagonal
+    ``i E_jj`` (U(n)) or ``i(E_jj - E_nn)`` (SU(n)). Representations are complex
+    (``rep.rho(g)`` is complex128); ``V*`` (``g ↦ g⁻ᵀ = conj(g)``) is the conjugate
+    representation. Equivariant bases are over ℂ — for tensor representations the walled
+    Brauer diagrams of GL(n)/SL(n), real integer tensors — and ``rep.realify()`` gives the real
+    form for real layers. Haar samples; Weyl integration on the maximal torus certifies.
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SU(2); G, G.is_complex, len(G.lie_generators)
+    (SU(2), True, 3)
+    >>> V = reps.V(G)
+    >>> reps.equivariant_basis(V * V.T, reps.Scalar(G)).shape[0], reps.equivariant_basis(V ** 2, reps.Scalar(G)).shape[0]
+    (1, 1)
+    """
+
+    is_compact = True
+
+    def __init__(self, n, special):
+        self.special = bool(special)
+        base = "SU" if self.special else "U"
+        self.n = _check_dim(f"{base}(n)", n, 2 if self.special else 1)
+        self.name = f"{base}({self.n})"
+        n, i = self.n, sympy.I
+        gens = [_unit(n, j, k) - _unit(n, k, j) for j in range(n) for k in range(j + 1, n)]
+        gens += [i * (_unit(n, j, k) + _unit(n, k, j)) for j in range(n) for k in range(j + 1, n)]
+        gens += ([i * (_unit(n, j, j) - _unit(n, n - 1, n - 1)) for j in range(n - 1)] if self.special
+                 else [i * _unit(n, j, j) for j in range(n)])
+        super().__init__(gens, (), d=n)
+
+    def _key(self):
+        return ("U", self.n, self.special)
+
+    def _sample(self, rng, n):
+        u = scipy.stats.unitary_group.rvs(self.n, size=n, random_state=rng).reshape(n, self.n, self.n)
+        if self.special:
+            u = u / (np.linalg.det(u) ** (1 / self.n))[:, None, None]
+        return u
+
+    def quadrature(self, degree):
+        return quadrature.unitary(self.n, degree, special=self.special)
+
+
+def SU(n) -> Unitary:
+    """Special unitary group SU(n) on ℂⁿ (complex representations; see :class:`Unitary`).
+
+    >>> SU(3), SU(3).sample(1, seed=0).dtype
+    (SU(3), dtype('complex128'))
+    """
+    return Unitary(n, special=True)
+
+
+def U(n) -> Unitary:
+    """Unitary group U(n) on ℂⁿ (complex representations; see :class:`Unitary`).
+
+    >>> U(2), len(U(2).lie_generators)
+    (U(2), 4)
+    """
+    return Unitary(n, special=False)
+
+
+class PlaneRotations(Group):
+    """C(k) or D(k) (``dihedral``) as 2 x 2 matrices: the rotation by ``2π/k`` (and the
+    reflection ``diag(1, -1)``), with exact entries ``cos(2π/k)``, ``sin(2π/k)`` — algebraic
+    numbers, so the group is enumerated exactly in a number field (:mod:`.finite`). Made by
+    :func:`C` and ``D(k, action="plane")``; Haar samples are uniform on the elements.
+
+    >>> from symgen import groups
+    >>> G = groups.C(8); G, G.order(), G.d
+    (C(8), 8, 2)
+    >>> groups.D(5, action="plane").order()
+    10
+    """
+
+    is_compact = True
+
+    def __init__(self, k, dihedral):
+        self.k, self.dihedral = _check_dim("C(k)/D(k)", k, 1), bool(dihedral)
+        self.name = f"D({self.k}, plane)" if self.dihedral else f"C({self.k})"
+        c, s = sympy.cos(2 * sympy.pi / self.k), sympy.sin(2 * sympy.pi / self.k)
+        gens = [sympy.Matrix([[c, -s], [s, c]])] + ([sympy.diag(1, -1)] if self.dihedral else [])
+        super().__init__((), gens, d=2)
+
+    def _key(self):
+        return ("PlaneRotations", self.k, self.dihedral)
+
+    def _sample(self, rng, n):
+        els = self.elements()
+        return els[rng.integers(0, len(els), size=n)]
+
+
 class PermutationGroup(Group):
     """A finite group of ``n x n`` permutation matrices; Haar = uniform on its elements."""
 
@@ -574,10 +727,39 @@ def Z(n) -> PermutationGroup:
     return PermutationGroup(n, [list(range(1, n)) + [0]], f"Z({n})")
 
 
-def D(n) -> PermutationGroup:
-    """Dihedral group D(n) (order 2n) acting on the n vertices of a polygon."""
+ACTIONS = ("vertices", "plane")
+
+
+def _check_action(name, action):
+    if action not in ACTIONS:
+        raise GroupError(f"{name}: unknown action {action!r}; choose one of {ACTIONS}")
+
+
+def D(n, action: str = "vertices") -> Group:
+    """Dihedral group D(n) (order 2n): permuting the n vertices of a polygon (``action="vertices"``,
+    n x n permutation matrices) or as rotations and reflections of the plane (``"plane"``, 2 x 2,
+    :class:`PlaneRotations`, as EMLP's ``D(k)``).
+
+    >>> D(4), D(4, action="plane"), D(4, action="plane").d
+    (D(4), D(4, plane), 2)
+    """
+    _check_action("D(n)", action)
+    if action == "plane":
+        return PlaneRotations(n, dihedral=True)
     n = _check_dim("D(n)", n, 2)
     return PermutationGroup(n, [list(range(1, n)) + [0], [(-i) % n for i in range(n)]], f"D({n})")
+
+
+def C(k, action: str = "plane") -> Group:
+    """Cyclic group C(k): rotations of the plane by multiples of ``2π/k`` (``action="plane"``,
+    2 x 2, :class:`PlaneRotations`, as EMLP's ``C(k)``), or shifting k vertices
+    (``"vertices"``: :func:`Z`).
+
+    >>> C(6), C(6).order(), C(6, action="vertices")
+    (C(6), 6, Z(6))
+    """
+    _check_action("C(k)", action)
+    return PlaneRotations(k, dihedral=False) if action == "plane" else Z(k)
 
 
 class DirectProduct(Group):

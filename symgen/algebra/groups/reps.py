@@ -16,7 +16,7 @@ V⊗V*+V⁰
 >>> reps.V(groups.O(3)) + V
 Traceback (most recent call last):
 ...
-symgen.errors.RepresentationError: cannot combine V of O(3) with V of SO(3): they represent different groups
+symgen.errors.RepresentationError: cannot combine V of O(3) with V of SO(3): they represent different groups. A sum needs one group (or a product G1×G2 and its factors); multiply to get a representation of G1×G2 (R1 * R2, or R1 * reps.Scalar(G2))
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ...codegen.printing import INPUT_NAMES
 from ...errors import DTypeError, RepresentationError, ShapeError
 from .group import Group
 
-__all__ = ["Rep", "V", "Scalar"]
+__all__ = ["Rep", "TensorRep", "V", "Scalar"]
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -80,6 +80,170 @@ def _kron(a, b):
 
 
 class Rep:
+    """A representation ``ρ`` of a group ``G``: the base class of every kind of representation.
+
+    Built-in kinds: :class:`TensorRep` (sums of tensor monomials in V and V*, made by
+    :func:`V`, :func:`Scalar` and the operators below; ``Rep(G, terms)`` builds one) and the
+    composite kinds of :mod:`.composite` (sums, products and duals mixing other kinds, the
+    external product ``R1 ⊠ R2`` of reps of two groups, the real form of a complex rep).
+    Operators: ``+`` (direct sum), ``*`` (tensor product; an integer is a multiplicity; for
+    representations of *different* groups it is the external product, a representation of
+    ``G1 × G2`` as in EMLP's ``T(2)(G1) * T(1)(G2)``), ``**`` (tensor power), ``.T`` (dual),
+    :meth:`realify` (the real form of a complex representation). A sum needs one group, except
+    that a representation of a factor joins a sum with one of the product (it acts trivially on
+    the other factors); ``V(G1) + V(G2)`` alone raises (write ``V(G1) * Scalar(G2) + …``).
+    Products of sums are distributed and laid out term by term, as for tensor representations.
+
+    **Your own representation.** Subclass ``Rep``, call ``super().__init__(G)`` and define
+
+    - ``size``: the dimension (an ``int`` attribute or property);
+    - ``rho(g)``: ``g`` is ``(d, d)`` or a batch ``(n, d, d)`` of NumPy group elements; return
+      ``(size, size)`` or ``(n, size, size)`` (write it with ``...`` indexing for both);
+    - ``drho(A)`` when ``G`` has Lie generators: the Lie-algebra action, same shapes;
+    - ``__eq__`` and ``__hash__`` for value semantics (bases are cached per equal representation;
+      the default is identity).
+
+    Optional: ``character_from_traces(tr, tr_inv)`` (certificates by character integrals) and
+    ``rho``/``drho`` accepting SymPy matrices (exact bases). Equivariant bases of your class are
+    the null space of its constraints on the group's generators, certified by characters on the
+    elements of a finite group, else by the modular count when the constraints are integer, else
+    not (a :class:`~symgen.errors.CertificationWarning` says why). Layers take it like any
+    representation (``EquivariantLinear``, ``EMLP``'s input and output, ``FrameAveraging`` with
+    the whole-group frame of a finite group).
+
+    >>> import numpy as np
+    >>> from symgen import groups, reps
+    >>> class Frequency(reps.Rep):
+    ...     \"\"\"SO(2) on R^2 rotating k times as fast.\"\"\"
+    ...     size = 2
+    ...     def __init__(self, G, k):
+    ...         super().__init__(G)
+    ...         self.k = k
+    ...     def __eq__(self, other):
+    ...         return type(other) is Frequency and (other.G, other.k) == (self.G, self.k)
+    ...     def __hash__(self):
+    ...         return hash((self.G, self.k))
+    ...     def __repr__(self):
+    ...         return f"ψ{self.k}"
+    ...     def rho(self, g):
+    ...         t = self.k * np.arctan2(g[..., 1, 0], g[..., 0, 0])
+    ...         c, s = np.cos(t), np.sin(t)
+    ...         return np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2)
+    ...     def drho(self, A):
+    ...         return self.k * np.asarray(A, dtype=float)
+    >>> G = groups.SO(2)
+    >>> reps.equivariant_basis(Frequency(G, 2), Frequency(G, 2)).shape
+    (2, 2, 2)
+    >>> reps.equivariant_basis(Frequency(G, 2), reps.V(G) ** 2).shape
+    (2, 4, 2)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Rep:   # Rep(G, terms): a tensor representation (the built-in kind)
+            return object.__new__(TensorRep)
+        return object.__new__(cls)
+
+    def __init__(self, G: Group):
+        if not isinstance(G, Group):
+            raise RepresentationError(f"a representation needs a symgen group, got {G!r}")
+        self.G = G
+
+    # -- the protocol's defaults -----------------------------------------------------------
+    def rho(self, g):
+        """Matrices of group elements (defined by each kind)."""
+        raise RepresentationError(f"{type(self).__name__} does not define rho(g); a Rep subclass must")
+
+    def drho(self, A):
+        """Lie-algebra action (defined by each kind whose group has Lie generators)."""
+        raise RepresentationError(f"{type(self).__name__} does not define drho(A); a Rep subclass of a "
+                                  f"group with Lie generators ({self.G}) must")
+
+    @property
+    def is_complex(self) -> bool:
+        """True when ``ρ`` has complex matrices (a representation of a complex group)."""
+        return self.G.is_complex
+
+    def act(self, g, x):
+        """``ρ(g) x`` for elements ``(..., d, d)`` and vectors ``(..., size)``, NumPy arrays or torch
+        tensors (leading axes broadcast), through the matrices ``rho(g)`` (no gradient through ``g``).
+
+        >>> import numpy as np
+        >>> from symgen import groups, reps
+        >>> R = reps.V(groups.SU(2)).realify()
+        >>> R.act(np.eye(2), np.arange(4.0))
+        array([0., 1., 2., 3.])
+        """
+        d, n = self.G.d, self.size
+        if type(x).__module__.startswith("torch"):
+            import torch
+            gn = g.detach().cpu().numpy() if isinstance(g, torch.Tensor) else np.asarray(g)
+            r = np.asarray(self.rho(gn.reshape(-1, d, d))).reshape(gn.shape[:-2] + (n, n))
+            return torch.einsum("...ij,...j->...i", torch.as_tensor(r, dtype=x.dtype, device=x.device), x)
+        g = np.asarray(g)
+        r = np.asarray(self.rho(g.reshape(-1, d, d))).reshape(g.shape[:-2] + (n, n))
+        return np.einsum("...ij,...j->...i", r, x)
+
+    def summands(self):
+        """``(offset, size, rep)`` of each direct summand, in layout order.
+
+        >>> from symgen import groups, reps
+        >>> [(o, n, r) for o, n, r in (reps.V(groups.SU(2)).realify() + reps.V(groups.SU(2))).summands()]
+        [(0, 4, ℝ(V)), (4, 2, V)]
+        """
+        return ((0, self.size, self),)
+
+    # -- algebra of representations ----------------------------------------------------------
+    def __add__(self, other):
+        from . import composite
+        if isinstance(other, int) and other == 0:  # so that sum() works
+            return self
+        return composite.direct_sum(self, other)
+
+    def __radd__(self, other):
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def __mul__(self, other):
+        from . import composite
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            if other < 0:
+                raise RepresentationError(f"multiplicity must be ≥ 0, got {other}")
+            return composite.direct_sum(*([self] * int(other))) if other else composite.zero(self.G)
+        return composite.tensor_product(self, other)
+
+    def __rmul__(self, other):
+        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
+            return self * other
+        return NotImplemented
+
+    def __pow__(self, k):
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 0:
+            raise RepresentationError(f"tensor power must be an integer ≥ 0, got {k!r}")
+        out = Scalar(self.G)
+        for _ in range(int(k)):
+            out = out * self
+        return out
+
+    @property
+    def T(self) -> "Rep":
+        """The dual representation ``g ↦ ρ(g)⁻ᵀ``."""
+        from . import composite
+        return composite.Dual(self)
+
+    def realify(self) -> "Rep":
+        """The real form: ``ρ(g)`` acting on ``(Re x, Im x)`` by ``[[Re ρ, -Im ρ], [Im ρ, Re ρ]]``,
+        a real representation of twice the size (for real layers on a complex group).
+
+        >>> from symgen import groups, reps
+        >>> R = reps.V(groups.SU(2)).realify(); R, R.size, R.is_complex
+        (ℝ(V), 4, False)
+        """
+        from . import composite
+        return composite.RealForm(self)
+
+
+class TensorRep(Rep):
     """A representation of ``G``: a direct sum of tensor monomials in V and V*.
 
     Build with :func:`V`, :func:`Scalar` and ``*`` (tensor product, or an integer
@@ -88,9 +252,12 @@ class Rep:
 
     __slots__ = ("G", "terms")
 
-    def __init__(self, G: Group, terms):
+    def __init__(self, G: Group, terms=None):
         if not isinstance(G, Group):
             raise RepresentationError(f"a representation needs a symgen group, got {G!r}")
+        if terms is None:
+            raise RepresentationError("Rep(G) alone is no representation: build tensor representations with "
+                                      "reps.V(G), reps.Scalar(G) (or Rep(G, terms)), or subclass Rep")
         terms = tuple(tuple(int(t) for t in mono) for mono in terms)
         for mono in terms:
             if any(t not in (1, -1) for t in mono):
@@ -103,7 +270,7 @@ class Rep:
 
     # -- values --------------------------------------------------------------------------
     def __eq__(self, other):
-        return isinstance(other, Rep) and self.G == other.G and self.terms == other.terms
+        return isinstance(other, TensorRep) and self.G == other.G and self.terms == other.terms
 
     def __hash__(self):
         return hash((self.G, self.terms))
@@ -121,45 +288,32 @@ class Rep:
         return "+".join(out)
 
     def __reduce__(self):
-        return (Rep, (self.G, self.terms))
+        return (TensorRep, (self.G, self.terms))
+
+    @property
+    def is_complex(self) -> bool:
+        """True when a non-trivial summand has complex matrices (``V`` of a complex group)."""
+        return self.G.is_complex and any(self.terms)
 
     # -- algebra of representations --------------------------------------------------------
-    def _same_group(self, other):
-        if not isinstance(other, Rep):
-            raise RepresentationError(f"cannot combine {self!r} of {self.G} with {other!r}: "
-                                      f"not a representation")
-        if other.G != self.G:
-            raise RepresentationError(f"cannot combine {self!r} of {self.G} with {other!r} of "
-                                      f"{other.G}: they represent different groups")
+    def _tensor_partner(self, other):
+        """``other`` is a tensor representation of the same group (else the composite kinds
+        of the base class combine them)."""
+        return isinstance(other, TensorRep) and other.G == self.G
 
     def __add__(self, other):
-        if isinstance(other, int) and other == 0:  # so that sum() works
-            return self
-        self._same_group(other)
-        return Rep(self.G, self.terms + other.terms)
-
-    __radd__ = __add__
+        if self._tensor_partner(other):
+            return Rep(self.G, self.terms + other.terms)
+        return super().__add__(other)
 
     def __mul__(self, other):
         if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
             if other < 0:
                 raise RepresentationError(f"multiplicity must be ≥ 0, got {other}")
             return Rep(self.G, self.terms * int(other))
-        self._same_group(other)
-        return Rep(self.G, tuple(a + b for a in self.terms for b in other.terms))
-
-    def __rmul__(self, other):
-        if isinstance(other, (int, np.integer)) and not isinstance(other, bool):
-            return self * other
-        return NotImplemented
-
-    def __pow__(self, k):
-        if not isinstance(k, (int, np.integer)) or k < 0:
-            raise RepresentationError(f"tensor power must be an integer ≥ 0, got {k!r}")
-        out = Scalar(self.G)
-        for _ in range(int(k)):
-            out = out * self
-        return out
+        if self._tensor_partner(other):
+            return Rep(self.G, tuple(a + b for a in self.terms for b in other.terms))
+        return super().__mul__(other)
 
     @property
     def T(self) -> "Rep":
@@ -229,13 +383,15 @@ class Rep:
         single = g.ndim == 2
         g = g[None] if single else g
         n = len(g)
-        g = np.ascontiguousarray(g, dtype=g.dtype if g.dtype in (np.float32, np.float64) else np.float64)
+        complex_ = g.dtype.kind == "c" or self.G.is_complex
+        g = np.ascontiguousarray(g, dtype=np.complex128 if complex_ else
+                                 g.dtype if g.dtype in (np.float32, np.float64) else np.float64)
         d = self.G.d
         base = {1: g}
         if any(-1 in mono for mono in self.terms):
             base[-1] = np.ascontiguousarray(np.swapaxes(np.linalg.inv(g), -1, -2))
         flat = {t: b.reshape(n, d * d) for t, b in base.items()}
-        out = np.zeros((n, self.size, self.size), dtype=g.dtype)
+        out = np.zeros((n, self.size, self.size), dtype=g.dtype if any(self.terms) or g.dtype.kind != "c" else np.float64)
         for off, k, mono in self.blocks():
             if len(mono) <= 1:
                 out[:, off:off + k, off:off + k] = base[mono[0]] if mono else 1
@@ -244,8 +400,11 @@ class Rep:
             for start in range(0, len(mono), MAX_KERNEL_INPUTS):   # Kronecker product of chunks
                 part = mono[start:start + MAX_KERNEL_INPUTS]
                 size = d ** len(part)
-                r = (base[part[0]] if len(part) == 1 else runtime.op(_rho_ir(len(part), d), "table").run(
-                    *(flat[t] for t in part)).reshape(n, size, size))
+                if complex_:    # the generated kernels are real: complex elements by Kronecker products
+                    r = functools.reduce(_kron, (base[t] for t in part))
+                else:
+                    r = (base[part[0]] if len(part) == 1 else runtime.op(_rho_ir(len(part), d), "table").run(
+                        *(flat[t] for t in part)).reshape(n, size, size))
                 m = r if m is None else _kron(m, r)
             out[:, off:off + k, off:off + k] = m
         return out[0] if single else out

@@ -166,7 +166,8 @@ class StructuredBasis:
                 shape = (len(out_index[0]), len(in_index[0]))
                 orbit = _orbit_map(rows) if scipy.sparse.issparse(rows) else None
                 if orbit is None:
-                    dense = rows.toarray() if scipy.sparse.issparse(rows) else np.asarray(rows, dtype=np.float64)
+                    dense = rows.toarray() if scipy.sparse.issparse(rows) else np.asarray(rows)
+                    dense = dense.astype(np.result_type(dense.dtype, np.float64))   # complex groups stay complex
                     forms = (dense.reshape((k,) + shape), None, None)
                 else:
                     forms = (None, orbit[0].reshape(shape), orbit[1])
@@ -188,11 +189,16 @@ class StructuredBasis:
         return sum(sum(a.nbytes for a in (t.basis, t.orbit, t.value, t.out_index, t.in_index, t.weight_index)
                        if a is not None) for t in self.types)
 
+    @property
+    def dtype(self):
+        """complex128 when a block's basis is complex (a complex group's null space), else float64."""
+        return np.result_type(np.float64, *[t.basis.dtype for t in self.types if t.basis is not None])
+
     def matrix(self, weights) -> np.ndarray:
         """``W = Σ_l w_l B_l`` ``(rep_out.size, rep_in.size)`` for weights ``(len(self),)``,
         block type by block type."""
         w = np.asarray(weights, dtype=np.float64).reshape(self.size)
-        W = np.zeros((self.rep_out.size, self.rep_in.size))
+        W = np.zeros((self.rep_out.size, self.rep_in.size), dtype=self.dtype)
         for t in self.types:
             block = t.block(w[t.weight_index]).transpose(0, 2, 1, 3)
             W[np.ix_(t.out_index.ravel(), t.in_index.ravel())] = block.reshape(t.out_index.size, t.in_index.size)
@@ -201,7 +207,7 @@ class StructuredBasis:
     def dense(self) -> np.ndarray:
         """The dense basis ``(len(self), rep_out.size, rep_in.size)`` in the global order
         (the array :func:`~symgen.algebra.groups.equivariance.equivariant_basis` returns)."""
-        out = np.zeros((self.size, self.rep_out.size, self.rep_in.size))
+        out = np.zeros((self.size, self.rep_out.size, self.rep_in.size), dtype=self.dtype)
         for t in self.types:   # every index run is contiguous: slices, not fancy indexing
             do, di = t.out_index.shape[1], t.in_index.shape[1]
             if t.orbit is not None:

@@ -6,7 +6,7 @@ exact polynomial solver; flows and generated augmentation kernels follow (issue 
 
 from .equation import PDE
 from .parse import FUNCTIONS, ParsedPDE, parse_pde
-from .symmetries import Symmetries, VectorField, point_symmetries
+from .symmetries import InfiniteFamily, Symmetries, VectorField, point_symmetries
 
-__all__ = ["PDE", "parse_pde", "ParsedPDE", "FUNCTIONS", "Symmetries", "VectorField",
+__all__ = ["PDE", "parse_pde", "ParsedPDE", "FUNCTIONS", "Symmetries", "InfiniteFamily", "VectorField",
            "point_symmetries"]

@@ -105,14 +105,17 @@ class PDE:
         return "PDE(" + "; ".join(f"{e} = 0" for e in self.parsed.equations) + ")"
 
     def symmetries(self, max_degree: int = 4, factors=()) -> Symmetries:
-        """Lie point symmetries, polynomial in the variables up to ``max_degree``; ``factors``
-        (SymPy expressions such as ``exp(t)``) widen the ansatz to polynomials times each.
+        """Lie point symmetries by differential elimination of the determining equations
+        (no ansatz; see :func:`~symgen.algebra.pde.symmetries.point_symmetries`).
 
-        >>> import sympy
-        >>> t = sympy.Symbol("t")
+        ``max_degree`` bounds the polynomial solutions tried for a finite-type remainder
+        the elimination cannot integrate, and, with ``factors`` (SymPy expressions such as
+        ``exp(t)``), the polynomial sample listed as ``generators`` when the algebra is
+        infinite and no finite part separates (wave, KP).
+
         >>> fp = PDE("u_t = u_xx + x*u_x + u")          # Ornstein–Uhlenbeck / Fokker–Planck
-        >>> fp.symmetries().dimension, fp.symmetries(factors=[sympy.exp(k * t) for k in (-2, -1, 1, 2)]).dimension
-        (2, 6)
+        >>> fp.symmetries().dimension, fp.symmetries().infinite
+        (6, True)
         """
         max_degree = check_int(max_degree, "max_degree", PDEError, 1, MAX_DEGREE)
         if isinstance(factors, (str, sympy.Basic)) or not hasattr(factors, "__iter__"):

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import torch
 
-from ...algebra.groups.reps import Rep, Scalar, V
+from ...algebra.groups.composite import TensorProduct, is_trivial, summand_types
+from ...algebra.groups.reps import Rep, Scalar, TensorRep, V
 from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
 from ...algebra.groups.equivariance import equivariant_basis
@@ -32,10 +33,19 @@ __all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uni
 
 def uniform_rep(G, channels: int) -> Rep:
     """A hidden representation ``a V⁰ + b V + c V²`` of about ``channels`` dimensions,
-    split evenly between the three tensor orders (at least one copy of each)."""
+    split evenly between the three tensor orders (at least one copy of each). For a complex
+    group (SU(n), U(n)) the real forms ``a V⁰ + b ℝ(V) + c ℝ(V⊗V*)`` (twice the size per copy).
+
+    >>> from symgen import groups
+    >>> uniform_rep(groups.SO(3), 30), uniform_rep(groups.SU(2), 30)
+    (10V⁰+3V+V², 10V⁰+2ℝ(V)+ℝ(V⊗V*))
+    """
     if not isinstance(channels, int) or channels < 3:
         raise RepresentationError(f"hidden channels must be an integer ≥ 3, got {channels!r}")
     third = channels // 3
+    if G.is_complex:
+        return (third * Scalar(G) + max(1, third // (2 * G.d)) * V(G).realify()
+                + max(1, third // (2 * G.d ** 2)) * (V(G) * V(G).T).realify())
     return (third * Scalar(G) + max(1, third // G.d) * V(G) + max(1, third // G.d ** 2) * V(G) ** 2)
 
 
@@ -47,8 +57,8 @@ class GatedNonlinearity(torch.nn.Module):
         check_reps(rep, rep, "GatedNonlinearity")
         self.rep = rep
         index, gate = [], rep.size
-        for off, size, mono in rep.blocks():
-            if mono:
+        for off, size, unit in summand_types(rep):
+            if not is_trivial(unit):
                 index += [gate] * size
                 gate += 1
             else:
@@ -64,11 +74,12 @@ class GatedNonlinearity(torch.nn.Module):
 class EquivariantBilinear(Float64Constants):
     """Equivariant bilinear map ``rep × rep → rep_out``, one weight tensor per *path*.
 
-    Summands are grouped by type (monomial); a path ``(a, b → c)`` uses the basis of
-    ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)`` over the channels of each
-    type. Paths with more than ``max_legs`` V/V* factors in total are skipped. Each path is
-    contracted in the cheapest of four pairwise orders (basis or weights first, with either
-    input), never forming its ``(n_c d_c, n_a d_a, n_b d_b)`` bilinear form.
+    Summands are grouped by type (a monomial, or a summand of another kind, e.g. ``ℝ(V)``); a
+    path ``(a, b → c)`` uses the basis of ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)``
+    over the channels of each type. Paths with more than ``max_legs`` V/V* factors in total are
+    skipped (a type that does not say its ``degree`` counts as one). Each path is contracted in
+    the cheapest of four pairwise orders (basis or weights first, with either input), never
+    forming its ``(n_c d_c, n_a d_a, n_b d_b)`` bilinear form.
 
     >>> from symgen import groups, reps
     >>> G = groups.O(3)
@@ -83,31 +94,29 @@ class EquivariantBilinear(Float64Constants):
         max_legs = check_int(max_legs, "max_legs", RepresentationError, minimum=0)
         init_scale = check_finite(init_scale, "init_scale", RepresentationError)
         self.rep_in, self.rep_out = rep_in, rep_out
-        G = rep_in.G
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
         types_in = list(index_in)
         paths, self._paths, self._orders = [], [], []
         for qa, ta in enumerate(types_in):
             for tb in types_in[qa:]:
                 for tc in index_out:
-                    if len(ta) + len(tb) + len(tc) > max_legs:
+                    if _legs(ta) + _legs(tb) + _legs(tc) > max_legs:
                         continue
-                    B = equivariant_basis(Rep(G, (ta + tb,)), Rep(G, (tc,)))
+                    B = equivariant_basis(ta * tb if isinstance(ta, TensorRep) and isinstance(tb, TensorRep)
+                                          else TensorProduct((ta, tb)), tc)
                     if not len(B):
                         continue
                     name = f"path{len(paths)}"
                     na, nb, nc = (len(index_in[ta]), len(index_in[tb]), len(index_out[tc]))
-                    self.register_constant(f"{name}_basis", B.reshape(len(B), G.d ** len(tc), G.d ** len(ta),
-                                                              G.d ** len(tb)))
+                    self.register_constant(f"{name}_basis", B.reshape(len(B), tc.size, ta.size, tb.size))
                     std = init_scale / (na * nb * len(B)) ** 0.5
                     self.register_parameter(f"{name}_weight", torch.nn.Parameter(
                         torch.randn(nc, na, nb, len(B)) * std))
-                    paths.append((tuple(repr(Rep(G, (m,))) for m in (ta, tb, tc)), len(B)))
+                    paths.append((tuple(repr(m) for m in (ta, tb, tc)), len(B)))
                     self._paths.append((name, ta, tb, tc))
-                    self._orders.append(_cheapest_order(nc, na, nb, len(B), G.d ** len(tc), G.d ** len(ta),
-                                                        G.d ** len(tb)))
+                    self._orders.append(_cheapest_order(nc, na, nb, len(B), tc.size, ta.size, tb.size))
         self.paths = tuple(paths)
-        self._types = {}  # monomial -> buffer name suffix
+        self._types = {}  # summand type -> buffer name suffix
         for side, index in (("in", index_in), ("out", index_out)):
             for t, chans in index.items():
                 q = self._types.setdefault(t, len(self._types))
@@ -153,23 +162,31 @@ def _contract(order, W, B, xa, xb):
 
 
 def _type_index(rep):
-    """Component indices ``(channels, d^len)`` of every summand type of ``rep``."""
+    """Component indices ``(channels, size)`` of every summand type of ``rep``."""
     index = {}
-    for off, size, mono in rep.blocks():
-        index.setdefault(mono, []).append(list(range(off, off + size)))
+    for off, size, unit in summand_types(rep):
+        index.setdefault(unit, []).append(list(range(off, off + size)))
     return index
+
+
+def _legs(unit):
+    """V/V* factors of a summand type (one when it does not say)."""
+    degree = getattr(unit, "degree", None)
+    return 1 if degree is None else degree
 
 
 class EMLPBlock(torch.nn.Module):
     """Equivariant linear ``rep_in → rep_out ⊕ gates``, plus its bilinear self-interaction,
-    followed by the gated nonlinearity."""
+    followed by the gated nonlinearity. ``linear`` builds the linear layer from
+    ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
+    :class:`~symgen.nn.RPPLinear`)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear):
         super().__init__()
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
-        self.linear = EquivariantLinear(rep_in, gated)
+        self.linear = linear(rep_in, gated)
         self.bilinear = EquivariantBilinear(gated, gated)
 
     def forward(self, x):
@@ -181,10 +198,12 @@ class EMLP(torch.nn.Module):
     """Equivariant MLP ``rep_in → rep_out`` with ``depth`` gated hidden blocks.
 
     ``hidden`` is a representation of the same group or an integer number of channels
-    (turned into :func:`uniform_rep`).
+    (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
+    ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`.
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2):
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -196,8 +215,8 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b) for a, b in zip(reps[:-1], reps[1:])])
-        self.head = EquivariantLinear(reps[-1], rep_out)
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear) for a, b in zip(reps[:-1], reps[1:])])
+        self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):
         check_tensor(self.head, x)

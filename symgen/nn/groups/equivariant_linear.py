@@ -43,7 +43,7 @@ import torch
 from ...codegen import runtime
 from ...algebra.groups.equivariance import equivariant_basis, structured_basis
 from ...algebra.groups.linear_ir import equivariant_linear_ir
-from ...algebra.groups.reps import Rep, Scalar
+from ...algebra.groups.reps import Rep, Scalar, TensorRep
 from ...errors import DeviceError, DTypeError, RepresentationError, ShapeError
 
 __all__ = ["EquivariantLinear", "Float64Constants", "check_reps", "check_tensor"]
@@ -71,6 +71,10 @@ def check_reps(rep_in, rep_out, who: str) -> None:
     if rep_in.G != rep_out.G:
         raise RepresentationError(f"{who}: rep_in {rep_in!r} is a representation of {rep_in.G} but "
                                   f"rep_out {rep_out!r} of {rep_out.G}; both must represent the same group")
+    for name, rep in (("rep_in", rep_in), ("rep_out", rep_out)):
+        if rep.is_complex:
+            raise RepresentationError(f"{who}: {name} {rep!r} of {rep.G} is complex; layers are real: pass "
+                                      f"its real form {name}.realify()")
 
 
 def check_tensor(module, x) -> None:
@@ -128,10 +132,16 @@ class EquivariantLinear(Float64Constants):
             raise RepresentationError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
         check_reps(rep_in, rep_out, type(self).__name__)
         self.rep_in, self.rep_out = rep_in, rep_out
-        basis = structured_basis(rep_in, rep_out)
+        # structured bases hold tensor representations; other kinds (user, composite) are dense
+        tensor = isinstance(rep_in, TensorRep) and isinstance(rep_out, TensorRep)
+        if strategy == "structured" and not tensor:
+            raise RepresentationError(f"strategy 'structured' needs tensor representations; {rep_in!r} → "
+                                      f"{rep_out!r} involves another kind: use 'dense' or 'auto'")
+        basis = structured_basis(rep_in, rep_out) if tensor else equivariant_basis(rep_in, rep_out)
         k = len(basis)
         if strategy == "auto":
-            strategy = "dense" if k * rep_out.size * rep_in.size <= AUTO_DENSE_ENTRIES else "structured"
+            wide = tensor and k * rep_out.size * rep_in.size > AUTO_DENSE_ENTRIES
+            strategy = "structured" if wide else "dense"
         self.strategy = strategy
         dtype = torch.get_default_dtype()
         if self.strategy == "kernel":
@@ -143,7 +153,7 @@ class EquivariantLinear(Float64Constants):
         elif self.strategy == "structured":
             self._register_blocks(basis)
         else:
-            self.register_constant("basis", basis.dense())
+            self.register_constant("basis", basis.dense() if tensor else basis)
         # orthonormal B_k: |W|_F^2 = sum w_k^2 ≈ rep_out.size, i.e. unit-variance outputs
         self.weight = torch.nn.Parameter(torch.randn(k, dtype=dtype) * math.sqrt(rep_out.size / max(k, 1)))
         if bias:

@@ -37,7 +37,7 @@ from ...algebra.groups.reps import Rep
 from ...errors import FrameError, ShapeError
 from .equivariant_linear import check_reps, check_tensor
 
-__all__ = ["FrameAveraging"]
+__all__ = ["FrameAveraging", "frame_average"]
 
 
 class FrameAveraging(torch.nn.Module):
@@ -76,17 +76,37 @@ class FrameAveraging(torch.nn.Module):
             pick = torch.multinomial(weights.detach(), self.samples, replacement=True)
             h = h[torch.arange(len(x), device=x.device)[:, None], pick]
             weights = torch.full(pick.shape, 1 / self.samples, dtype=x.dtype, device=x.device)
-        B, K = weights.shape
-        canonical = self.rep_in.act(torch.linalg.inv(h), x[:, None, :])       # ρ_in(h)⁻¹ x
-        y = self.backbone(canonical.reshape(B * K, -1))
-        if y.shape != (B * K, self.rep_out.size):
-            raise ShapeError(f"the backbone returned shape {tuple(y.shape)} for {B * K} inputs; "
-                             f"FrameAveraging needs ({B * K}, {self.rep_out.size}) for rep_out {self.rep_out!r}")
-        y = y.reshape(B, K, -1)
+        projector = None
         if stabilizer is not None and stabilizer.any():   # average over the input's stabilizer too
             dims, index = np.unique(stabilizer, return_inverse=True)
             P = np.stack([self.frame.stabilizer_average(self.rep_out, int(m)) if m else np.eye(self.rep_out.size)
                           for m in dims])
-            P = torch.as_tensor(P, dtype=y.dtype, device=y.device)[torch.as_tensor(index, device=y.device)]
-            y = torch.einsum("bij,bkj->bki", P, y)
-        return (weights[:, :, None] * self.rep_out.act(h, y)).sum(1)
+            projector = torch.as_tensor(P, dtype=x.dtype, device=x.device)[torch.as_tensor(index, device=x.device)]
+        return frame_average(self.backbone, self.rep_in, self.rep_out, x, h, weights, projector)
+
+
+def frame_average(backbone, rep_in: Rep, rep_out: Rep, x, elements, weights, projector=None,
+                  who: str = "FrameAveraging"):
+    """``Σ_k w_k ρ_out(h_k) P Φ(ρ_in(h_k)⁻¹ x)`` for elements ``h (B, K, d, d)`` with weights
+    ``(B, K)``, ``P`` an optional projector ``(B, out, out)`` (the stabilizer average):
+    the averaging step shared by :class:`FrameAveraging` and
+    :class:`~symgen.nn.groups.canonicalize.Canonicalize`.
+
+    >>> from symgen import groups, reps
+    >>> G = groups.SO(2)
+    >>> h = torch.tensor(G.sample(2, seed=0))[:, None]           # one element per input
+    >>> x = torch.randn(2, 2, dtype=torch.float64)
+    >>> y = frame_average(torch.nn.Identity(), reps.V(G), reps.V(G), x, h, torch.ones(2, 1, dtype=torch.float64))
+    >>> torch.allclose(y, x)                          # ρ(h) ρ(h)⁻¹ x
+    True
+    """
+    B, K = weights.shape
+    canonical = rep_in.act(torch.linalg.inv(elements), x[:, None, :])       # ρ_in(h)⁻¹ x
+    y = backbone(canonical.reshape(B * K, -1))
+    if not isinstance(y, torch.Tensor) or y.shape != (B * K, rep_out.size):
+        raise ShapeError(f"the backbone returned shape {tuple(getattr(y, 'shape', ()))} for {B * K} inputs; "
+                         f"{who} needs ({B * K}, {rep_out.size}) for rep_out {rep_out!r}")
+    y = y.reshape(B, K, -1)
+    if projector is not None:
+        y = torch.einsum("bij,bkj->bki", projector, y)
+    return (weights[:, :, None] * rep_out.act(elements, y)).sum(1)

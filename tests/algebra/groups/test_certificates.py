@@ -157,7 +157,7 @@ def test_rho_of_high_degree_tensors_matches_kronecker_products(degree):
     np.testing.assert_allclose((V ** degree).rho(g[0]), _kron_reference(g[:1], (1,) * degree)[0], atol=1e-12)
 
 
-@pytest.mark.parametrize("p", [7, equivariance._PRIMES[0]])
+@pytest.mark.parametrize("p", [7, equivariance.PRIMES[0]])
 def test_modular_nullity_matches_sympy_over_a_prime_field(p):
     rng = np.random.default_rng()
     for _ in range(20):
@@ -165,7 +165,7 @@ def test_modular_nullity_matches_sympy_over_a_prime_field(p):
         M = rng.integers(-3, 4, size=(rows, cols)) * (rng.random((rows, cols)) < 0.5)
         M[rng.integers(rows)] = M[rng.integers(rows)] * int(rng.integers(-2, 3))   # dependent rows
         rank = DomainMatrix.from_list(M.tolist(), GF(p)).rank()
-        assert equivariance._nullity_mod(M.astype(np.int64), p) == cols - rank
+        assert equivariance.nullity_mod(M.astype(np.int64), p) == cols - rank
 
 
 def test_modular_count_of_sums_is_the_character_count():

@@ -7,8 +7,8 @@ import torch
 from hypothesis import given, strategies as st
 
 from symgen import groups, reps
-from symgen.algebra.groups.frames import (CallableFrame, GramSchmidtFrame, GroupFrame, PCAFrame, SortFrame,
-                                          frame_for)
+from symgen.algebra.groups.frames import (ArgmaxFrame, ArgsortFrame, CallableFrame, GramSchmidtFrame, GroupFrame,
+                                          PCAFrame, SortFrame, canonicalization_frame, frame_for)
 from symgen.errors import DegenerateFrameError, FrameError, ShapeError
 from symgen.testing import strategies as sst
 
@@ -189,7 +189,7 @@ def test_callable_frame_checks_its_output():
     (reps.V(groups.SO(3)), "qr", "unknown frame 'qr'"),
     (reps.V(groups.SL(2)), "auto", "no automatic frame for SL"),
     (reps.V(groups.S(3)), "pca", "PCA frame serves"),
-    (reps.V(groups.SE(2)), "gram_schmidt", "Gram–Schmidt frame serves"),
+    (reps.V(groups.D(4)), "gram_schmidt", "Gram–Schmidt frame serves"),
     (reps.V(groups.O(3)), "sort", "sort frame serves"),
     (reps.Scalar(groups.O(3)), "auto", "has none"),
     ("V", "auto", "symgen representation"),
@@ -202,3 +202,30 @@ def test_bad_frames(rep, frame, match):
 def test_bad_input_shape():
     with pytest.raises(ShapeError, match=r"inputs \(batch, 6\)"):
         frame_for(2 * reps.V(groups.O(3)))(np.ones((2, 5)))
+
+
+@pytest.mark.parametrize("rep, points", [(5 * reps.V(groups.SE(3)), True), (4 * reps.V(groups.E(2)), True),
+                                         (reps.V(groups.S(5)), False), (2 * reps.V(groups.D(4)), False)], ids=str)
+def test_canonicalization_frames_move_with_their_input(rep, points):
+    """h(ρ(g) y) = g h(y): Gram–Schmidt of centred points (SE(n), E(n)), argsort (S(n)), argmax (D(4))."""
+    G = rep.G
+    frame = canonicalization_frame(rep)
+    y = np.random.default_rng(0).normal(size=(6, rep.size))
+    if points:
+        y.reshape(6, -1, G.d)[..., -1] = 1.0
+    g = G.sample(6, seed=1)
+    h, w, _ = frame(y)
+    hg, wg, _ = frame(np.einsum("nij,nj->ni", rep.rho(g), y))
+    assert h.shape[1] == 1 and np.all(w == 1) and np.all(wg == 1)
+    np.testing.assert_allclose(hg[:, 0], g @ h[:, 0], atol=1e-12)
+
+
+def test_argsort_frame_ties_and_argmax_scores():
+    h, w, _ = ArgsortFrame(reps.V(groups.S(3)))(np.array([[1.0, 1.0 + 1e-13, 0.0]]))
+    assert w.tolist() == [[0.5, 0.5]]                          # equal within tol: both orders
+    frame = ArgmaxFrame(reps.V(groups.D(4)))
+    y = np.array([[0.3, -1.0, 2.0, 0.5]])
+    h = frame(y).elements[0, 0]
+    upright = y @ np.linalg.inv(h).T                          # ρ(h)⁻¹ y: canonical, so its element is e
+    assert frame.scores(upright).shape == (1, 8) and np.argmax(frame.scores(upright)) == 0
+    np.testing.assert_allclose(frame(upright).elements[0, 0], np.eye(4))

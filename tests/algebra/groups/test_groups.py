@@ -15,12 +15,15 @@ from tests.groups_list import GROUPS, IDS
 @pytest.mark.parametrize("G", GROUPS, ids=IDS)
 def test_samples_lie_in_the_group(G):
     g = G.sample(20, seed=1)
-    assert g.shape == (20, G.d, G.d) and g.dtype == np.float64
+    assert g.shape == (20, G.d, G.d) and g.dtype == (np.complex128 if G.is_complex else np.float64)
     assert np.all(np.isfinite(g))
+    if isinstance(G, groups.Unitary):
+        np.testing.assert_allclose(np.conj(np.swapaxes(g, 1, 2)) @ g, np.broadcast_to(np.eye(G.d), g.shape),
+                                   atol=1e-12)
     if G.form is not None:
         J = np.array(G.form, dtype=float)
         np.testing.assert_allclose(np.swapaxes(g, 1, 2) @ J @ g, np.broadcast_to(J, g.shape), atol=1e-10)
-    if "×" not in str(G) and str(G).startswith(("SO", "SL", "Sp", "SE")):
+    if "×" not in str(G) and str(G).startswith(("SO", "SL", "Sp", "SE", "SU")):
         np.testing.assert_allclose(np.linalg.det(g), 1, atol=1e-9)
     assert np.linalg.cond(g).max() < 1e4  # well conditioned
 
@@ -127,3 +130,27 @@ def test_exponentials_of_generators_preserve_the_form(seed, kind):
     g = scipy.linalg.expm(A)
     J = np.array(G.form, dtype=float)
     np.testing.assert_allclose(g.T @ J @ g, J, atol=1e-8 * np.abs(g).max() ** 2)
+
+
+# -- complex groups: invariant counts against known tables ---------------------------------------
+KNOWN_UNITARY = [
+    # SU(2): invariants of V^{⊗2k} are the Catalan numbers 1, 2, 5, 14 (V ≅ V*)
+    ("SU", 2, (1, 1), 1), ("SU", 2, (2, 2), 2), ("SU", 2, (3, 3), 5), ("SU", 2, (4, 4), 14),
+    ("SU", 2, (1, 0), 0), ("SU", 2, (2, 0), 1),
+    # SU(3): V^{⊗3k} → standard Young tableaux of shape (k, k, k): 1, 5; V⊗V* → 1
+    ("SU", 3, (3, 0), 1), ("SU", 3, (6, 0), 5), ("SU", 3, (1, 1), 1), ("SU", 3, (2, 0), 0),
+    # U(n): V^{⊗p} ⊗ V*^{⊗p} → permutations of p with no decreasing subsequence longer than n
+    ("U", 2, (1, 1), 1), ("U", 2, (2, 2), 2), ("U", 2, (3, 3), 5), ("U", 3, (3, 3), 6), ("U", 2, (2, 0), 0),
+    ("U", 4, (2, 2), 2), ("U", 2, (4, 4), 14),
+]
+
+
+@pytest.mark.parametrize("kind, n, pq, expected", KNOWN_UNITARY, ids=[f"{k}({n})-T{pq}" for k, n, pq, _ in KNOWN_UNITARY])
+def test_unitary_invariant_counts_match_known_tables(kind, n, pq, expected):
+    G = groups.SU(n) if kind == "SU" else groups.U(n)
+    from symgen import reps
+    from symgen.algebra.groups import constraint_error
+    rep = reps.V(G) ** pq[0] * reps.V(G).T ** pq[1]
+    B = reps.equivariant_basis(reps.Scalar(G), rep)
+    assert len(B) == expected
+    assert constraint_error(B, reps.Scalar(G), rep) < 1e-10

@@ -82,7 +82,8 @@ def test_product_of_sums_distributes():
 
 def test_mixing_groups_raises():
     with pytest.raises(RepresentationError, match="different groups"):
-        reps.V(groups.SO(3)) * reps.V(groups.O(3))
+        reps.V(groups.SO(3)) + reps.V(groups.O(3))
+    assert (reps.V(groups.SO(3)) * reps.V(groups.O(3))).G == groups.SO(3) * groups.O(3)   # external product
     with pytest.raises(RepresentationError, match="same group"):
         reps.equivariant_basis(reps.V(groups.SO(3)), reps.V(groups.SO(4)))
     with pytest.raises(RepresentationError, match="not a representation"):

@@ -217,6 +217,65 @@ def test_a_broken_layer_is_caught():
         _assert_equivariant(layer, G, V ** 2, V)
 
 
+def _composite_cases():
+    from tests.algebra.groups.test_composite import Frequency
+    SO2, SO3, S4, SU2 = groups.SO(2), groups.SO(3), groups.S(4), groups.SU(2)
+    psi = lambda k: Frequency(SO2, k)   # noqa: E731
+    R = reps.V(SU2).realify()
+    return {
+        "user-SO(2)": (psi(1) + psi(2) * psi(1), psi(3) + reps.V(SO2) + reps.Scalar(SO2)),
+        "product-SO(3)xS(4)": (reps.V(SO3) ** 2 * reps.V(S4) + reps.V(SO3), reps.V(SO3) * reps.V(S4) + reps.V(S4)),
+        "real-SU(2)": (R + R * R, R + reps.Scalar(SU2)),
+    }
+
+
+@pytest.mark.parametrize("case", ["user-SO(2)", "product-SO(3)xS(4)", "real-SU(2)"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_layers_on_composite_representations(case, dtype):
+    """A user's Rep subclass, external products of two groups' reps, real forms of a complex group."""
+    rep_in, rep_out = _composite_cases()[case]
+    torch.manual_seed(0)
+    _assert_equivariant(EquivariantLinear(rep_in, rep_out), rep_in.G, rep_in, rep_out, dtype)
+    _assert_equivariant(EMLP(rep_in, rep_out, hidden=16, depth=1), rep_in.G, rep_in, rep_out, dtype)
+
+
+def test_layers_refuse_complex_representations():
+    G = groups.SU(2)
+    with pytest.raises(RepresentationError, match="realify"):
+        EquivariantLinear(reps.V(G), reps.V(G))
+
+
+@pytest.mark.parametrize("G", [groups.SU(2), groups.U(2)], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_emlp_on_a_complex_group_runs_on_real_forms(G, dtype):
+    """uniform_rep of a complex group is made of real forms; gates and bilinear paths group by them."""
+    R = reps.V(G).realify()
+    torch.manual_seed(0)
+    model = EMLP(2 * R, reps.Scalar(G) + R, hidden=24, depth=2)
+    assert str(model.hidden) == "8V⁰+2ℝ(V)+ℝ(V⊗V*)"
+    _assert_equivariant(model, G, 2 * R, reps.Scalar(G) + R, dtype)
+
+
+@pytest.mark.parametrize("frame", ["group", "auto"])
+def test_frame_averaging_on_a_user_representation(frame):
+    """Frame averaging reads any representation through rho (Rep.act): the whole-group frame."""
+    from symgen.nn import FrameAveraging
+    from tests.algebra.groups.test_composite import Frequency
+    G = groups.C(4)
+    rep_in, rep_out = Frequency(G, 1) + reps.V(G), Frequency(G, 2)
+    torch.manual_seed(0)
+    backbone = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 2))
+    _assert_equivariant(FrameAveraging(backbone, rep_in, rep_out, frame=frame), G, rep_in, rep_out)
+
+
+def test_tensor_frames_refuse_other_representations():
+    from symgen.errors import FrameError
+    from symgen.nn import FrameAveraging
+    G = groups.O(3)
+    rep = reps.V(G) + reps.V(G).realify()
+    with pytest.raises(FrameError, match="tensor summands"):
+        FrameAveraging(torch.nn.Linear(rep.size, 1), rep, reps.Scalar(G))
+
 @pytest.mark.parametrize("G", [groups.SO(3), groups.S(4)], ids=str)
 def test_every_bilinear_contraction_order_gives_the_bilinear_form(G):
     V, S = reps.V(G), reps.Scalar(G)

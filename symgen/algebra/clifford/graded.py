@@ -1,0 +1,164 @@
+"""IR of products and sandwiches specialised by grade.
+
+An input that holds only some grades (a vector, a bivector, an even versor) is passed as
+the components of those grades' blades, in the algebra's blade order; the product's
+IR is the full product restricted to those blades, and its output holds only the
+grades that can be non-zero (:func:`product_grades`). Sub-IRs are ordinary
+:class:`~symgen.codegen.Bilinear` / :class:`~symgen.codegen.Multilinear` records:
+codegen sees smaller dimensions and fewer terms, nothing else.
+
+The sandwich ``w x w⁻¹ = s w x w̃`` of a versor ``w``, with ``s = 1 / <w w̃>_0``, is one
+:class:`~symgen.codegen.Multilinear` in ``(s, w, w, x)``, its output restricted to the
+grades of ``x`` (a versor's action preserves grades). Terms that differ only by swapping
+the two ``w`` indices are merged, so the kernel evaluates the rotation-matrix form:
+products ``s w_i w_l`` shared by every output, then one sum per output and input
+component (:func:`~symgen.codegen.printing.multilinear_body`).
+
+>>> from symgen import CliffordAlgebra
+>>> alg = CliffordAlgebra.from_signature(3)
+>>> parse_grades(alg, ((0, 2), 1))
+((0, 2), (1,))
+>>> product_grades(alg, "geometric_product", (2, 1))
+(1, 3)
+>>> graded_ir(alg, "geometric_product", (2, 1))
+Bilinear(geometric_product_g2_g1: 3 x 3 -> 4, 9 terms)
+>>> sandwich_ir(alg, ((0, 2), 1))
+Multilinear(sandwich_g02_g1: 1 x 4 x 4 x 3 -> 3, 24 terms)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import sympy
+
+from ...codegen import Bilinear, Multilinear
+from ...errors import GradeError
+
+__all__ = ["parse_grades", "blade_positions", "product_grades", "graded_ir", "sandwich_ir",
+           "versor_norm_ir"]
+
+
+def _grade_set(alg, g, where: str) -> tuple:
+    items = (g,) if isinstance(g, numbers.Integral) and not isinstance(g, bool) else g
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise GradeError(f"{where}: grades {g!r} must be an int or a sequence of ints, "
+                         f"e.g. 1 or (0, 2)")
+    items = tuple(items)
+    if not items:
+        raise GradeError(f"{where}: no grades given; name at least one grade of 0..{alg.n}")
+    for k in items:
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 0 <= k <= alg.n:
+            raise GradeError(f"{where}: grade {k!r} out of range; {alg!r} has grades 0..{alg.n}")
+    return tuple(sorted({int(k) for k in items}))
+
+
+def parse_grades(alg, grades, arity: int = 2) -> tuple:
+    """``grades`` as one sorted tuple of grades per input: ``(2, 1)`` → ``((2,), (1,))``."""
+    if isinstance(grades, (str, bytes)) or not hasattr(grades, "__len__") or len(grades) != arity:
+        raise GradeError(f"grades={grades!r}: give the grades of each of the {arity} inputs, "
+                         f"e.g. grades=((0, 2), 1) for an even versor and a vector")
+    return tuple(_grade_set(alg, g, f"input {q}") for q, g in enumerate(grades))
+
+
+def blade_positions(alg, grades) -> tuple:
+    """Positions in the full component axis of the blades of ``grades`` (an int or a
+    sequence), in blade order: where a grade-specialised array's components belong."""
+    chosen = set(_grade_set(alg, grades, "blade_positions"))
+    return tuple(q for q, g in enumerate(alg.grades) if g in chosen)
+
+
+def _restricted_terms(alg, op, ga, gb):
+    """Terms of ``op`` with input blades of grades ``ga``, ``gb``, re-indexed."""
+    ia, ib = blade_positions(alg, ga), blade_positions(alg, gb)
+    pa, pb = {q: s for s, q in enumerate(ia)}, {q: s for s, q in enumerate(ib)}
+    return [(k, pa[i], pb[j], c) for k, i, j, c in alg.bilinear_ir(op).terms if i in pa and j in pb]
+
+
+def product_grades(alg, op: str, grades) -> tuple:
+    """The grades the output of ``op`` on inputs of ``grades`` can hold (not identically
+    zero); the output of a grade-specialised product holds exactly these grades' blades."""
+    ga, gb = parse_grades(alg, grades)
+    key = ("product_grades", op, ga, gb)
+    if key not in alg._ir_cache:
+        g = alg.grades
+        alg._ir_cache[key] = tuple(sorted({g[k] for k, *_ in _restricted_terms(alg, op, ga, gb)}))
+    return alg._ir_cache[key]
+
+
+def _tag(grades) -> str:
+    return "g" + "".join(map(str, grades))
+
+
+def graded_ir(alg, op: str, grades) -> Bilinear:
+    """The IR of ``op`` on inputs holding only ``grades``, output on :func:`product_grades`."""
+    ga, gb = parse_grades(alg, grades)
+    key = ("graded", op, ga, gb)
+    if key in alg._ir_cache:
+        return alg._ir_cache[key]
+    grades_out = product_grades(alg, op, (ga, gb))
+    if not grades_out:
+        raise GradeError(f"{op} of grades {ga} and {gb} is identically zero in {alg!r}; "
+                         f"there is no kernel to run")
+    out = blade_positions(alg, grades_out)
+    po = {q: s for s, q in enumerate(out)}
+    terms = tuple((po[k], i, j, c) for k, i, j, c in _restricted_terms(alg, op, ga, gb))
+    ir = Bilinear(f"{op}_{_tag(ga)}_{_tag(gb)}", len(out), len(blade_positions(alg, ga)),
+                  len(blade_positions(alg, gb)), terms, labels=tuple(alg.blade_names[q] for q in out),
+                  doc=f"{op.replace('_', ' ')} of {alg!r}, grades {ga} x {gb}")
+    alg._ir_cache[key] = ir
+    return ir
+
+
+def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
+    """``out = s <w x̂^p w̃>`` on the grades of ``x``, multilinear in ``(s, w, w, x)`` with
+    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`);
+    with ``unit``, ``<w x̂^p w̃>`` in ``(w, w, x)`` (``w⁻¹ = w̃`` when ``w w̃ = 1``).
+
+    ``x̂^p``: odd-grade blades of ``x`` meet the grade involution of ``w`` (the twisted
+    action of CGENN, ``ŵ x₁ w̃``), which for a versor of parity ``p`` is ``w x̂^p w̃``.
+    """
+    gw, gx = parse_grades(alg, grades)
+    key = ("sandwich", gw, gx, unit)
+    if key in alg._ir_cache:
+        return alg._ir_cache[key]
+    g, gp = alg.grades, alg._geometric
+    masks, index = alg._masks, alg._index
+    iw, ix = blade_positions(alg, gw), blade_positions(alg, gx)
+    px = {q: s for s, q in enumerate(ix)}
+    acc: dict = {}
+    for a, i in enumerate(iw):
+        for b, j in enumerate(ix):
+            twist = (-1) ** g[i] if g[j] % 2 else 1
+            for m, c1 in gp[(masks[i], masks[j])].items():
+                for c, l in enumerate(iw):
+                    rev = (-1) ** (g[l] * (g[l] - 1) // 2)
+                    for k, c2 in gp[(m, masks[l])].items():
+                        if index[k] in px:
+                            t = (px[index[k]], 0, min(a, c), max(a, c), b)
+                            acc[t] = acc.get(t, 0) + twist * rev * c1 * c2
+    terms = tuple((t[:1] + t[2:] if unit else t) + (sympy.expand(v),) for t, v in acc.items()
+                  if sympy.expand(v) != 0)
+    dims = (len(iw), len(iw), len(ix))
+    ir = Multilinear(f"{'unit_' * unit}sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), dims if unit else (1,) + dims,
+                     terms, labels=tuple(alg.blade_names[q] for q in ix),
+                     doc=f"sandwich {'' if unit else 's '}w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
+    alg._ir_cache[key] = ir
+    return ir
+
+
+def versor_norm_ir(alg, grades) -> Bilinear:
+    """``<w w̃>_0`` for ``w`` holding only ``grades``: one output component."""
+    gw = _grade_set(alg, grades, "versor_norm_ir")
+    key = ("versor_norm", gw)
+    if key in alg._ir_cache:
+        return alg._ir_cache[key]
+    g = alg.grades
+    iw = blade_positions(alg, gw)
+    pw = {q: s for s, q in enumerate(iw)}
+    terms = tuple((0, pw[i], pw[j], c * (-1) ** (g[j] * (g[j] - 1) // 2))
+                  for k, i, j, c in alg.bilinear_ir("scalar_product").terms if i in pw and j in pw)
+    ir = Bilinear(f"versor_norm_{_tag(gw)}", 1, len(iw), len(iw), terms, labels=("1",),
+                  doc=f"scalar part of w w~ of {alg!r}, w of grades {gw}")
+    alg._ir_cache[key] = ir
+    return ir

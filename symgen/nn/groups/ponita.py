@@ -1,0 +1,118 @@
+"""PONITA: convolutions in position–orientation space ``ℝⁿ × Sⁿ⁻¹`` with weights shared over
+the pair invariants (Bekkers, Vadgama, Hesselink, van der Linden and Romero, "Fast,
+Expressive SE(n) Equivariant Networks through Weight-Sharing in Position-Orientation
+Space", ICLR 2024), for a declared ``G ⊂ O(n)``.
+
+Every point carries features on a grid of orientations ``o``. A layer convolves over space
+(a kernel of the invariants of ``(x_j − x_i, o)``, same orientation), then over the sphere
+(a kernel of ``o·o'``, same point), then mixes channels. The invariants and their
+completeness certificates come from :func:`symgen.algebra.groups.position_orientation.pair_invariants`
+and run as generated pointwise kernels. On an orbit grid of a finite subgroup ``H``
+(:func:`~symgen.algebra.groups.position_orientation.orbit_grid`) the network is exactly
+``H``-equivariant; for the whole group the error falls as the grid grows
+(:func:`~symgen.algebra.groups.position_orientation.repulsion_grid`).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ...algebra.groups.group import Group
+from ...algebra.groups.position_orientation import pair_invariants
+from ..._validate import check_int
+from ...codegen import runtime
+from ...errors import ShapeError, SymgenError
+
+__all__ = ["Ponita", "PonitaLayer"]
+
+
+def _mlp(fan_in: int, hidden: int, fan_out: int) -> torch.nn.Sequential:
+    return torch.nn.Sequential(torch.nn.Linear(fan_in, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, fan_out))
+
+
+class PonitaLayer(torch.nn.Module):
+    """One separable convolution: spatial (per orientation), spherical (per point), then a
+    channel MLP, with a residual connection and layer norm."""
+
+    def __init__(self, channels: int, basis: int):
+        super().__init__()
+        self.spatial = torch.nn.Linear(basis, channels, bias=False)
+        self.spherical = torch.nn.Linear(basis, channels, bias=False)
+        self.norm = torch.nn.LayerNorm(channels)
+        self.mix = _mlp(channels, 2 * channels, channels)
+
+    def forward(self, f, spatial_basis, spherical_basis, src, dst, degree):
+        messages = self.spatial(spatial_basis) * f[src]                       # (E, O, C)
+        gathered = torch.zeros_like(f).index_add(0, dst, messages) / degree
+        mixed = torch.einsum("poc,noc->npc", self.spherical(spherical_basis), gathered) / f.shape[1]
+        return f + self.mix(self.norm(mixed))
+
+
+class Ponita(torch.nn.Module):
+    """A PONITA network on point clouds: scalars and vectors in, scalars and vectors out.
+
+    ``grid``: orientations ``(O, n)`` (unit rows). Inputs: positions ``(points, n)``,
+    ``scalars`` ``(points, in_scalars)``, ``vectors`` ``(points, in_vectors, n)`` and the
+    edges ``src → dst``. Vectors enter as ``v·o`` on the grid; outputs are the grid mean of
+    the scalar channels and ``Σ_o f(o) o / O`` of the vector channels.
+
+    >>> import torch
+    >>> from symgen import groups
+    >>> from symgen.algebra.groups.position_orientation import repulsion_grid
+    >>> from symgen.nn import Ponita, radius_graph
+    >>> net = Ponita(groups.SO(3), repulsion_grid(12), in_scalars=1, in_vectors=1, out_scalars=2, out_vectors=1)
+    >>> pos = torch.randn(10, 3)
+    >>> src, dst = radius_graph(pos, 2.0)
+    >>> s, v = net(pos, torch.ones(10, 1), torch.randn(10, 1, 3), src, dst)
+    >>> s.shape, v.shape
+    (torch.Size([10, 2]), torch.Size([10, 1, 3]))
+    """
+
+    def __init__(self, G: Group, grid, in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: int,
+                 hidden: int = 32, layers: int = 2, basis: int = 32):
+        super().__init__()
+        invariants = pair_invariants(G)
+        for name, cert in (("spatial", invariants.spatial_certificate), ("spherical", invariants.spherical_certificate)):
+            if not cert.complete:
+                raise SymgenError(f"the {name} invariants of {G} are not complete: {cert}")
+        grid = torch.as_tensor(grid, dtype=torch.get_default_dtype())
+        if grid.dim() != 2 or grid.shape[1] != G.d:
+            raise ShapeError(f"grid must be (orientations, {G.d}); got {tuple(grid.shape)}")
+        self.G = G
+        self.sizes = tuple(check_int(v, k, ShapeError, minimum=0) for k, v in
+                           (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
+                            ("out_vectors", out_vectors)))
+        hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
+        self.register_buffer("grid", grid / grid.norm(dim=1, keepdim=True))
+        self.spatial_invariants = runtime.op(invariants.spatial_ir())     # pickles as its IR
+        self.spherical_invariants = runtime.op(invariants.spherical_ir())
+        self.spatial_basis = _mlp(2, basis, basis)
+        self.spherical_basis = _mlp(1, basis, basis)
+        self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)
+        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis) for _ in range(check_int(layers, "layers",
+                                                                                                  ShapeError, minimum=0)))
+        self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
+
+    def forward(self, pos, scalars, vectors, src, dst):
+        n, (s_in, v_in, s_out, v_out) = self.G.d, self.sizes
+        points = len(pos)
+        if pos.shape != (points, n) or scalars.shape != (points, s_in) or vectors.shape != (points, v_in, n):
+            raise ShapeError(f"Ponita expects pos ({points}, {n}), scalars ({points}, {s_in}), vectors "
+                             f"({points}, {v_in}, {n}); got {tuple(pos.shape)}, {tuple(scalars.shape)}, "
+                             f"{tuple(vectors.shape)}")
+        grid = self.grid.to(pos.dtype)
+        r = (pos[src] - pos[dst])[:, None, :]                                  # (E, 1, n)
+        spatial = torch.stack(self.spatial_invariants.run(*(r[..., k] for k in range(n)),
+                                                          *(grid[None, :, k] for k in range(n))), -1)
+        spherical = torch.stack(self.spherical_invariants.run(*(grid[:, None, k] for k in range(n)),
+                                                              *(grid[None, :, k] for k in range(n))), -1)
+        spatial_basis, spherical_basis = self.spatial_basis(spatial), self.spherical_basis(spherical)
+        lifted = torch.cat([scalars[:, None, :].expand(-1, len(grid), -1),
+                            torch.einsum("nvd,od->nov", vectors, grid)], -1)
+        f = self.lift(lifted)                                                  # (points, O, hidden)
+        degree = torch.zeros(points, 1, 1, dtype=f.dtype, device=f.device).index_add(
+            0, dst, torch.ones(len(dst), 1, 1, dtype=f.dtype, device=f.device)).clamp(min=1)
+        for layer in self.layers:
+            f = layer(f, spatial_basis, spherical_basis, src, dst, degree)
+        out = self.readout(f)
+        return out[..., :s_out].mean(1), torch.einsum("nov,od->nvd", out[..., s_out:], grid) / len(grid)

@@ -1,0 +1,115 @@
+"""The shared training loop: seeds, checkpoints that resume exactly, and data parallel
+training over two ``torchrun`` processes that repeats the one-process loss trajectory."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from symgen import SymgenError
+from symgen.cli import main
+from symgen.experiments.training import train
+
+X = torch.randn(30, 3, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+Y = torch.sin(X).sum(1, keepdim=True)
+
+
+def _model():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.Dropout(0.1), torch.nn.Tanh(),
+                               torch.nn.Linear(16, 1)).double()
+
+
+def _batches(stop_at=None):
+    """Shuffled batches of 7 rows; raises KeyboardInterrupt at epoch ``stop_at`` (a kill)."""
+    epoch = [0]
+
+    def batches(generator):
+        epoch[0] += 1
+        if epoch[0] == stop_at:
+            raise KeyboardInterrupt
+        perm = torch.randperm(len(X), generator=generator)
+        for s in range(0, len(X), 7):
+            yield (X[perm[s:s + 7]],), Y[perm[s:s + 7]]
+    return batches
+
+
+def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
+    path = str(tmp_path / "run.pt")
+    whole = _model()
+    expected = train(whole, _batches(), 6, 0.01, progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        train(_model(), _batches(stop_at=4), 6, 0.01, progress=False, checkpoint=path)
+    resumed_model = _model()
+    resumed = train(resumed_model, _batches(), 6, 0.01, progress=False, checkpoint=path)
+    assert resumed.epochs == 6 and resumed.losses == expected.losses
+    for a, b in zip(whole.state_dict().values(), resumed_model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    # a finished checkpoint: nothing left to train, the history comes back as saved
+    again = train(_model(), _batches(stop_at=1), 6, 0.01, progress=False, checkpoint=path)
+    assert again.losses == expected.losses
+
+
+def test_the_seed_decides_the_batches():
+    a, b, c = (train(_model(), _batches(), 2, 0.01, progress=False, seed=s).losses for s in (0, 0, 1))
+    assert a == b and a != c
+
+
+@pytest.mark.parametrize("content", [b"not a checkpoint", None])
+def test_a_bad_checkpoint_is_refused_by_name(tmp_path, content):
+    path = tmp_path / "bad.pt"
+    if content is None:    # a checkpoint of another model
+        train(torch.nn.Linear(2, 1).double(), lambda g: [((X[:, :2],), Y)], 1, 0.1, progress=False,
+              checkpoint=str(path))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(SymgenError, match="bad.pt.*cannot be resumed.*delete it"):
+        train(_model(), _batches(), 2, 0.01, progress=False, checkpoint=str(path))
+
+
+SCRIPT = textwrap.dedent("""
+    import json, sys, torch
+    sys.path.insert(0, {root!r})
+    from tests.experiments.test_training import _batches, _model, X, Y
+    from symgen.experiments import distributed
+    from symgen.experiments.training import train
+    h = train(_model().eval(), _batches(), 4, 0.01, progress=False,
+              evaluate=lambda m: float((m(X) - Y).square().mean()))
+    if distributed.is_main():
+        json.dump({{"losses": h.losses, "test": h.test, "world": distributed.world_size()}},
+                  open(sys.argv[1], "w"))
+""")
+
+
+def test_two_processes_repeat_the_one_process_trajectory(tmp_path):
+    """``torchrun --nproc-per-node 2`` with gloo: shards of 4 and 3 rows per batch of 7."""
+    import pathlib
+    script = tmp_path / "ddp.py"
+    script.write_text(SCRIPT.format(root=str(pathlib.Path(__file__).parents[2])))
+    runs = {}
+    for n in (1, 2):
+        out = tmp_path / f"{n}.json"
+        subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={n}",
+                        str(script), str(out)], check=True, capture_output=True, timeout=300)
+        runs[n] = json.loads(out.read_text())
+    assert runs[2]["world"] == 2 and runs[1]["world"] == 1
+    torch.testing.assert_close(torch.tensor(runs[2]["losses"]), torch.tensor(runs[1]["losses"]),
+                               rtol=1e-12, atol=0)
+    assert abs(runs[2]["test"] - runs[1]["test"]) < 1e-12
+
+
+def test_only_the_first_process_reports(monkeypatch, capsys):
+    monkeypatch.setenv("RANK", "1")
+    assert main(["clifford", "--batch", "4"]) == 0
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("RANK", "0")
+    assert main(["clifford", "--batch", "4"]) == 0
+    assert capsys.readouterr().out != ""
+
+
+def test_python_dash_m_symgen_runs_the_command():
+    done = subprocess.run([sys.executable, "-m", "symgen", "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("symgen ")
