@@ -7,12 +7,18 @@ forward+backward (batch B, one thread, median of R), and the bytes the dense
 (a Python with ``emlp`` installed, e.g. a venv under /tmp), EMLP's own objax model of the
 same shape runs in its own process (JIT-compiled, XLA on one thread) beside it.
 
+Part ``rubik``: symgen has no named Rubik's cube group; here it is declared as a user would,
+by its six quarter turns as permutation matrices of the 48 moving facelets (derived below
+from the cube's geometry; order 43 252 003 274 489 856 000), and one hidden
+``EquivariantLinear(uniform_rep(256) → + gates)`` is built and run (an EMLP block's bilinear
+paths of four legs would need 48⁴-entry orbit bases: not supported, see RESULTS.md).
+
 Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
 group's generators) against the named group, each in a fresh process (declaration
 included): float64 basis of V²→V² and V³→V³, exact basis of V²→V² (each the median of 3
-with the group's cache cleared), and the EMLP build.
+with the group's cache cleared), and the EMLP build (likewise).
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--parts models user] [--channels 256]
+    OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--parts models user rubik] [--channels 256]
         [--depth 3] [--batch 256] [--repeats 5] [--emlp /tmp/emlp-venv/bin/python] [--timeout 600]
 """
 
@@ -23,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 MODEL_GROUPS = {  # name: (symgen expression, EMLP expression)
@@ -96,6 +103,42 @@ for name, f in runs.items():
 print(json.dumps(out))
 """
 
+RUBIK_CHILD = """
+import itertools, json, resource, time, warnings
+import numpy as np, sympy, torch
+from symgen import groups, reps
+from symgen.nn import EquivariantLinear
+from symgen.nn.groups.emlp import uniform_rep
+from symgen.timing import median_time
+warnings.simplefilter("ignore")     # no certificate: 4.3e19 elements, 48² unknowns per block
+torch.set_num_threads(1)
+axes = [np.eye(3, dtype=int)[i] * s for i in range(3) for s in (1, -1)]
+# a facelet: (cubie position p in {{-1,0,1}}³, outward normal n), p·n = 1; centres (p = n) never move
+facelets = [(p, n) for n in axes for p in itertools.product((-1, 0, 1), repeat=3)
+            if np.dot(p, n) == 1 and np.abs(p).sum() > 1]
+index = {{(tuple(p), tuple(n)): q for q, (p, n) in enumerate(facelets)}}
+gens = []
+for f in axes:                      # a quarter turn of the layer p·f = 1 about f
+    i = int(np.flatnonzero(f)[0]); j, k = [a for a in range(3) if a != i]
+    R = np.eye(3, dtype=int); R[[j, k], :] = 0; R[j, k], R[k, j] = -f[i], f[i]
+    m = sympy.zeros(48, 48)
+    for q, (p, n) in enumerate(facelets):
+        p, n = np.array(p), np.array(n)
+        m[index[(tuple(R @ p), tuple(R @ n))] if p @ f == 1 else q, q] = 1
+    gens.append(m)
+G = groups.MatrixGroup(discrete_generators=gens)
+H = uniform_rep(G, {ch})
+base = int(open("/proc/self/statm").read().split()[1]) * 4096
+t = time.perf_counter()
+layer = EquivariantLinear(H, H + 2 * reps.Scalar(G))
+build = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+x = torch.randn({batch}, H.size)
+print(json.dumps(dict(hidden=repr(H), size=H.size, k=len(layer.weight), build=build, peak=peak,
+                      dense=8 * len(layer.weight) * H.size * (H.size + 2),
+                      step=median_time(lambda: layer(x).sum().backward(), repeats={repeats}))))
+"""
+
 USER_CHILD = """
 import json, time, warnings
 from symgen import groups, reps
@@ -114,8 +157,11 @@ for name, call in (("basis2", lambda: reps.equivariant_basis(V ** 2, V ** 2)),
         t = time.perf_counter(); k = len(call()); times.append(time.perf_counter() - t)
     out[name], out[name + "_k"] = sorted(times)[len(times) // 2], k
 from symgen.nn import EMLP
-G.cache.clear()
-t = time.perf_counter(); EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}); out["emlp"] = time.perf_counter() - t
+times = []
+for _ in range({repeats}):
+    G.cache.clear()
+    t = time.perf_counter(); EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}); times.append(time.perf_counter() - t)
+out["emlp"] = sorted(times)[len(times) // 2]
 print(json.dumps(out))
 """
 
@@ -124,6 +170,7 @@ def child(python, code, timeout, env=None):
     t = time.perf_counter()
     try:
         out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=timeout,
+                             cwd=tempfile.gettempdir(),          # PYTHONPATH, not the cwd, picks the checkout
                              env={**os.environ, "OMP_NUM_THREADS": "1", "JAX_PLATFORMS": "cpu",
                                   "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
                                                "intra_op_parallelism_threads=1", **(env or {})})
@@ -183,9 +230,22 @@ def user(args):
                   f"| {r['emlp']:.2f} s | {ratio} |", flush=True)
 
 
+def rubik(args):
+    print(f"\n## Rubik's cube group declared by its 6 quarter turns (48×48 permutation matrices): one "
+          f"hidden EquivariantLinear at uniform_rep({args.channels}); batch {args.batch}, float32, 1 thread")
+    r = child(sys.executable, RUBIK_CHILD.format(ch=args.channels, batch=args.batch, repeats=args.repeats),
+              args.timeout)
+    if "error" in r:
+        print(f"failed: {r['error']}")
+        return
+    print("| hidden (size) | maps | build | peak RSS growth | dense basis would be | fwd+bwd |\n|---|---|---|---|---|---|")
+    print(f"| {r['hidden']} ({r['size']}) | {r['k']} | {r['build']:.1f} s | {mb(r['peak'])} | {mb(r['dense'])} "
+          f"| {r['step'] * 1e3:.0f} ms |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", nargs="*", default=["models", "user"], choices=["models", "user"])
+    parser.add_argument("--parts", nargs="*", default=["models", "user", "rubik"], choices=["models", "user", "rubik"])
     parser.add_argument("--channels", type=int, default=256)
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--batch", type=int, default=256)
@@ -197,7 +257,7 @@ def main(argv=None):
     print(f"# bench_scale: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
           f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     for part in args.parts:
-        {"models": models, "user": user}[part](args)
+        {"models": models, "user": user, "rubik": rubik}[part](args)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,10 @@ Classical(kind='orthogonal', form=Matrix([
 from __future__ import annotations
 
 import dataclasses
+import math
+from fractions import Fraction
 
+import numpy as np
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
@@ -99,8 +102,12 @@ def classical_quadrature(G: Group, degree: int):
     return quadrature.unitary(G.d, degree, special=kind.kind == "special_linear")
 
 
+def _entries(m):
+    return [e for row in m.tolist() for e in row]
+
+
 def _real(G):
-    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in m)
+    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in _entries(m))
 
 
 def _recognise(G):
@@ -126,8 +133,15 @@ def _recognise(G):
 
 
 def _invariant_form(A, d, sign):
-    """The nondegenerate ``J = sign · Jᵀ`` with ``AᵀJ + JA = 0`` for every ``A``, if it is
-    unique up to scale (integer entries when rational), else ``None``."""
+    """A nondegenerate ``J = sign · Jᵀ`` with ``AᵀJ + JA = 0`` for every ``A`` (integer
+    entries when rational), else ``None``. For rational generators a float null vector
+    rounded to small rationals is tried first and kept only if it solves the equations
+    exactly in integer arithmetic (any such ``J`` will do: the dimension count then gives
+    the whole ``so(J)``/``sp(J)``); otherwise the exact null space, which must be
+    one-dimensional."""
+    J = _rounded_form(A, d, sign)
+    if J is not None:
+        return J
     rows = {}   # row (A, i, j) of AᵀJ + JA = 0: A[p, i] J[p, j] + J[i, q] A[q, j]; column p·d + q of J[p, q]
     for r, a in enumerate(A):
         for (p, i), v in a.todok().items():
@@ -155,3 +169,33 @@ def _invariant_form(A, d, sign):
     if J.det() == 0:
         return None
     return sympy.ImmutableMatrix(J)
+
+
+def _rounded_form(A, d, sign):
+    """``J`` from the float null vector of the form equations rounded to small rationals
+    and scaled to integers, checked exactly (integer matrices); ``None`` if the generators
+    are not rational, the rounding fails, or the check fails."""
+    ints = []
+    for m in A:
+        entries = _entries(m)
+        if not all(e.is_Rational for e in entries):
+            return None
+        scale = math.lcm(*[int(e.q) for e in entries])
+        ints.append(np.array([int(e * scale) for e in entries], dtype=np.int64).reshape(d, d))
+    if max(int(np.abs(a).max()) for a in ints) > 2 ** 20:
+        return None
+    a = np.array(ints, dtype=float)
+    eye = np.eye(d)
+    swap = np.eye(d * d).reshape(d, d, d, d).transpose(0, 1, 3, 2).reshape(d * d, d * d)
+    rows = [np.kron(m.T, eye) + np.kron(eye, m.T) for m in a] + [np.eye(d * d) - sign * swap]
+    v = np.linalg.svd(np.vstack(rows), full_matrices=False)[2][-1]
+    v = v / v[np.argmax(np.abs(v))]
+    q = [Fraction(x).limit_denominator(64) for x in v]
+    if max(abs(float(f) - x) for f, x in zip(q, v)) > 1e-9:
+        return None
+    scale = math.lcm(*[f.denominator for f in q])
+    J = np.array([int(f * scale) for f in q], dtype=np.int64).reshape(d, d)
+    if any(np.any(m.T @ J + J @ m) for m in ints) or np.any(J - sign * J.T):
+        return None
+    J = sympy.ImmutableMatrix(J.tolist())
+    return J if DomainMatrix.from_Matrix(J).det() != 0 else None

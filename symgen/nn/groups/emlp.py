@@ -77,7 +77,9 @@ class EquivariantBilinear(Float64Constants):
     Summands are grouped by type (a monomial, or a summand of another kind, e.g. ``ℝ(V)``); a
     path ``(a, b → c)`` uses the basis of ``Hom(a ⊗ b, c)`` with a weight ``(n_c, n_a, n_b, k)``
     over the channels of each type. Paths with more than ``max_legs`` V/V* factors in total are
-    skipped (a type that does not say its ``degree`` counts as one).
+    skipped (a type that does not say its ``degree`` counts as one). Each path is contracted in
+    the cheapest of four pairwise orders (basis or weights first, with either input), never
+    forming its ``(n_c d_c, n_a d_a, n_b d_b)`` bilinear form.
 
     >>> from symgen import groups, reps
     >>> G = groups.O(3)
@@ -153,13 +155,10 @@ def _cheapest_order(nc, na, nb, k, do, da, db):
 
 def _contract(order, W, B, xa, xb):
     first, second, third = _ORDERS[order]
+    x1, x2 = (xb, xa) if order.endswith("-b") else (xa, xb)
     if order.startswith("basis"):
-        t = torch.einsum(first, B, xb if order == "basis-b" else xa)
-        t = torch.einsum(second, t, xa if order == "basis-b" else xb)
-        return torch.einsum(third, W, t)
-    t = torch.einsum(first, W, xb if order == "weight-b" else xa)
-    t = torch.einsum(second, t, xa if order == "weight-b" else xb)
-    return torch.einsum(third, t, B)
+        return torch.einsum(third, W, torch.einsum(second, torch.einsum(first, B, x1), x2))
+    return torch.einsum(third, torch.einsum(second, torch.einsum(first, W, x1), x2), B)
 
 
 def _type_index(rep):

@@ -2,7 +2,7 @@
 
 ``W = sum_k w_k B_k`` with ``B_k`` from :func:`symgen.reps.equivariant_basis`, plus an
 equivariant bias ``b = sum_j v_j c_j`` (``c_j`` spanning the invariants of ``rep_out``).
-Two ways to apply it, chosen by ``strategy``:
+Three ways to apply it, chosen by ``strategy``:
 
 - ``"dense"``: rebuild ``W`` from the orthonormal basis (one matrix-vector product) and
   apply it with ``torch.nn.functional.linear``;

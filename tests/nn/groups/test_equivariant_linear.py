@@ -7,7 +7,6 @@ import torch
 
 from symgen import groups, reps
 from symgen.nn import EMLP, EquivariantLinear
-from symgen.nn.groups import emlp as emlp_module
 from symgen.nn.groups.equivariant_linear import AUTO_DENSE_ENTRIES
 from symgen.testing import assert_equivariant
 
@@ -76,24 +75,3 @@ def test_a_wide_emlp_builds_fast_and_small_and_trains():
     x = torch.randn(16, 6)
     model(x).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
-
-
-@pytest.mark.parametrize("G", [groups.SO(3), groups.S(4)], ids=str)
-def test_every_bilinear_contraction_order_gives_the_bilinear_form(G):
-    V, S = reps.V(G), reps.Scalar(G)
-    rep = 3 * S + 2 * V + V ** 2
-    bil = emlp_module.EquivariantBilinear(rep, rep).double()
-    with torch.no_grad():
-        for p in bil.parameters():
-            p.normal_()
-    x = torch.randn(4, rep.size, dtype=torch.float64)
-    expected = x.new_zeros(4, rep.size)
-    for name, ta, tb, tc in bil._paths:
-        B, W = getattr(bil, f"{name}_basis"), getattr(bil, f"{name}_weight")
-        M = torch.einsum("ijlk,kopq->iojplq", W, B).reshape(W.shape[0] * B.shape[1], W.shape[1] * B.shape[2],
-                                                            W.shape[2] * B.shape[3])
-        y = torch.nn.functional.bilinear(bil._channels(x, ta).flatten(-2), bil._channels(x, tb).flatten(-2), M)
-        expected = expected.index_add(-1, getattr(bil, f"out_{bil._types[tc]}").reshape(-1), y)
-    for order in ("basis-b", "basis-a", "weight-b", "weight-a"):
-        bil._orders = [order] * len(bil._paths)
-        torch.testing.assert_close(bil(x), expected, rtol=1e-12, atol=1e-12)
