@@ -25,6 +25,7 @@ import torch
 from .. import groups, reps
 from ..algebra import CliffordAlgebra
 from ..algebra.groups.position_orientation import repulsion_grid
+from .._validate import check_finite, check_int
 from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
 from ..nn.groups import Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita
@@ -252,7 +253,9 @@ class NBodyImplicit(torch.nn.Module):
     def __init__(self, channels: int = 8, layers: int = 2, hidden: int = 16, horizon: float = 1.0,
                  length: float = 4.0):
         super().__init__()
-        self.horizon, self.length = horizon, length
+        channels = check_int(channels, "channels", ShapeError)
+        layers = check_int(layers, "layers", ShapeError, minimum=0)
+        self.horizon, self.length = horizon, check_finite(length, "length", ShapeError, positive=True)
         G = groups.O(3)
         S, V = reps.Scalar(G), reps.V(G)
         features, rep = channels * S + channels * V, V + S
