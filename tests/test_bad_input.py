@@ -37,6 +37,12 @@ from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
 
 NAN, INF = float("nan"), float("inf")
+
+
+def nbody():
+    """The N-body experiment module, imported on first use (it builds a Clifford algebra)."""
+    from symgen.experiments import nbody as module
+    return module
 PAYLOAD = "__import__('os').getcwd()"
 CL3 = CliffordAlgebra((1, 1, 1))
 PGA = CliffordAlgebra((0, 1, 1))
@@ -245,6 +251,10 @@ ROWS = [
     R(lambda: canonicalization_prior_loss(torch.nn.Linear(3, 3), torch.ones(2, 3)), FrameError, "Linear",
       id="group-prior-loss-not-canonicalize"),
     R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
+    R(lambda: nbody().run(models=("cgenn", "egnn")), ShapeError, "'egnn'", id="nbody-run-unknown-model"),
+    R(lambda: nbody().NBodyImplicit(channels=0), ShapeError, "channels", id="nbody-implicit-zero-channels"),
+    R(lambda: nbody().NBodyImplicit(length=NAN), ShapeError, "nan", id="nbody-implicit-nan-length"),
+    R(lambda: nbody().NBodyPonita(grid=[[1.0, 0.0]]), ShapeError, "(1, 2)", id="nbody-ponita-2d-grid"),
     R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
       id="group-gram-schmidt-nan-tolerance"),
     R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",
@@ -344,6 +354,7 @@ def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
     (["pde", "--max-degree", "-1"], "argument --max-degree: -1 is not an integer ≥ 1"),
     (["nbody", "--epochs", "0"], "argument --epochs: 0 is not an integer ≥ 1"),
     (["nbody", "--minutes", "nan"], "argument --minutes: 'nan' is not a finite number of minutes > 0"),
+    (["nbody", "--model", "cgenn,egnn"], "argument --model: 'cgenn,egnn' is not a comma list of models from"),
     (["hull", "--channels", "two"], "argument --channels: 'two' is not an integer"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_cli_options_exit_2_naming_the_value(argv, named, capsys):

@@ -359,7 +359,11 @@ def _nbody(kind):
         from symgen.experiments import nbody
         torch.manual_seed(0)
         model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
-                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8)}[kind]()
+                 "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8),
+                 "fa-gnn": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8, backbone="gnn"),
+                 "canon-gnn": lambda: nbody.NBodyWrapped("canonicalize", hidden=8, backbone="gnn"),
+                 "implicit": lambda: nbody.NBodyImplicit(channels=2, layers=1, hidden=8),
+                 "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8)}[kind]()
         return model.double()
     return build
 
@@ -501,6 +505,10 @@ CASES = {
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
+    "NBodyWrapped-FA-GNN": Case(_nbody("fa-gnn"), _use_nbody, _run_nbody),
+    "NBodyWrapped-Canonicalize-GNN": Case(_nbody("canon-gnn"), _use_nbody, _run_nbody),
+    "NBodyImplicit": Case(_nbody("implicit"), _use_nbody, _run_nbody),
+    "NBodyPonita": Case(_nbody("ponita"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),

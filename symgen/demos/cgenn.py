@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import OptionError
 from . import options
 
 __all__ = ["register", "main_job"]
@@ -18,6 +19,17 @@ def _budget(parser, quick: str) -> None:
                         help="save each model after every epoch to DIR/<model>.pt; a rerun resumes from there")
 
 
+def _model_list(text: str) -> tuple:
+    """``--model``: comma-separated names of :data:`symgen.experiments.nbody.MODELS`."""
+    from ..experiments.nbody import MODELS
+
+    names = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in names if name not in MODELS]
+    if unknown or not text.strip():
+        raise OptionError(f"{text!r} is not a comma list of models from {', '.join(MODELS)}")
+    return names
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("nbody", help="train a CGENN on charged N-body data vs baselines")
     p.add_argument("--train", type=options.count, default=1000, help="training samples (default: 1000; paper: 3000)")
@@ -25,6 +37,9 @@ def register(subparsers) -> None:
     p.add_argument("--epochs", type=options.count, default=150, help="training epochs (default: 150)")
     p.add_argument("--channels", type=options.count, default=12, help="multivector channels (default: 12)")
     p.add_argument("--layers", type=options.count, default=2, help="message-passing rounds (default: 2)")
+    p.add_argument("--model", type=_model_list, default=("cgenn", "mlp"), metavar="NAMES",
+                   help="comma list of models trained on the same data and budget, from cgenn, mlp, implicit, "
+                        "ponita, fa-gnn, canon-gnn (default: cgenn,mlp)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
     _budget(p, "40 train samples, 2 epochs, 4 channels")
@@ -72,7 +87,7 @@ def run_nbody(args, out=print) -> dict:
     from ..experiments.plots import save_curves
 
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
-                       layers="layers", minutes="minutes", checkpoints="checkpoint")
+                       layers="layers", minutes="minutes", checkpoints="checkpoint", models="model")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]

@@ -24,13 +24,15 @@ import torch
 
 from .. import groups, reps
 from ..algebra import CliffordAlgebra
+from ..algebra.groups.position_orientation import repulsion_grid
+from .._validate import check_finite, check_int
 from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
-from ..nn.groups import Canonicalize, FrameAveraging
+from ..nn.groups import Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita
 from .training import History, train
 
-__all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "matched_mlp", "fit", "run",
-           "FULL", "QUICK"]
+__all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "NBodyImplicit",
+           "NBodyPonita", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
 
 #: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
 FULL = {"n_train": 3000, "epochs": 200}
@@ -225,6 +227,86 @@ class NBodyWrapped(torch.nn.Module):
         return x + self.horizon * v + shift
 
 
+def _complete_graph(batch: int, particles: int):
+    """Edges ``src → dst`` of the fully connected graph of each of ``batch`` samples of
+    ``particles`` nodes, on the flattened ``(batch · particles)`` nodes (no self-loops)."""
+    pairs = (~torch.eye(particles, dtype=torch.bool)).nonzero()
+    offsets = (torch.arange(batch) * particles)[:, None]
+    return (pairs[:, 1] + offsets).reshape(-1), (pairs[:, 0] + offsets).reshape(-1)
+
+
+class NBodyImplicit(torch.nn.Module):
+    """Implicit steerable convolutions (:class:`~symgen.nn.ImplicitSteerableConv`) over O(3)
+    on the fully connected particle graph. Node input ``v ⊕ q`` (``V + V⁰``), edge
+    attribute ``q_i q_j`` (``V⁰``); ``layers`` gated convolutions to ``channels (V⁰ + V)``,
+    then one to ``V``: the correction to ``x + horizon · v``. Positions enter only as
+    differences, in units of ``length`` (the kernels are polynomial-like in the relative
+    position: at unit scale their outputs start in the hundreds), so the model is
+    E(3)-equivariant.
+
+    >>> model = NBodyImplicit(channels=2, layers=1, hidden=8)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    def __init__(self, channels: int = 8, layers: int = 2, hidden: int = 16, horizon: float = 1.0,
+                 length: float = 4.0):
+        super().__init__()
+        channels = check_int(channels, "channels", ShapeError)
+        layers = check_int(layers, "layers", ShapeError, minimum=0)
+        self.horizon, self.length = horizon, check_finite(length, "length", ShapeError, positive=True)
+        G = groups.O(3)
+        S, V = reps.Scalar(G), reps.V(G)
+        features, rep = channels * S + channels * V, V + S
+        self.convs, self.gates = torch.nn.ModuleList(), torch.nn.ModuleList()
+        for _ in range(layers):
+            gate = GatedNonlinearity(features)
+            self.convs.append(ImplicitSteerableConv(rep, features + gate.n_gates * S, hidden=hidden, edge_rep=S))
+            self.gates.append(gate)
+            rep = features
+        self.head = ImplicitSteerableConv(rep, V, hidden=hidden, edge_rep=S)
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        src, dst = _complete_graph(b, n)
+        pos, qf = x.reshape(b * n, 3) / self.length, q.reshape(b * n, 1)
+        qq = qf[src] * qf[dst]
+        h = torch.cat([v.reshape(b * n, 3), qf], -1)
+        for conv, gate in zip(self.convs, self.gates):
+            h = gate(conv(h, pos, src, dst, qq))
+        shift = self.head(h, pos, src, dst, qq).reshape(b, n, 3)
+        return x + self.horizon * v + shift
+
+
+class NBodyPonita(torch.nn.Module):
+    """PONITA (:class:`~symgen.nn.Ponita`, O(3) pair invariants) on the fully connected
+    particle graph: scalars the charges, vectors the velocities, one output vector per
+    particle, the correction to ``x + horizon · v``. ``grid``: the orientations (default: a
+    repulsion grid of ``orientations`` points), on which the model is equivariant up to
+    the grid's discretisation (exactly for the finite group of an orbit grid).
+
+    >>> model = NBodyPonita(hidden=8, layers=1, orientations=6)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    def __init__(self, hidden: int = 16, layers: int = 2, orientations: int = 16, basis: int = 16,
+                 horizon: float = 1.0, grid=None):
+        super().__init__()
+        self.horizon = horizon
+        grid = repulsion_grid(orientations) if grid is None else grid
+        self.net = Ponita(groups.O(3), grid, in_scalars=1, in_vectors=1, out_scalars=0, out_vectors=1,
+                          hidden=hidden, layers=layers, basis=basis)
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        src, dst = _complete_graph(b, n)
+        _, shift = self.net(x.reshape(b * n, 3), q.reshape(b * n, 1), v.reshape(b * n, 1, 3), src, dst)
+        return x + self.horizon * v + shift.reshape(b, n, 3)
+
+
 def _tensors(data):
     return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
 
@@ -257,22 +339,45 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
     return NBodyMLP(hidden=hidden, horizon=horizon)
 
 
+#: ``run``'s model names: the label in tables and checkpoint files, and a constructor
+#: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP).
+MODELS = {
+    "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h)),
+    "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h)),
+    "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=16, horizon=h)),
+    "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h)),
+    "fa-gnn": ("FA-GNN", lambda c, l, h, p: NBodyWrapped("frame_averaging", hidden=2 * c, horizon=h, backbone="gnn")),
+    "canon-gnn": ("Canon-GNN", lambda c, l, h, p: NBodyWrapped("canonicalize", hidden=2 * c, horizon=h,
+                                                                backbone="gnn")),
+}
+
+
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
-        minutes: float | None = None, progress: bool = True, checkpoints: str | None = None) -> dict:
-    """The experiment: simulate, train the CGENN and a parameter-matched MLP, evaluate.
+        minutes: float | None = None, progress: bool = True, checkpoints: str | None = None,
+        models=("cgenn", "mlp")) -> dict:
+    """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
+    is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
+    budget, evaluate.
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
     ``"models"``, each model's name mapped to ``(model, History)``.
     """
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise ShapeError(f"run: models must be names from {tuple(MODELS)}; got {tuple(models)!r}")
     torch.manual_seed(0)
     train_data, test_data = simulate(n_train, seed=0), simulate(n_test, seed=1)
     baseline = float(((constant_velocity(test_data) - test_data["x1"]) ** 2).mean())
-    cgenn = NBodyCGENN(channels, layers, horizon=train_data["horizon"])
-    mlp = matched_mlp(sum(p.numel() for p in cgenn.parameters()), train_data["horizon"])
-    models = {}
-    for name, model, label in (("CGENN Cl(3,0)", cgenn, "CGENN"), ("MLP", mlp, "MLP")):
+    horizon = train_data["horizon"]
+    cgenn_params = sum(p.numel() for p in NBodyCGENN(channels, layers).parameters())
+    trained = {}
+    for key in dict.fromkeys(models):
+        name, build = MODELS[key]
+        torch.manual_seed(0)
+        model = build(channels, layers, horizon, cgenn_params)
+        label = name.split()[0]
         path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
-        models[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
-                                  progress=progress, checkpoint=path)
-    return {"constant_velocity": baseline, "models": models}
+        trained[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
+                                   progress=progress, checkpoint=path)
+    return {"constant_velocity": baseline, "models": trained}
