@@ -532,7 +532,7 @@ def assert_same(got, expected):
         tol = 1e-12 if expected.dtype == torch.float64 else 1e-5
         torch.testing.assert_close(got, expected, rtol=tol, atol=tol)
     else:
-        assert got == expected
+        assert got == expected, (got, expected)
 
 
 def _used(name):
