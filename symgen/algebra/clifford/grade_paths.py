@@ -44,10 +44,12 @@ def path_product_ir(alg, op: str = "geometric_product") -> tuple[Bilinear, tuple
     """Per-path products stacked on one axis, for layers that mix channels per path.
 
     Returns the Bilinear IR (output axis: one slot per (path, output blade)), the path
-    of each slot and the output blade of each slot.
+    of each slot and the output blade of each slot. Slots are grouped by output blade
+    (blade-major, paths in order within a blade), so a layer contracts each blade's slots
+    with one matrix product.
     """
     paths = grade_paths(alg, op)
-    slots = [(p, k) for p in paths for k in alg.grade_indices(p[2])]
+    slots = sorted(((p, k) for p in paths for k in alg.grade_indices(p[2])), key=lambda s: (s[1], paths.index(s[0])))
     index = {s: q for q, s in enumerate(slots)}
     terms = tuple((index[(p, k)], i, j, c) for k, i, j, c, p in _terms(alg, op))
     ir = Bilinear(f"path_{op}", len(slots), alg.dim, alg.dim, terms,
