@@ -403,8 +403,8 @@ def _run_hull(model):
 
 def _message_op():
     from symgen.codegen.ir import Bilinear
-    from symgen.codegen.runtime import MessageOp
-    return MessageOp(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
+    from symgen.codegen.runtime import message_op
+    return message_op(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
 
 
 def _message_inputs():

@@ -50,7 +50,7 @@ from ..errors import CodegenError, SymgenError
 from . import adaptors
 from .ir import Multilinear, Pointwise, gradient_ir
 
-__all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MessageOp", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
+__all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MessageOp", "message_op", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
 
 #: Backends a caller may ask for.
 BACKENDS = ("auto", "numba", "torch", "numpy")
@@ -73,6 +73,7 @@ POINTWISE_CPU_REASON = "CPU eager: measured faster than Numba (benchmarks/bench_
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 _OPS: dict = {}
+_MESSAGE_OPS: dict = {}
 
 
 def op(ir, strategy: str | None = None):
@@ -87,6 +88,16 @@ def op(ir, strategy: str | None = None):
             found = _OPS.setdefault(key, Op(ir, strategy))
         else:
             raise CodegenError(f"the runtime runs Linear, Bilinear, Trilinear and Pointwise IR; got {ir!r}")
+    return found
+
+
+def message_op(ir):
+    """The process-wide :class:`MessageOp` of the two-input IR ``ir`` (same content, same op),
+    so that its compiled edge kernels live here, never on a module a user holds."""
+    key = (ir.key(), getattr(ir, "labels", None), ir.doc)
+    found = _MESSAGE_OPS.get(key)
+    if found is None:
+        found = _MESSAGE_OPS.setdefault(key, MessageOp(ir))
     return found
 
 
@@ -491,11 +502,12 @@ class MessageOp:
     generated Numba loop per direction (gather, op and scatter-add fused, no per-edge
     intermediate; compiled on first use, then cached on disk), and everything else (CUDA,
     ``torch.compile``, functorch) as torch's gather, the op's torch kernel and ``index_add``,
-    with gradients either way. Pickles as its IR.
+    with gradients either way. Get the process-wide one with :func:`message_op`; it pickles
+    as its IR.
 
     >>> import torch
     >>> from symgen.codegen.ir import Bilinear
-    >>> scale = MessageOp(Bilinear("scale", 1, 1, 1, ((0, 0, 0, 1),)))
+    >>> scale = message_op(Bilinear("scale", 1, 1, 1, ((0, 0, 0, 1),)))
     >>> w, x = torch.tensor([[2.0], [3.0]]), torch.tensor([[10.0], [100.0]])
     >>> src, dst = torch.tensor([1, 1]), torch.tensor([0, 0])
     >>> scale(w, x, src, dst, num_nodes=2)                  # node 0 gets 2·100 + 3·100
@@ -509,10 +521,11 @@ class MessageOp:
         if not isinstance(ir, Multilinear) or ir.arity != 2:
             raise CodegenError(f"MessageOp takes a two-input multilinear IR; got {ir!r}")
         self.ir = ir
-        self._edges: dict = {}
+        self._edges: dict = {}          # None (the op) or an input index (its gradient) -> Kernel
+        self._autograd = None
 
     def __reduce__(self):
-        return MessageOp, (self.ir,)
+        return message_op, (self.ir,)
 
     def __repr__(self):
         return f"MessageOp({self.ir!r})"
@@ -581,10 +594,9 @@ class MessageOp:
         return out
 
     def _function(self):
-        found = self._edges.get("function")
-        if found is None:
-            found = self._edges.setdefault("function", _message_function(self))
-        return found
+        if self._autograd is None:
+            self._autograd = _message_function(self)
+        return self._autograd
 
 
 def _message_function(message: MessageOp):

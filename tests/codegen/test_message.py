@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings, strategies as hs
 
 from symgen.codegen.ir import Bilinear, Linear
-from symgen.codegen.runtime import MessageOp
+from symgen.codegen.runtime import MessageOp, message_op
 from symgen.errors import CodegenError
 
 
@@ -74,6 +74,7 @@ def test_numpy_arrays_and_pickling():
     out = OP(w.numpy(), x.numpy(), src.numpy(), dst.numpy(), 7)
     np.testing.assert_allclose(out, reference(w, x, src, dst, 7, 3).numpy(), atol=1e-12)
     again = pickle.loads(pickle.dumps(OP))
+    assert again is message_op(OP.ir) is message_op(matvec(3, 4))       # one op per IR content
     torch.testing.assert_close(again(w, x, src, dst, 7), OP(w, x, src, dst, 7))
 
 

@@ -60,7 +60,7 @@ class ImplicitSteerableConv(torch.nn.Module):
         width = check_int(radial_hidden, "radial_hidden", ShapeError, minimum=1)
         self.radial = torch.nn.Sequential(torch.nn.Linear(1, width), torch.nn.SiLU(), torch.nn.Linear(width, 1))
         self.self_interaction = EquivariantLinear(rep_in, rep_out) if self_interaction else None
-        self.message = runtime.MessageOp(kernel_apply_ir(rep_in, rep_out))
+        self.message = runtime.message_op(kernel_apply_ir(rep_in, rep_out))   # pickles as its IR
 
     def kernel_values(self, rel: torch.Tensor, edge_attr: torch.Tensor | None = None) -> torch.Tensor:
         """``φ(|r|) K(r ⊕ a)`` per edge, ``(edges, (rep_out ⊗ rep_in*).size)`` in the layout of
