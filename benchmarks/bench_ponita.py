@@ -11,22 +11,12 @@ Float64, 5 points with a scalar and a vector each, complete graph, hidden 8, one
 from __future__ import annotations
 
 import numpy as np
-import sympy
 import torch
 
 from symgen import groups
-from symgen.algebra.groups.position_orientation import orbit_grid, repulsion_grid
+from symgen.algebra.groups.position_orientation import octahedral_rotations, orbit_grid, repulsion_grid
 from symgen.nn import Ponita
 from symgen.timing import median_time
-
-
-def octahedral():
-    def turn(i, j):
-        m = sympy.eye(3)
-        m[i, i] = m[j, j] = 0
-        m[j, i], m[i, j] = 1, -1
-        return m
-    return groups.MatrixGroup(discrete_generators=[turn(0, 1), turn(1, 2)])
 
 
 def relative_errors(net, rotations, points=5, clouds=3):
@@ -48,7 +38,7 @@ def relative_errors(net, rotations, points=5, clouds=3):
 
 def main():
     G = groups.SO(3)
-    H = octahedral()
+    H = octahedral_rotations()
     print(f"{'grid':32} {'rotations':22} {'mean rel. error':>16} {'max':>10}")
     cases = [("octahedral orbit grid, 24", orbit_grid(H, start=[1.0, 2.0, 3.0]), "octahedral (24)", H.elements()),
              ("repulsion grid, 24", repulsion_grid(24), "octahedral (24)", H.elements())]

@@ -66,17 +66,9 @@ def test_ponita_model_is_exact_on_its_orbit_grid_and_close_for_any_rotation():
     start) the model is exactly equivariant for that group; on a 16-point repulsion grid it
     is equivariant for random O(3) elements only up to the grid's discretisation (measured
     0.022 and 0.028 of the correction's largest entry for these two draws; asserted < 0.2)."""
-    import sympy
-    from symgen import groups
-    from symgen.algebra.groups.position_orientation import orbit_grid
+    from symgen.algebra.groups.position_orientation import octahedral_rotations, orbit_grid
 
-    def quarter_turn(i, j):
-        m = sympy.eye(3)
-        m[i, i] = m[j, j] = 0
-        m[j, i], m[i, j] = 1, -1
-        return m
-
-    octahedral = groups.MatrixGroup(discrete_generators=[quarter_turn(0, 1), quarter_turn(1, 2)])
+    octahedral = octahedral_rotations()
     torch.manual_seed(0)
     exact = NBodyPonita(hidden=8, layers=1, basis=8, grid=orbit_grid(octahedral, [0.3, 0.5, 0.8])).double()
     assert len(exact.net.grid) == 24

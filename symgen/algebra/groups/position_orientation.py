@@ -30,11 +30,11 @@ import sympy
 
 from ...codegen import Pointwise
 from ...errors import GroupError
-from .group import Group
+from .group import Group, MatrixGroup
 from .steerable import check_orthogonal
 
 __all__ = ["pair_invariants", "PairInvariants", "InvariantCertificate", "certify_invariants", "orbit_grid",
-           "repulsion_grid"]
+           "octahedral_rotations", "repulsion_grid"]
 
 
 @dataclass(frozen=True)
@@ -143,18 +143,31 @@ def pair_invariants(G: Group) -> PairInvariants:
                           certify_invariants(G, spherical, [o, p], spheres=[o, p]))
 
 
+def octahedral_rotations() -> Group:
+    """The 24 rotations of the cube (the rotation octahedral group), declared by two exact
+    quarter turns: a finite subgroup of SO(3) whose orbit grids make PONITA exactly
+    equivariant under it.
+
+    >>> octahedral_rotations().order()
+    24
+    """
+    def quarter_turn(i, j):             # the rotation by π/2 taking axis i to axis j
+        m = sympy.eye(3)
+        m[i, i] = m[j, j] = 0
+        m[j, i], m[i, j] = 1, -1
+        return m
+    return MatrixGroup(discrete_generators=[quarter_turn(0, 1), quarter_turn(1, 2)])
+
+
 def orbit_grid(G: Group, start=None) -> np.ndarray:
     """The orbit of the unit vector ``start`` (default: the first axis) under the finite
     group ``G``, as rows: a grid on which ``G`` acts by permutations, so a PONITA network on it
     is exactly ``G``-equivariant.
 
-    >>> import sympy
-    >>> from symgen import groups
-    >>> rot = lambda i, j: sympy.Matrix(3, 3, lambda a, b: (1 if (a, b) == (j, i) else -1 if (a, b) == (i, j) else
-    ...                                                      1 if a == b and a not in (i, j) else 0))
-    >>> octahedral = groups.MatrixGroup(discrete_generators=[rot(0, 1), rot(1, 2)])
-    >>> orbit_grid(octahedral).shape                 # the 6 face centres ±e_i
+    >>> orbit_grid(octahedral_rotations()).shape          # the 6 face centres ±e_i
     (6, 3)
+    >>> orbit_grid(octahedral_rotations(), start=[1.0, 2.0, 3.0]).shape   # a generic start: 24
+    (24, 3)
     """
     if not G.is_finite:
         raise GroupError(f"an orbit grid needs a finite group; {G} is not finite")

@@ -3,27 +3,18 @@ of an orbit grid, and an SO(3) error that falls as the repulsion grid grows."""
 
 import numpy as np
 import pytest
-import sympy
 import torch
 from hypothesis import given, settings, strategies as hs
 
 from symgen import groups, reps
-from symgen.algebra.groups.position_orientation import (certify_invariants, orbit_grid, pair_invariants,
-                                                        repulsion_grid)
+from symgen.algebra.groups.position_orientation import (certify_invariants, octahedral_rotations, orbit_grid,
+                                                        pair_invariants, repulsion_grid)
 from symgen.errors import GroupError, ShapeError
 from symgen.nn import Ponita
 from symgen.testing import assert_equivariant
 
 
-def quarter_turn(i, j):
-    """The rotation by π/2 taking axis i to axis j, exactly."""
-    m = sympy.eye(3)
-    m[i, i] = m[j, j] = 0
-    m[j, i], m[i, j] = 1, -1
-    return m
-
-
-OCTAHEDRAL = groups.MatrixGroup(discrete_generators=[quarter_turn(0, 1), quarter_turn(1, 2)])
+OCTAHEDRAL = octahedral_rotations()
 
 
 @pytest.mark.parametrize("G,spatial", [(groups.SO(3), 2), (groups.O(3), 2), (groups.SO(2), 2), (groups.O(2), 2),
