@@ -32,8 +32,8 @@ from ..._validate import NON_FINITE
 from ...errors import PDEError
 from .jet import Jet
 
-__all__ = ["VectorField", "Symmetries", "point_symmetries", "prolonged_action", "leading_derivative",
-           "substitute_leading"]
+__all__ = ["VectorField", "Symmetries", "point_symmetries", "symmetries_from_solution", "prolonged_action",
+           "leading_derivative", "substitute_leading"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,9 @@ class Symmetries:
     """Result of :func:`point_symmetries`: ``generators`` of the finite part (a sample of
     the algebra when ``dimension`` is ``None``), ``infinite_part`` (:class:`InfiniteFamily`
     tuples; ``infinite_description`` in words), the split ``determining_equations`` in
-    ``xi_<x>``, ``phi_<u>`` and the ``assumptions`` the solution holds under."""
+    ``xi_<x>``, ``phi_<u>`` and the ``assumptions`` the solution holds under (in words;
+    ``nonzero``: the parameter expressions among them, each assumed ``≠ 0``, as SymPy
+    expressions: the candidates of a group classification, :mod:`.classification`)."""
 
     generators: tuple
     dimension: int | None
@@ -139,6 +141,7 @@ class Symmetries:
     parsed: object = None
     infinite_part: tuple = ()
     assumptions: tuple = ()
+    nonzero: tuple = ()
 
     def flow(self, i: int, eps):
         """``exp(ε v_i)`` as SymPy expressions of the variables (see :mod:`.flows`)."""
@@ -480,15 +483,30 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     from .determining import determining_equations
     from .elimination import solve_linear_system
     jet, eqs, leads, conditions = _leading(parsed)
-    factors = _ansatz_factors(factors, list(jet.x) + [jet.var(a, ()) for a in range(len(parsed.dependent))])
-    det, fvars = determining_equations(jet, eqs, leads)
     us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
+    factors = _ansatz_factors(factors, list(jet.x) + us)
+    det, fvars = determining_equations(jet, eqs, leads)
     Z = tuple(jet.x) + tuple(us)
     names = [f"xi_{x}" for x in jet.x] + [f"phi_{u}" for u in us]
     zero = (0,) * len(Z)
     start = {name: {(name, zero): sympy.Integer(1)} for name in names}
-    det_exprs = tuple(_to_expr(e, Z, fvars) for e in det)
     sol = solve_linear_system(det, Z, fvars, start, parsed.parameters)
+    return symmetries_from_solution(parsed, jet, sol, tuple(_to_expr(e, Z, fvars) for e in det), conditions,
+                                    max_degree, factors)
+
+
+def symmetries_from_solution(parsed, jet, sol, determining, conditions=(), max_degree: int = 4,
+                             factors=()) -> Symmetries:
+    """The :class:`Symmetries` of a solved determining system: ``sol`` is the
+    :class:`~.elimination.LinearSolution` expressing ``xi_<x>``, ``phi_<u>`` (what
+    :func:`point_symmetries` and a group classification's generic case produce);
+    ``determining``: the determining equations as SymPy expressions; ``conditions``: the
+    assumptions made before solving, in words."""
+    us = [jet.var(a, ()) for a in range(len(parsed.dependent))]
+    factors = _ansatz_factors(factors, list(jet.x) + us)
+    Z = tuple(jet.x) + tuple(us)
+    names = [f"xi_{x}" for x in jet.x] + [f"phi_{u}" for u in us]
+    zero = (0,) * len(Z)
     infinite_names, unresolved = _classify(sol)
     if unresolved:
         sol, infinite_names = _finite_remainder(sol, unresolved, max_degree, parsed.parameters, Z, factors)
@@ -509,6 +527,7 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
             families.append(InfiniteFamily(field, funcs, eqs_g))
     separated = all(not any(k[0] in infinite_names for k in sol.solution[name]) for name in names[:len(jet.x)])
     assumptions = tuple(conditions) + tuple(f"{a} ≠ 0" for a in sol.assumptions)
+    nonzero = tuple(a for a in sol.assumptions if a.free_symbols <= set(parsed.parameters))
     desc = "; ".join(map(str, families))
     if families and not separated:
         # a sample of the infinite algebra: its functions as polynomials of degree ≤ 2
@@ -519,5 +538,6 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
                   for c in sorted(n for n, v in trial.fvars.items() if not v)]
         finite = _canonical(_independent(fields, list(Z)), list(Z))
     return Symmetries(generators=tuple(finite), dimension=None if families and not separated else len(finite),
-                      infinite=bool(families), infinite_description=desc, determining_equations=det_exprs,
-                      parsed=parsed, infinite_part=tuple(families), assumptions=assumptions)
+                      infinite=bool(families), infinite_description=desc, determining_equations=tuple(determining),
+                      parsed=parsed, infinite_part=tuple(families), assumptions=assumptions,
+                      nonzero=nonzero)
