@@ -106,16 +106,16 @@ def grows(special: Symmetries, generic: Symmetries) -> bool:
 
 
 def substituted(parsed: ParsedPDE, old, new) -> ParsedPDE:
-    """The parsed PDE with ``old`` (a parameter, or an applied function ``f(u)``)
-    replaced by ``new``; parameters are those left in the equations.
+    """The parsed PDE with ``old`` replaced by ``new``: a parameter by a value, or an
+    arbitrary function (``sympy.Function("f")``) by a ``sympy.Lambda``; parameters are
+    those left in the equations.
 
     >>> n = sympy.Symbol("n")
     >>> substituted(parse_pde("u_t = (u**n*u_x)_x"), n, 0).equations
     (Derivative(u(t, x), t) - Derivative(u(t, x), (x, 2)),)
     """
-    if isinstance(old, sympy.core.function.AppliedUndef):
-        func = sympy.Lambda(old.args, new)
-        eqs = tuple(sympy.expand(e.replace(old.func, func).doit()) for e in parsed.equations)
+    if isinstance(old, sympy.core.function.UndefinedFunction):
+        eqs = tuple(sympy.expand(e.replace(old, new).doit()) for e in parsed.equations)
     else:
         eqs = tuple(sympy.expand(e.subs(old, new)) for e in parsed.equations)
     variables = set(parsed.independent)

@@ -38,7 +38,7 @@ import sympy
 from ...errors import PDEError
 from .determining import add_to, diff_linear, normal, split, substitute
 
-__all__ = ["solve_linear_system", "LinearSolution", "undetermined_coefficients"]
+__all__ = ["solve_linear_system", "LinearSolution", "undetermined_coefficients", "generic_integral"]
 
 #: Rounds of the reduce / integrate / complete loop before giving up.
 MAX_ROUNDS = 400
@@ -207,7 +207,7 @@ class _Solver:
             if alpha[z] == 1 and all(self.fvars[k[0]] <= fv - {z} for k in others):
                 value = {(self.new_function(fv - {z}), zero): sympy.Integer(1)}
                 for k in others:
-                    integral = sympy.integrate(-eq[k], v, conds="none")
+                    integral = generic_integral(-eq[k], v, self.parameters, self._assume)
                     if integral.has(sympy.Integral):
                         return None
                     add_to(value, k, integral)
@@ -256,7 +256,7 @@ class _Solver:
         for k in own:
             if eq[k].free_symbols & self.parameters:
                 self._assume(eq[k])
-        quick = _linear_ode(eq, own, others, z, v)
+        quick = _linear_ode(eq, own, others, z, v, lambda e, w: generic_integral(e, w, self.parameters, self._assume))
         if quick is not None:
             basis, particular = quick
             value: dict = {}
@@ -360,11 +360,42 @@ class _Solver:
                        f"standard form in {MAX_ROUNDS} rounds")
 
 
-def _linear_ode(eq, own, others, z, v):
+def generic_integral(expr, v, parameters, assume):
+    """``∫ expr dv``. SymPy answers with a ``Piecewise`` when a symbolic parameter can make
+    the integrand special (``∫ e^{kt} dt``); its first branch, for generic parameters, is
+    taken when its condition is ``≠ 0`` of parameter expressions, each recorded with
+    ``assume``; otherwise the unevaluated ``Integral`` comes back (not integrable here).
+
+    >>> k, t = sympy.symbols("k t")
+    >>> seen = []
+    >>> generic_integral(sympy.exp(k * t), t, {k}, seen.append), seen
+    (exp(k*t)/k, [k])
+    """
+    out = sympy.integrate(expr, v, conds="none")
+    conditions = []
+
+    def first(pw):
+        value, cond = pw.args[0]
+        conditions.append(cond)
+        return value
+    if out.has(sympy.Piecewise):
+        out = out.replace(lambda a: isinstance(a, sympy.Piecewise), first)
+    nonzero = []
+    for cond in conditions:
+        parts = cond.args if isinstance(cond, sympy.And) else (cond,)
+        if not all(isinstance(c, sympy.Ne) for c in parts) or cond.free_symbols - set(parameters):
+            return sympy.Integral(expr, v)
+        nonzero += [c.lhs - c.rhs for c in parts]
+    for e in nonzero:
+        assume(e)
+    return out
+
+
+def _linear_ode(eq, own, others, z, v, integrate):
     """Closed-form cases of ``Σ c_k y^(k) + Σ q_j P_j = 0`` without ``dsolve`` (whose
     classification alone costs tenths of a second): first order (integrating factor) and
-    constant ``c_k`` with constant ``q_j``. Returns (homogeneous basis, particular solution
-    per ``P_j``) or None."""
+    constant ``c_k`` with constant ``q_j``; ``integrate(expr, v)`` integrates. Returns
+    (homogeneous basis, particular solution per ``P_j``) or None."""
     orders = {k[1][z]: eq[k] for k in own}
     n = max(orders)
     lead = orders[n]
@@ -373,17 +404,17 @@ def _linear_ode(eq, own, others, z, v):
     m = min(k for k, ck in c.items() if ck != 0)
     if m and n - m == 1:            # no y: first order in w = y^(m), then integrate m times
         p = c[m]
-        mu = sympy.powsimp(sympy.exp(sympy.integrate(p, v)), deep=True)
-        ws = [normal(1 / mu)] + [normal(sympy.integrate(-mu * qj, v) / mu) for qj in q]
+        mu = sympy.powsimp(sympy.exp(integrate(p, v)), deep=True)
+        ws = [normal(1 / mu)] + [normal(integrate(-mu * qj, v) / mu) for qj in q]
         for _ in range(m):
-            ws = [sympy.integrate(w, v) for w in ws]
+            ws = [integrate(w, v) for w in ws]
         if any(w.has(sympy.Integral) for w in [mu, *ws]):
             return None
         return [v ** j for j in range(m)] + [normal(ws[0])], [normal(w) for w in ws[1:]]
     if set(orders) <= {0, 1} and n == 1:
         p = c.get(0, sympy.Integer(0))
-        mu = sympy.powsimp(sympy.exp(sympy.integrate(p, v)), deep=True)
-        particular = [sympy.integrate(-mu * qj, v) for qj in q]
+        mu = sympy.powsimp(sympy.exp(integrate(p, v)), deep=True)
+        particular = [integrate(-mu * qj, v) for qj in q]
         if any(e.has(sympy.Integral) for e in [mu, *particular]):
             return None
         return [normal(1 / mu)], [normal(e / mu) for e in particular]

@@ -42,11 +42,14 @@ class Jet:
         """Replace ``u(t, x)`` and its ``Derivative`` objects by jet symbols."""
         reps = {}
         for d in expr.atoms(sympy.Derivative):
+            if d.expr not in functions:         # f'(u) of an arbitrary f(u): kept, see below
+                continue
             a = functions.index(d.expr)
             J = tuple(i for v, k in d.variable_count for i in [self.x.index(v)] * k)
             reps[d] = self.var(a, J)
         expr = expr.xreplace(reps)
-        return expr.xreplace({f: self.var(a, ()) for a, f in enumerate(functions)})
+        expr = expr.xreplace({f: self.var(a, ()) for a, f in enumerate(functions)})
+        return expr.doit() if expr.has(sympy.Subs) else expr     # Subs(f'(ξ), ξ, u) -> f'(u)
 
     def total_derivative(self, expr, i: int) -> sympy.Expr:
         """``D_i expr``, expanded. Polynomials are differentiated term by term on their

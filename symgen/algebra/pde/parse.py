@@ -119,8 +119,9 @@ def _infer(tokens, independent, dependent, text):
 
 
 class _Parser:
-    def __init__(self, tokens, text, symbols, functions, dependent, independent, params_fixed):
+    def __init__(self, tokens, text, symbols, functions, dependent, independent, params_fixed, arbitrary=()):
         self.toks, self.pos, self.text = tokens, 0, text
+        self.arbitrary = arbitrary
         self.symbols, self.functions, self.dependent = symbols, functions, dependent
         self.independent, self.params_fixed = independent, params_fixed
         self.parameters: dict = {}
@@ -178,6 +179,11 @@ class _Parser:
             return sympy.Rational(tok)
         if not tok.isidentifier():
             raise PDEParseError(f"unexpected {tok!r} in {self.text!r}")
+        if self.peek() == "(" and tok in self.arbitrary:
+            self.take("(")
+            arg = self.expr()
+            self.take(")")
+            return sympy.Function(tok)(arg)
         if self.peek() == "(":
             if tok not in FUNCTIONS:
                 raise PDEParseError(f"unknown function {tok!r} in {self.text!r}; allowed: "
@@ -241,13 +247,17 @@ def _check_size(equation, text):
                                 f"handles orders up to {MAX_ORDER}")
 
 
-def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
+def parse_pde(text, independent=None, dependent=None, params=None, arbitrary=()) -> ParsedPDE:
     """Parse one equation or several separated by ``;`` (a system); ``= 0`` is implied.
 
     ``independent``/``dependent`` are names (a string like ``"t x"`` or a sequence);
     when omitted they are inferred from the derivatives (``u_t = u_xx`` → t, x and u).
     Names that are none of these become parameters, unless ``params`` lists the allowed
-    ones.
+    ones. ``arbitrary`` names unknown functions of one argument the string may call
+    (``f`` in ``u_t = u_xx + f(u)``, for a group classification).
+
+    >>> parse_pde("u_t = u_xx + f(u)", arbitrary=("f",)).equations[0].has(sympy.Function("f"))
+    True
     """
     if not isinstance(text, str):
         raise PDEParseError(f"expected a string, got {type(text).__name__}")
@@ -258,14 +268,16 @@ def parse_pde(text, independent=None, dependent=None, params=None) -> ParsedPDE:
         raise PDEParseError("empty PDE string")
     independent, dependent = _names(independent, "independent"), _names(dependent, "dependent")
     params_fixed = _names(params, "parameter")
+    arbitrary = _names(arbitrary, "function") or ()
     token_lists = [_tokens(p) for p in pieces]
     independent, dependent = _infer([t for ts in token_lists for t in ts], independent, dependent, text)
     _check_distinct(independent, dependent, params_fixed)
+    _check_distinct(independent, dependent, arbitrary)
     symbols = {n: sympy.Symbol(n, real=True) for n in independent}
     functions = {n: sympy.Function(n)(*symbols.values()) for n in dependent}
     equations, parameters = [], {}
     for piece, toks in zip(pieces, token_lists):
-        parser = _Parser(toks, piece.strip(), symbols, functions, dependent, independent, params_fixed)
+        parser = _Parser(toks, piece.strip(), symbols, functions, dependent, independent, params_fixed, arbitrary)
         lhs = parser.expr()
         rhs = sympy.Integer(0)
         if parser.peek() == "=":

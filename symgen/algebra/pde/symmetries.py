@@ -32,7 +32,7 @@ from ..._validate import NON_FINITE
 from ...errors import PDEError
 from .jet import Jet
 
-__all__ = ["VectorField", "Symmetries", "point_symmetries", "symmetries_from_solution", "prolonged_action",
+__all__ = ["VectorField", "Symmetries", "point_symmetries", "symmetries_from_solution", "linear_expression", "prolonged_action",
            "leading_derivative", "substitute_leading"]
 
 
@@ -400,8 +400,14 @@ class InfiniteFamily:
         return f"{self.field} with {names} " + (f"satisfying {eqs}" if eqs else "arbitrary")
 
 
-def _to_expr(lin, Z, fvars, names=None):
-    """A linear dict as a SymPy expression in applied functions (``names`` renames them)."""
+def linear_expression(lin, Z, fvars, names=None):
+    """A linear dict (:mod:`.determining`) as a SymPy expression in applied functions
+    (``names`` renames them).
+
+    >>> t = sympy.Symbol("t")
+    >>> linear_expression({("F", (1,)): 2}, (t,), {"F": frozenset({0})})
+    2*Derivative(F(t), t)
+    """
     out = sympy.Integer(0)
     for (name, alpha), c in lin.items():
         f = sympy.Function((names or {}).get(name, name))(*[Z[i] for i in sorted(fvars[name])])
@@ -466,7 +472,7 @@ def _finite_remainder(sol, unresolved, max_degree, parameters, Z, factors):
     raise PDEError(f"the determining equations reduce to a finite-dimensional system "
                    f"({target} parameters) that symgen cannot integrate in closed form (tried "
                    f"integration, dsolve and polynomial solutions up to degree {max(max_degree, 2)}): "
-                   f"{_to_expr(eq, Z, sol.fvars) if eq else names} = 0")
+                   f"{linear_expression(eq, Z, sol.fvars) if eq else names} = 0")
 
 
 def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
@@ -491,7 +497,7 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     zero = (0,) * len(Z)
     start = {name: {(name, zero): sympy.Integer(1)} for name in names}
     sol = solve_linear_system(det, Z, fvars, start, parsed.parameters)
-    return symmetries_from_solution(parsed, jet, sol, tuple(_to_expr(e, Z, fvars) for e in det), conditions,
+    return symmetries_from_solution(parsed, jet, sol, tuple(linear_expression(e, Z, fvars) for e in det), conditions,
                                     max_degree, factors)
 
 
@@ -520,10 +526,10 @@ def symmetries_from_solution(parsed, jet, sol, determining, conditions=(), max_d
                   if set(g) & infinite_names]
         rename = {n: f"f{i + 1}" for i, n in enumerate(n for g in groups for n in g)}
         for group in groups:
-            field = VectorField({z: _to_expr({k: c for k, c in sol.solution[name].items() if k[0] in group},
+            field = VectorField({z: linear_expression({k: c for k, c in sol.solution[name].items() if k[0] in group},
                                              Z, sol.fvars, rename) for z, name in zip(Z, names)})
             funcs = tuple(sympy.Function(rename[n])(*[Z[i] for i in sorted(sol.fvars[n])]) for n in group)
-            eqs_g = tuple(_to_expr(e, Z, sol.fvars, rename) for e in sol.equations if {k[0] for k in e} & set(group))
+            eqs_g = tuple(linear_expression(e, Z, sol.fvars, rename) for e in sol.equations if {k[0] for k in e} & set(group))
             families.append(InfiniteFamily(field, funcs, eqs_g))
     separated = all(not any(k[0] in infinite_names for k in sol.solution[name]) for name in names[:len(jet.x)])
     assumptions = tuple(conditions) + tuple(f"{a} ≠ 0" for a in sol.assumptions)
