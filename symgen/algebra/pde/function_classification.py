@@ -193,15 +193,18 @@ def _relations(parts, values, v, Z):
     return out
 
 
-def _denominators(form, lambdas):
-    """Factors holding ``lambdas`` that ``form`` divides by (also in exponents, logs)."""
+def _denominators(form, lambdas, v):
+    """Factors in ``lambdas`` alone that ``form`` divides by (also in exponents, logs)."""
     pieces = [form] + [p.exp for p in form.atoms(sympy.Pow)] + [a.args[0] for a in form.atoms(sympy.log, sympy.exp)]
     out = []
     for p in pieces:
-        den = sympy.denom(sympy.together(p))
-        for fac, _ in sympy.factor_list(den)[1]:
-            if fac.free_symbols & set(lambdas) and fac not in out:
-                out.append(fac)
+        for m in sympy.Mul.make_args(sympy.denom(sympy.together(p))):
+            base = m.base if m.is_Pow and m.exp.is_Integer else m
+            if base.has(v) or not base.free_symbols & set(lambdas):
+                continue
+            for fac, _ in sympy.factor_list(base)[1]:
+                if fac.free_symbols & set(lambdas) and fac not in out:
+                    out.append(fac)
     return out
 
 
@@ -268,7 +271,7 @@ def _forms(hs, f, v, shift_invariant, C, lambdas):
         out.append(form)
         if depth == 0:
             return
-        for fac in _denominators(form, lambdas):
+        for fac in _denominators(form, lambdas, v):
             lam = sorted(fac.free_symbols & set(lambdas), key=str)[0]
             for r in sympy.solve(fac, lam):
                 visit({**{k: sympy.sympify(w).subs(lam, r) for k, w in reps.items()}, lam: r}, depth - 1)
