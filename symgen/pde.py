@@ -5,6 +5,8 @@
 6
 """
 
-from .algebra.pde import PDE, InfiniteFamily, Symmetries, VectorField, parse_pde
+from .algebra.pde import (PDE, ClassificationCase, GroupClassification, InfiniteFamily, Symmetries, VectorField,
+                          group_classification, parse_pde)
 
-__all__ = ["PDE", "Symmetries", "InfiniteFamily", "VectorField", "parse_pde"]
+__all__ = ["PDE", "Symmetries", "InfiniteFamily", "VectorField", "parse_pde", "group_classification",
+           "GroupClassification", "ClassificationCase"]

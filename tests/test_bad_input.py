@@ -20,6 +20,7 @@ from symgen.algebra.groups.classical import recognise
 from symgen.algebra.groups.equivariance import structured_basis
 from symgen.algebra.groups.structured import StructuredBasis, copies
 from symgen.algebra.pde import VectorField
+from symgen.algebra.pde.classification import group_classification
 from symgen.cli import main
 from symgen.codegen import Bilinear
 from symgen.demos import options
@@ -287,6 +288,15 @@ ROWS = [
     R(lambda: PDE("u_t = u_xx").is_symmetry("x*d/dx"), PDEError, "'x*d/dx'", id="pde-is-symmetry-not-a-field"),
     R(lambda: PDE("u_t = u_xx").symmetries().determining_residuals("x*d/dx"), PDEError, "takes a VectorField",
       id="pde-determining-residuals-not-a-field"),
+    R(lambda: group_classification("u_t = (u**n*u_x)_x", "m"), PDEError, "'m' is not a parameter",
+      id="classification-unknown-parameter"),
+    R(lambda: group_classification("u_t = u_xx", "n"), PDEError, "parameters: none", id="classification-no-parameter"),
+    R(lambda: group_classification(42, "n"), PDEError, "42", id="classification-not-a-pde"),
+    R(lambda: group_classification("u_t = (u**n*u_x)_x", 3), PDEError, "got 3", id="classification-parameter-not-a-name"),
+    R(lambda: group_classification("u_t = u_xx + f(u_x)", "f"), PDEError, "argument of an arbitrary function",
+      id="classification-function-of-a-derivative"),
+    R(lambda: group_classification("u_t = u_xx + f(u) + f(x)", "f"), PDEError, "one and the same argument",
+      id="classification-function-two-arguments"),
     R(lambda: PDE("u_t = u_xx").symmetries().determining_residuals(VectorField({y: 1})), PDEError, "uses y",
       id="pde-determining-residuals-unknown-variable"),
     R(lambda: VectorField({x: sympy.nan}), PDEError, "nan", id="pde-field-nan-coefficient"),

@@ -319,6 +319,21 @@ def _run_infinite_family(fam):
     return str(fam), tuple(map(sympy.srepr, fam.functions)), tuple(map(sympy.srepr, fam.equations))
 
 
+def _classification():
+    from symgen.algebra.pde.classification import group_classification
+    return group_classification("u_t = (u**n*u_x)_x", "n")
+
+
+def _use_classification(table):
+    str(table)
+    table.cases[0].symmetries.determining_residuals(table.cases[0].generators[-1])
+
+
+def _run_classification(table):
+    return (str(table), [c.condition for c in table.cases], [str(g) for g in table.generic.generators],
+            [str(r) for r in table.cases[0].symmetries.determining_residuals(table.cases[0].generators[-1])])
+
+
 def _vector_field():
     return _symmetries().generators[2]
 
@@ -503,6 +518,7 @@ CASES = {
     "VectorField": Case(_vector_field, _use_vector_field, _run_vector_field),
     "Symmetries-infinite": Case(_heat_symmetries, _use_heat_symmetries, _run_heat_symmetries),
     "InfiniteFamily": Case(_infinite_family, _run_infinite_family, _run_infinite_family),
+    "GroupClassification": Case(_classification, _use_classification, _run_classification),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
@@ -518,7 +534,8 @@ CASES = {
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
-                                                  "InfiniteFamily", "VectorField", "MessageOp", *GROUPS}]
+                                                  "InfiniteFamily", "VectorField", "MessageOp", "GroupClassification",
+                                                  *GROUPS}]
 
 
 def assert_same(got, expected):

@@ -371,7 +371,7 @@ def generic_integral(expr, v, parameters, assume):
     >>> generic_integral(sympy.exp(k * t), t, {k}, seen.append), seen
     (exp(k*t)/k, [k])
     """
-    out = sympy.integrate(expr, v, conds="none")
+    out = sympy.integrate(expr, v)
     conditions = []
 
     def first(pw):

@@ -4,9 +4,9 @@ Sources:
 - Nonlinear diffusion u_t = (u^n u_x)_x: L. V. Ovsiannikov, "Group properties of the
   nonlinear heat conduction equation", Dokl. Akad. Nauk SSSR 125 (1959) 492–495; recalled in
   N. H. Ibragimov (ed.), CRC Handbook of Lie Group Analysis of Differential Equations,
-  vol. 1 (1994), ch. 10 (nonlinear heat equation, classification of k(u) in
-  u_t = (k(u)u_x)_x: k arbitrary 3 [with u-scaling for powers: 4], k = u^σ: 4,
-  k = u^{-4/3}: 5, k = const: heat). The n = -4 special value is *not* in this table:
+  vol. 1 (1994), ch. 10 (nonlinear heat equation u_t = (k(u)u_x)_x: k arbitrary 3;
+  k = eᵘ 4; k = u^σ 4; k = u^{-4/3} 5; k = const: the heat equation). The n = -4 value is
+  *not* in this table:
   it belongs to the nonlinear wave equation below.
 - Nonlinear wave u_tt = (u^n u_x)_x: W. F. Ames, R. J. Lohner, E. Adams, "Group properties
   of u_tt = [f(u)u_x]_x", Int. J. Non-Linear Mech. 16 (1981) 439–447: f = u^n has 4
