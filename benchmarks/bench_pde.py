@@ -1,9 +1,12 @@
 """Time from a PDE string to its Lie point symmetries, each case's first call in a fresh
 process (SymPy's cache cold), over the literature list of
 ``tests/algebra/pde/test_literature.py``; then the throughput of the generated
-LieAugmentation against a hand-written LPSDA-style one.
+LieAugmentation against a hand-written LPSDA-style one. ``--classification`` times
+instead the group classifications of ``tests/algebra/pde/test_classification.py`` (first
+call, fresh process) with the cases found.
 
     python benchmarks/bench_pde.py [--repeats 3] [--only EQUATION ...] [--skip-augmentation] [--timeout 120]
+    python benchmarks/bench_pde.py --classification
 
 Run it with ``PYTHONPATH=<checkout>`` to time another checkout (e.g. the ansatz solver
 before the differential-elimination one); a case that raises prints its error. Wall time
@@ -62,13 +65,45 @@ def fresh(text, timeout=120.0):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+_CLASSIFY = """
+import json, sys, time
+from symgen.pde import group_classification
+w, c = time.perf_counter(), time.process_time()
+table = group_classification(sys.argv[1], sys.argv[2])
+rows = [f"{c.value}: {'?' if c.dimension is None else c.dimension}{' + inf' if c.infinite else ''}" for c in table.cases]
+print(json.dumps({"generic": table.generic.dimension, "cases": rows, "rejected": len(table.rejected),
+                  "wall": time.perf_counter() - w, "cpu": time.process_time() - c}))
+"""
+CLASSIFICATIONS = (("u_t = (u**n*u_x)_x", "n"), ("u_tt = (u**n*u_x)_x", "n"), ("u_t = u_xx + f(u)", "f"))
+
+
+def classification(timeout):
+    """Each table of :data:`CLASSIFICATIONS`, first call in a fresh process."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    print(f"{'PDE':22} {'by':>3} {'generic':>7} {'cases':>5} {'rejected':>8} {'wall s':>7} {'cpu s':>6}   special cases")
+    for text, name in CLASSIFICATIONS:
+        done = subprocess.run([sys.executable, "-c", _CLASSIFY, text, name], capture_output=True, text=True,
+                              timeout=timeout, env=env, cwd=tempfile.gettempdir())
+        if done.returncode:
+            print(f"{text:22} {name:>3} error: {done.stderr.strip().splitlines()[-1][:80]}")
+            continue
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        shown = "; ".join(r["cases"]) if len(r["cases"]) <= 3 else "; ".join(r["cases"][:3]) + "; ..."
+        print(f"{text:22} {name:>3} {r['generic']:>7} {len(r['cases']):>5} {r['rejected']:>8} {r['wall']:7.2f} "
+              f"{r['cpu']:6.2f}   {shown}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", nargs="*", help="equations to time (default: the literature list)")
     parser.add_argument("--skip-augmentation", action="store_true")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case")
+    parser.add_argument("--classification", action="store_true", help="time the group classifications only")
     args = parser.parse_args(argv)
+    if args.classification:
+        classification(args.timeout)
+        return
     cases = runpy.run_path(str(ROOT / "tests/algebra/pde/test_literature.py"))["CASES"]
     if args.only:
         cases = [c for c in cases if c[0] in args.only]

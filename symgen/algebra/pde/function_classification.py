@@ -282,6 +282,22 @@ def _forms(hs, f, v, shift_invariant, C, lambdas):
     return out
 
 
+def _reparametrized(form, constants, v, fresh):
+    """A polynomial form in ``v`` whose nonzero coefficients are independent functions of
+    the constants (full-rank Jacobian) with each coefficient replaced by its own constant
+    (``-k4*u/(k3 + 1) - k5/k3`` → ``a1*u + a0``): the same family, named once; any other
+    form unchanged."""
+    used = sorted(form.free_symbols & set(constants), key=str)
+    if not used or not form.is_polynomial(v):
+        return form
+    poly = sympy.Poly(form, v)
+    terms = [(m[0], c) for m, c in poly.terms() if c.free_symbols & set(used)]
+    if sympy.Matrix([[sympy.diff(c, k) for k in used] for _, c in terms]).rank() < len(terms):
+        return form
+    names = {m: fresh[m] for m, _ in terms}
+    return sympy.expand(form - sum(c * v ** m for m, c in terms) + sum(names[m] * v ** m for m, _ in terms))
+
+
 def _renaming_key(form, constants):
     """The same key for forms that differ by a renaming of their constants."""
     used = sorted(form.free_symbols & set(constants), key=str)
@@ -356,10 +372,14 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
         return sym, tuple(fac for d in factors for fac, _ in sympy.factor_list(sympy.numer(sympy.together(d)))[1]
                           if not fac.has(v) and fac.free_symbols)
 
+    stem = next(a for a in "abcdeghjm" if not any(n.startswith(a) for n in taken))
+    coefficients = [sympy.Symbol(f"{stem}{m}") for m in range(8)]      # a0 + a1*u + a2*u**2 ...
+
     def visit(form, depth):
         if form.has(sympy.zoo, sympy.nan, sympy.oo):
             return
-        key = _renaming_key(form, [*lambdas, C])
+        form = _reparametrized(form, [*lambdas, C, *coefficients], v, coefficients)
+        key = _renaming_key(form, [*lambdas, C, *coefficients])
         if key in done:
             return
         done.add(key)
@@ -372,7 +392,7 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
         (cases if grows(sym, generic) else rejected).append(row)
         if depth == 0:
             return
-        symbols = (set(lambdas) | {C}) & form.free_symbols
+        symbols = (set(lambdas) | {C} | set(coefficients)) & form.free_symbols
         for fac in (*sym.nonzero, *assumed):
             for lam in sorted(fac.free_symbols & symbols, key=str):
                 for r in sympy.solve(fac, lam):
