@@ -3,10 +3,13 @@
 For a constant parameter (``n`` in ``u_t = (u**n*u_x)_x``) the determining equations are
 solved once with the parameter symbolic. Every division by an expression of the
 parameter is recorded by the solver (``Symmetries.nonzero``); the algebra can only grow
-where such an expression vanishes, and where a symbolic exponent of the equation
-vanishes (``u**n`` → 1). Each real root is substituted and the equation solved again;
-the values where the algebra grows are the special cases, the others are kept in
-``rejected``.
+where such an expression vanishes, or where splitting the determining equations over
+``u**n`` as a function independent of the integer powers of ``u`` fails: where ``n - k``
+(``k`` = 0, 1, 2: derivatives of the power) is an integer in -2..2 or equals another such
+exponent (``u**n`` → ``u``; Burgers at n = 1 in ``u_t = u_xx + u**n*u_x``), and where a
+symbolic exponential's argument loses its variable. Each real root is substituted and the
+equation solved again; the values where the algebra grows are the special cases, the
+others are kept in ``rejected``.
 
 For an arbitrary function (``f(u)`` in ``u_t = u_xx + f(u)``) see
 :func:`.function_classification.function_classification`.
@@ -28,7 +31,7 @@ from .parse import ParsedPDE, parse_pde
 from .symmetries import Symmetries, point_symmetries
 
 __all__ = ["ClassificationCase", "GroupClassification", "group_classification", "grows",
-           "substituted"]
+           "substituted", "candidate_values"]
 
 
 @dataclass(frozen=True)
@@ -123,10 +126,28 @@ def substituted(parsed: ParsedPDE, old, new) -> ParsedPDE:
     return ParsedPDE(eqs, parsed.independent, parsed.dependent, tuple(params))
 
 
-def _candidates(sym: Symmetries, parsed: ParsedPDE, p) -> list:
-    """Real values of ``p`` where a recorded divisor or a symbolic exponent vanishes."""
+#: Shifts ``k`` of a symbolic exponent ``n`` (derivatives bring ``u**(n - k)``) and the
+#: integer exponents ``j`` it is compared with: where ``n - k = j`` the split of the
+#: determining equations (``u**n`` as a function independent of the powers of ``u``) fails.
+SHIFTS, INTEGER_POWERS = range(3), range(-2, 3)
+
+
+def candidate_values(sym: Symmetries, parsed: ParsedPDE, p) -> list:
+    """Real values of ``p`` where a recorded divisor vanishes, or where a symbolic power of
+    the equation coincides with another (``u**n`` with ``u``: Burgers at n = 1 in
+    ``u_t = u_xx + u**n*u_x``), or a symbolic exponential argument with 0.
+
+    >>> from symgen.pde import PDE
+    >>> eq = PDE("u_t = (u**n*u_x)_x")
+    >>> candidate_values(eq.symmetries(), eq.parsed, sympy.Symbol("n"))
+    [-2, -4/3, -1, 0, 1, 2, 3, 4]
+    """
     exprs = [a for a in sym.nonzero if a.has(p)]
-    exprs += [w.exp for e in parsed.equations for w in e.atoms(sympy.Pow) if w.exp.has(p)]
+    exponents = {w.exp for e in parsed.equations for w in e.atoms(sympy.Pow) if w.exp.has(p)}
+    shifted = {e - k for e in exponents for k in SHIFTS} | {sympy.Integer(j) for j in INTEGER_POWERS}
+    exprs += [a - b for a in shifted for b in shifted if (a - b).has(p)]
+    exprs += [sympy.diff(a.args[0], v) for e in parsed.equations for a in e.atoms(sympy.exp) if a.has(p)
+              for v in a.args[0].free_symbols - set(parsed.parameters)]
     values = []
     for e in exprs:
         for r in sympy.solve(e, p, dict=False):
@@ -172,9 +193,14 @@ def group_classification(pde, parameter, max_degree: int = 4) -> GroupClassifica
     parsed = pde.parsed
     p = _parameter(parsed, parameter)
     generic = pde.symmetries(max_degree)
-    cases, rejected = [], []
-    for value in _candidates(generic, parsed, p):
-        sym = point_symmetries(substituted(parsed, p, value), max_degree)
+    cases, rejected, unresolved = [], [], []
+    for value in candidate_values(generic, parsed, p):
+        try:
+            sym = point_symmetries(substituted(parsed, p, value), max_degree)
+        except PDEError as exc:
+            unresolved.append((value, str(exc).split("\n")[0][:200]))
+            continue
         case = ClassificationCase(p, value, sym)
         (cases if grows(sym, generic) else rejected).append(case)
-    return GroupClassification(p, ClassificationCase(p, None, generic), tuple(cases), tuple(rejected))
+    return GroupClassification(p, ClassificationCase(p, None, generic), tuple(cases), tuple(rejected),
+                               unresolved=tuple(unresolved))

@@ -40,7 +40,7 @@ import re
 import sympy
 
 from ...errors import PDEError
-from .classification import ClassificationCase, GroupClassification, grows, substituted
+from .classification import ClassificationCase, GroupClassification, candidate_values, grows, substituted
 from .determining import normal, split, substitute
 from .elimination import solve_linear_system
 from .jet import Jet
@@ -337,6 +337,16 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
     >>> print(table.generic)
     f(u) arbitrary: 2  [∂t, ∂x]
     """
+    key = (text, name, max_degree)
+    if key not in _TABLES:          # seconds per table: built once per process
+        _TABLES[key] = _classify(text, name, max_degree)
+    return _TABLES[key]
+
+
+_TABLES: dict = {}
+
+
+def _classify(text, name, max_degree):
     parsed = parse_pde(text, arbitrary=(name,))
     f = sympy.Function(name)
     arg = _argument(parsed, f)
@@ -361,15 +371,16 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
 
     def symmetries_of(form):
         """From the classifying equations when no divided-out factor vanishes for ``form``
-        (then they are exact), else from scratch; and the factors assumed nonzero."""
+        (then they are exact), else from scratch; the substituted equation; the factors
+        assumed nonzero."""
         case = substituted(parsed, f, sympy.Lambda(v, form))
         factors = [normal(on(d, form)) for d in divided]
         if any(d == 0 for d in factors):
-            return point_symmetries(case, max_degree), ()
+            return point_symmetries(case, max_degree), case, ()
         eqs = _relations(parts, {h: on(h, form) for h in hs}, v, Z)
         solved = solve_linear_system(list(sol.equations) + eqs, Z, sol.fvars, sol.solution, case.parameters)
         sym = symmetries_from_solution(case, jet, solved, tuple(on(e, form) for e in det_exprs), (), max_degree)
-        return sym, tuple(fac for d in factors for fac, _ in sympy.factor_list(sympy.numer(sympy.together(d)))[1]
+        return sym, case, tuple(fac for d in factors for fac, _ in sympy.factor_list(sympy.numer(sympy.together(d)))[1]
                           if not fac.has(v) and fac.free_symbols)
 
     stem = next(a for a in "abcdeghjm" if not any(n.startswith(a) for n in taken))
@@ -384,7 +395,7 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
             return
         done.add(key)
         try:
-            sym, assumed = symmetries_of(form)
+            sym, case, assumed = symmetries_of(form)
         except PDEError as exc:
             unresolved.append((form, str(exc).split("\n")[0][:200]))
             return
@@ -393,12 +404,15 @@ def function_classification(text: str, name: str, max_degree: int = 4) -> GroupC
         if depth == 0:
             return
         symbols = (set(lambdas) | {C} | set(coefficients)) & form.free_symbols
-        for fac in (*sym.nonzero, *assumed):
+        for fac in assumed:
             for lam in sorted(fac.free_symbols & symbols, key=str):
                 for r in sympy.solve(fac, lam):
                     if r.is_real is not False:
                         visit(sympy.expand(form.subs(lam, r)), depth - 1)
                 break
+        for lam in sorted(symbols, key=str):
+            for r in candidate_values(sym, case, lam):
+                visit(sympy.expand(form.subs(lam, r)), depth - 1)
     for form in forms:
         visit(form, SOLVER_DEPTH)
     cases.sort(key=lambda c: (c.infinite, c.dimension or 0, str(c.value)))

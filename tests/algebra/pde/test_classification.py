@@ -54,7 +54,9 @@ def _rows(table):
 def test_porous_medium_matches_ovsiannikov(porous):
     assert (porous.generic.dimension, porous.generic.infinite) == (4, False)
     assert _rows(porous) == {sympy.Rational(-4, 3): (5, False), 0: (6, True)}
-    assert not porous.rejected
+    # integer exponents where u**n meets another power of u are re-solved and do not extend
+    assert {c.value for c in porous.rejected} == {-2, -1, 1, 2, 3, 4}
+    assert all(c.dimension == 4 for c in porous.rejected) and not porous.unresolved
 
 
 def test_porous_medium_projective_generator_only_at_minus_four_thirds(porous):
@@ -72,6 +74,14 @@ def test_nonlinear_wave_matches_ames_lohner_adams(wave):
     assert rows[sympy.Integer(0)][1]                    # the linear wave equation: infinite
     assert set(rows) == {-4, sympy.Rational(-4, 3), 0}
     assert PDE("u_tt = (u**(-4)*u_x)_x").is_symmetry(VectorField({t: t ** 2, u: t * u}))
+
+
+def test_generalised_burgers_finds_burgers_where_the_power_meets_u():
+    # u_t = u_xx + u^m u_x: m = 1 is Burgers (5, Olver §2.4), m = 0 the heat equation in a
+    # moving frame (6 + ∞); no divisor of the solver vanishes at m = 1, the power coincidence does
+    table = group_classification("u_t = u_xx + u**m*u_x", "m")
+    assert (table.generic.dimension, table.generic.infinite) == (3, False)
+    assert _rows(table) == {1: (5, False), 0: (6, True)}
 
 
 def _case(table, predicate):
