@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sympy
 
 from ...errors import PDEError
-from .parse import ParsedPDE, parse_pde
+from .parse import ParsedPDE
 from .symmetries import Symmetries, point_symmetries
 
 __all__ = ["ClassificationCase", "GroupClassification", "group_classification", "grows",
@@ -113,6 +113,7 @@ def substituted(parsed: ParsedPDE, old, new) -> ParsedPDE:
     arbitrary function (``sympy.Function("f")``) by a ``sympy.Lambda``; parameters are
     those left in the equations.
 
+    >>> from symgen.algebra.pde.parse import parse_pde
     >>> n = sympy.Symbol("n")
     >>> substituted(parse_pde("u_t = (u**n*u_x)_x"), n, 0).equations
     (Derivative(u(t, x), t) - Derivative(u(t, x), (x, 2)),)

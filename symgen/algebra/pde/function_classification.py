@@ -66,7 +66,7 @@ def arbitrary_functions(text: str, name) -> bool:
 def _argument(parsed, f):
     """The single argument of the applications of ``f``: a dependent or independent variable."""
     args = {a.args for e in parsed.equations for a in e.atoms(sympy.core.function.AppliedUndef)
-            if a.func == f}
+            if a.func == f and not any(isinstance(x, sympy.Dummy) for x in a.args)}   # not f(ξ) in Subs
     args |= {s.point for e in parsed.equations for s in e.atoms(sympy.Subs)
              if s.expr.atoms(sympy.core.function.AppliedUndef) and
              any(a.func == f for a in s.expr.atoms(sympy.core.function.AppliedUndef))}
