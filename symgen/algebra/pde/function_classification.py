@@ -1,6 +1,7 @@
 """Group classification by an arbitrary function: ``f(u)`` in ``u_t = u_xx + f(u)``.
 
-The classical method (Ovsiannikov; Ibragimov's CRC Handbook vol. 1, ch. 10):
+The classical method of group classification (Ovsiannikov, Group Analysis of Differential
+Equations, 1982):
 
 1. The determining equations are computed with ``f`` unknown. Those free of ``f`` (after
    dividing out a common factor such as ``f(u)²``) hold for every ``f``; they are solved

@@ -4,17 +4,18 @@ Sources:
 - Nonlinear diffusion u_t = (u^n u_x)_x: L. V. Ovsiannikov, "Group properties of the
   nonlinear heat conduction equation", Dokl. Akad. Nauk SSSR 125 (1959) 492–495; recalled in
   N. H. Ibragimov (ed.), CRC Handbook of Lie Group Analysis of Differential Equations,
-  vol. 1 (1994), ch. 10 (nonlinear heat equation u_t = (k(u)u_x)_x: k arbitrary 3;
-  k = eᵘ 4; k = u^σ 4; k = u^{-4/3} 5; k = const: the heat equation). The n = -4 value is
-  *not* in this table:
-  it belongs to the nonlinear wave equation below.
+  vol. 1 (1994), nonlinear heat equation u_t = (k(u)u_x)_x (chapter and table number not
+  re-checked): k arbitrary 3; k = eᵘ 4; k = u^σ 4; k = u^{-4/3} 5; k = const: the heat
+  equation. The n = -4 value is *not* in this table: it belongs to the nonlinear wave
+  equation below.
 - Nonlinear wave u_tt = (u^n u_x)_x: W. F. Ames, R. J. Lohner, E. Adams, "Group properties
   of u_tt = [f(u)u_x]_x", Int. J. Non-Linear Mech. 16 (1981) 439–447: f = u^n has 4
   generators, 5 for n = -4/3 (x²∂x − 3xu∂u) and for n = -4 (t²∂t + tu∂u).
 - Reaction–diffusion u_t = u_xx + f(u): V. A. Dorodnitsyn, "On invariant solutions of the
   equation of nonlinear heat conduction with a source", USSR Comput. Math. Math. Phys.
   22(6) (1982) 115–122; the classical-symmetry table as recalled by P. A. Clarkson,
-  E. L. Mansfield, Physica D 70 (1994) 250–288 (arXiv solv-int/9306002), Sect. 2:
+  E. L. Mansfield, Physica D 70 (1994) 250–288 (arXiv solv-int/9306002), their account of
+  the classical symmetries (section not re-checked):
   f arbitrary 2 (∂t, ∂x); f = δeᵘ 3; f = δuᵏ (k ≠ 0, 1) 3; f = δu log u 4;
   f linear: the heat equation, 6 + ∞.
 """
