@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 
 from ...algebra.groups.group import Group
-from ...algebra.groups.position_orientation import pair_invariants
+from ...algebra.groups.position_orientation import message_ir, pair_invariants
 from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
@@ -31,21 +31,42 @@ def _mlp(fan_in: int, hidden: int, fan_out: int) -> torch.nn.Sequential:
 
 
 class PonitaLayer(torch.nn.Module):
-    """One separable convolution: spatial (per orientation), spherical (per point), then a
-    channel MLP, with a residual connection and layer norm."""
+    """One PONITA convolution: spatial message passing (depthwise kernels of the pair
+    invariants times the senders' features, summed per receiver by the generated edge kernel
+    of :func:`~symgen.algebra.groups.position_orientation.message_ir` and averaged), then with
+    ``spherical`` a convolution over the orientations of each point (a kernel of ``o·o'``),
+    then a channel MLP on the layer-normed result, added to the input.
 
-    def __init__(self, channels: int, basis: int):
+    ``f`` is ``(points, channels)`` (grid-free) or ``(points, orientations, channels)``; its
+    rows ``f.reshape(-1, channels)`` are what ``src``/``dst`` index; ``spatial_basis`` holds
+    one ``basis`` vector per message (``(messages, basis)``, or ``(edges, orientations,
+    basis)`` on a grid); ``degree`` the number of messages per row, shaped to divide ``f``.
+
+    >>> import torch
+    >>> layer = PonitaLayer(channels=4, basis=3, spherical=False)
+    >>> f, basis = torch.randn(5, 4), torch.randn(2, 3)
+    >>> layer(f, basis, torch.tensor([0, 1]), torch.tensor([1, 1]), torch.ones(5, 1)).shape
+    torch.Size([5, 4])
+    """
+
+    def __init__(self, channels: int, basis: int, spherical: bool = True):
         super().__init__()
+        channels = check_int(channels, "channels", ShapeError, minimum=1)
+        basis = check_int(basis, "basis", ShapeError, minimum=1)
         self.spatial = torch.nn.Linear(basis, channels, bias=False)
-        self.spherical = torch.nn.Linear(basis, channels, bias=False)
+        self.spherical = torch.nn.Linear(basis, channels, bias=False) if spherical else None
         self.norm = torch.nn.LayerNorm(channels)
         self.mix = _mlp(channels, 2 * channels, channels)
+        self.message = runtime.message_op(message_ir(channels))            # pickles as its IR
 
-    def forward(self, f, spatial_basis, spherical_basis, src, dst, degree):
-        messages = self.spatial(spatial_basis) * f[src]                       # (E, O, C)
-        gathered = torch.zeros_like(f).index_add(0, dst, messages) / degree
-        mixed = torch.einsum("poc,noc->npc", self.spherical(spherical_basis), gathered) / f.shape[1]
-        return f + self.mix(self.norm(mixed))
+    def forward(self, f, spatial_basis, src, dst, degree, spherical_basis=None):
+        channels = f.shape[-1]
+        kernel = self.spatial(spatial_basis).reshape(-1, channels)
+        rows = f.reshape(-1, channels)
+        gathered = self.message(kernel, rows, src, dst, len(rows)).view(f.shape) / degree
+        if self.spherical is not None:
+            gathered = torch.einsum("poc,noc->npc", self.spherical(spherical_basis), gathered) / f.shape[1]
+        return f + self.mix(self.norm(gathered))
 
 
 class Ponita(torch.nn.Module):
@@ -110,9 +131,10 @@ class Ponita(torch.nn.Module):
         lifted = torch.cat([scalars[:, None, :].expand(-1, len(grid), -1),
                             torch.einsum("nvd,od->nov", vectors, grid)], -1)
         f = self.lift(lifted)                                                  # (points, O, hidden)
-        degree = torch.zeros(points, 1, 1, dtype=f.dtype, device=f.device).index_add(
-            0, dst, torch.ones(len(dst), 1, 1, dtype=f.dtype, device=f.device)).clamp(min=1)
+        degree = f.new_zeros(points, 1, 1).index_add(0, dst, f.new_ones(len(dst), 1, 1)).clamp(min=1)
+        ori = torch.arange(len(grid), device=src.device)
+        rows_src, rows_dst = ((i[:, None] * len(grid) + ori).reshape(-1) for i in (src, dst))   # (point, o) rows
         for layer in self.layers:
-            f = layer(f, spatial_basis, spherical_basis, src, dst, degree)
+            f = layer(f, spatial_basis, rows_src, rows_dst, degree, spherical_basis)
         out = self.readout(f)
         return out[..., :s_out].mean(1), torch.einsum("nov,od->nvd", out[..., s_out:], grid) / len(grid)
