@@ -59,6 +59,10 @@ class PonitaLayer(torch.nn.Module):
         self.mix = _mlp(channels, 2 * channels, channels)
         self.message = runtime.message_op(message_ir(channels))            # pickles as its IR
 
+    def prepare(self) -> None:
+        """Build the message kernels for torch now, as ``torch.compile`` needs them."""
+        self.message.prepare()
+
     def forward(self, f, spatial_basis, src, dst, degree, spherical_basis=None):
         channels = f.shape[-1]
         kernel = self.spatial(spatial_basis).reshape(-1, channels)
@@ -113,6 +117,14 @@ class Ponita(torch.nn.Module):
         self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis) for _ in range(check_int(layers, "layers",
                                                                                                   ShapeError, minimum=0)))
         self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
+
+    def prepare(self) -> None:
+        """Build every generated kernel for torch now, as ``torch.compile(fullgraph=True)``
+        needs them (eager CPU runs need nothing: they compile on first use)."""
+        self.spatial_invariants.prepare("torch")
+        self.spherical_invariants.prepare("torch")
+        for layer in self.layers:
+            layer.prepare()
 
     def forward(self, pos, scalars, vectors, src, dst):
         n, (s_in, v_in, s_out, _) = self.G.d, self.sizes
