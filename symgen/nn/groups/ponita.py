@@ -35,7 +35,8 @@ class PonitaLayer(torch.nn.Module):
     invariants times the senders' features, summed per receiver by the generated edge kernel
     of :func:`~symgen.algebra.groups.position_orientation.message_ir` and averaged), then with
     ``spherical`` a convolution over the orientations of each point (a kernel of ``o·o'``),
-    then a channel MLP on the layer-normed result, added to the input.
+    then a channel MLP (``widening × channels`` hidden units) on the layer-normed result,
+    added to the input.
 
     ``f`` is ``(points, channels)`` (grid-free) or ``(points, orientations, channels)``; its
     rows ``f.reshape(-1, channels)`` are what ``src``/``dst`` index; ``spatial_basis`` holds
@@ -49,14 +50,14 @@ class PonitaLayer(torch.nn.Module):
     torch.Size([5, 4])
     """
 
-    def __init__(self, channels: int, basis: int, spherical: bool = True):
+    def __init__(self, channels: int, basis: int, spherical: bool = True, widening: int = 2):
         super().__init__()
         channels = check_int(channels, "channels", ShapeError, minimum=1)
         basis = check_int(basis, "basis", ShapeError, minimum=1)
         self.spatial = torch.nn.Linear(basis, channels, bias=False)
         self.spherical = torch.nn.Linear(basis, channels, bias=False) if spherical else None
         self.norm = torch.nn.LayerNorm(channels)
-        self.mix = _mlp(channels, 2 * channels, channels)
+        self.mix = _mlp(channels, check_int(widening, "widening", ShapeError, minimum=1) * channels, channels)
         self.message = runtime.message_op(message_ir(channels))            # pickles as its IR
 
     def prepare(self) -> None:
@@ -79,7 +80,10 @@ class Ponita(torch.nn.Module):
     ``grid``: orientations ``(O, n)`` (unit rows). Inputs: positions ``(points, n)``,
     ``scalars`` ``(points, in_scalars)``, ``vectors`` ``(points, in_vectors, n)`` and the
     edges ``src → dst``. Vectors enter as ``v·o`` on the grid; outputs are the grid mean of
-    the scalar channels and ``Σ_o f(o) o / O`` of the vector channels.
+    the scalar channels and ``Σ_o f(o) o / O`` of the vector channels. Sizes: ``hidden``
+    channels, ``layers`` :class:`PonitaLayer` s, the invariants embedded by an MLP (``hidden``
+    wide) into ``basis`` features, channel MLPs ``widening × hidden`` wide. Call
+    :meth:`prepare` before ``torch.compile(fullgraph=True)``.
 
     >>> import torch
     >>> from symgen import groups
@@ -94,7 +98,7 @@ class Ponita(torch.nn.Module):
     """
 
     def __init__(self, G: Group, grid, in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: int,
-                 hidden: int = 32, layers: int = 2, basis: int = 32):
+                 hidden: int = 32, layers: int = 2, basis: int = 32, widening: int = 2):
         super().__init__()
         invariants = pair_invariants(G)
         for name, cert in (("spatial", invariants.spatial_certificate), ("spherical", invariants.spherical_certificate)):
@@ -108,14 +112,15 @@ class Ponita(torch.nn.Module):
                            (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
                             ("out_vectors", out_vectors)))
         hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
+        basis = check_int(basis, "basis", ShapeError, minimum=1)
         self.register_buffer("grid", grid / grid.norm(dim=1, keepdim=True))
         self.spatial_invariants = runtime.op(invariants.spatial_ir())     # pickles as its IR
         self.spherical_invariants = runtime.op(invariants.spherical_ir())
-        self.spatial_basis = _mlp(2, basis, basis)
-        self.spherical_basis = _mlp(1, basis, basis)
+        self.spatial_basis = _mlp(2, hidden, basis)
+        self.spherical_basis = _mlp(1, hidden, basis)
         self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)
-        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis) for _ in range(check_int(layers, "layers",
-                                                                                                  ShapeError, minimum=0)))
+        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis, widening=widening) for _ in range(
+            check_int(layers, "layers", ShapeError, minimum=0)))
         self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
 
     def prepare(self) -> None:

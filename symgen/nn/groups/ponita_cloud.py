@@ -34,7 +34,8 @@ class PonitaPointCloud(torch.nn.Module):
     a point's outputs are the mean over its lifted points of the scalar channels and of
     ``f(o) o`` for the vector channels (zero for a point without neighbours). ``G`` declares
     the symmetry (``O(n)``, ``SO(n)``); the network is exactly ``G``-equivariant and
-    translation invariant.
+    translation invariant. Sizes as in :class:`~symgen.nn.Ponita`; call :meth:`prepare`
+    before ``torch.compile(fullgraph=True)``.
 
     >>> import torch
     >>> from symgen import groups
@@ -48,7 +49,7 @@ class PonitaPointCloud(torch.nn.Module):
     """
 
     def __init__(self, G: Group, in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: int,
-                 hidden: int = 32, layers: int = 2, basis: int = 32):
+                 hidden: int = 32, layers: int = 2, basis: int = 32, widening: int = 2):
         super().__init__()
         invariants = oriented_pair_invariants(G)
         if not invariants.certificate.complete:
@@ -60,10 +61,10 @@ class PonitaPointCloud(torch.nn.Module):
         hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
         basis = check_int(basis, "basis", ShapeError, minimum=1)
         self.invariants = runtime.op(invariants.ir())                      # pickles as its IR
-        self.basis = torch.nn.Sequential(torch.nn.Linear(len(invariants.exprs), basis), torch.nn.GELU(),
-                                         torch.nn.Linear(basis, basis))
+        self.basis = torch.nn.Sequential(torch.nn.Linear(len(invariants.exprs), hidden), torch.nn.GELU(),
+                                         torch.nn.Linear(hidden, basis))
         self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)
-        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis, spherical=False) for _ in range(
+        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis, spherical=False, widening=widening) for _ in range(
             check_int(layers, "layers", ShapeError, minimum=0)))
         self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
 
