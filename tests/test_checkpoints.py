@@ -470,6 +470,29 @@ def _run_ponita(net):
         return net(*_ponita_inputs(27))
 
 
+def _ponita_cloud():
+    from symgen import groups
+    from symgen.nn import PonitaPointCloud
+    torch.manual_seed(0)
+    return PonitaPointCloud(groups.O(3), 1, 1, 1, 1, hidden=8, layers=1, basis=8).double()
+
+
+def _ponita_cloud_inputs(seed):
+    from symgen.nn import knn_graph, lift_to_orientations
+    pos = _randn(7, 3, seed=seed)
+    return (pos, _randn(7, 1, seed=seed + 1), _randn(7, 1, 3, seed=seed + 2), lift_to_orientations(pos, *knn_graph(pos, 3)))
+
+
+def _use_ponita_cloud(net):
+    s, v = net(*_ponita_cloud_inputs(28))
+    (s.sum() + v.sum()).backward()
+
+
+def _run_ponita_cloud(net):
+    with torch.no_grad():
+        return net(*_ponita_cloud_inputs(29))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -515,6 +538,7 @@ CASES = {
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
+    "PonitaPointCloud": Case(_ponita_cloud, _use_ponita_cloud, _run_ponita_cloud),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
