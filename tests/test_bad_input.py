@@ -271,7 +271,7 @@ ROWS = [
     R(lambda: ponita_cloud()(torch.zeros(3, 3), torch.zeros(3, 1), torch.zeros(3, 1, 3), (torch.tensor([0]),) * 2),
       SymgenError, "LiftedGraph", id="group-ponita-cloud-not-lifted"),
     R(lambda: PonitaPointCloud(groups.O(3), 1, 1, 1, 1, basis=0), ShapeError, "basis", id="group-ponita-cloud-zero-basis"),
-    R(lambda: PonitaLayer(4, 3, widening=0), ShapeError, "widening", id="group-ponita-layer-zero-widening"),
+    R(lambda: PonitaLayer(4, widening=0), ShapeError, "widening", id="group-ponita-layer-zero-widening"),
     R(lambda: message_ir(2.5), GroupError, "2.5", id="group-ponita-message-channels"),
     R(lambda: oriented_pair_invariants(groups.SL(3)), RepresentationError, "SL(3)", id="group-ponita-cloud-not-orthogonal"),
     R(lambda: lift_to_orientations(torch.zeros(2, 3), torch.tensor([0]), torch.tensor([1])), SymgenError,

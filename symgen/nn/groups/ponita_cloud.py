@@ -19,7 +19,7 @@ from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
 from ..graphs import LiftedGraph
-from .ponita import PonitaLayer
+from .ponita import PonitaKernels, PonitaLayer
 
 __all__ = ["PonitaPointCloud"]
 
@@ -61,11 +61,11 @@ class PonitaPointCloud(torch.nn.Module):
         hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
         basis = check_int(basis, "basis", ShapeError, minimum=1)
         self.invariants = runtime.op(invariants.ir())                      # pickles as its IR
-        self.basis = torch.nn.Sequential(torch.nn.Linear(len(invariants.exprs), hidden), torch.nn.GELU(),
-                                         torch.nn.Linear(hidden, basis))
+        layers = check_int(layers, "layers", ShapeError, minimum=0)
+        self.kernels = PonitaKernels(len(invariants.exprs), hidden, basis, hidden, layers)
         self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)
-        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, basis, spherical=False, widening=widening) for _ in range(
-            check_int(layers, "layers", ShapeError, minimum=0)))
+        self.layers = torch.nn.ModuleList(PonitaLayer(hidden, spherical=False, widening=widening)
+                                          for _ in range(layers))
         self.readout = torch.nn.Linear(hidden, out_scalars + out_vectors)
 
     def prepare(self) -> None:
@@ -90,11 +90,10 @@ class PonitaPointCloud(torch.nn.Module):
         receiver, sender = o[dst], o[src]
         invariants = torch.stack(self.invariants.run(*(r[:, k] for k in range(n)), *(receiver[:, k] for k in range(n)),
                                                      *(sender[:, k] for k in range(n))), -1)
-        basis = self.basis(invariants)
         f = self.lift(torch.cat([scalars[base], torch.einsum("lvd,ld->lv", vectors[base], o)], -1))
         degree = f.new_zeros(len(f), 1).index_add(0, dst, f.new_ones(len(dst), 1)).clamp(min=1)
-        for layer in self.layers:
-            f = layer(f, basis, src, dst, degree)
+        for layer, kernel in zip(self.layers, self.kernels(invariants)):
+            f = layer(f, kernel, src, dst, degree)
         out = self.readout(f)
         count = f.new_zeros(points, 1).index_add(0, base, f.new_ones(len(base), 1)).clamp(min=1)
         s = f.new_zeros(points, s_out).index_add(0, base, out[:, :s_out]) / count
