@@ -365,7 +365,8 @@ def _nbody(kind):
                  "fa-gnn": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8, backbone="gnn"),
                  "canon-gnn": lambda: nbody.NBodyWrapped("canonicalize", hidden=8, backbone="gnn"),
                  "implicit": lambda: nbody.NBodyImplicit(channels=2, layers=1, hidden=8),
-                 "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8)}[kind]()
+                 "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8),
+                 "ponita-cloud": lambda: nbody.NBodyPonitaCloud(hidden=8, layers=1, basis=8)}[kind]()
         return model.double()
     return build
 
@@ -534,6 +535,7 @@ CASES = {
     "NBodyWrapped-Canonicalize-GNN": Case(_nbody("canon-gnn"), _use_nbody, _run_nbody),
     "NBodyImplicit": Case(_nbody("implicit"), _use_nbody, _run_nbody),
     "NBodyPonita": Case(_nbody("ponita"), _use_nbody, _run_nbody),
+    "NBodyPonitaCloud": Case(_nbody("ponita-cloud"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
