@@ -116,8 +116,8 @@ class Ponita(torch.nn.Module):
     edges ``src → dst``. Vectors enter as ``v·o`` on the grid; outputs are the grid mean of
     the scalar channels and ``Σ_o f(o) o / O`` of the vector channels. Sizes: ``hidden``
     channels, ``layers`` :class:`PonitaLayer` s, their kernels from :class:`PonitaKernels`
-    (the invariants embedded by an MLP ``hidden`` wide into ``basis`` features), channel MLPs ``widening × hidden`` wide. Call
-    :meth:`prepare` before ``torch.compile(fullgraph=True)``.
+    (the invariants embedded by an MLP ``hidden`` wide into ``basis`` features), channel MLPs
+    ``widening × hidden`` wide. Call :meth:`prepare` before ``torch.compile(fullgraph=True)``.
 
     >>> import torch
     >>> from symgen import groups

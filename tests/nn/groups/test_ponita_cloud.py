@@ -50,7 +50,8 @@ class Flat(torch.nn.Module):
     def forward(self, flat):
         m, n, out = self.points, self.net.G.d, []
         for row in flat:
-            pos, s, v = row[:n * m].reshape(m, n), row[n * m:(n + 1) * m].reshape(m, 1), row[(n + 1) * m:].reshape(m, 1, n)
+            pos, s = row[:n * m].reshape(m, n), row[n * m:(n + 1) * m].reshape(m, 1)
+            v = row[(n + 1) * m:].reshape(m, 1, n)
             so, vo = self.net(pos, s, v, lift_to_orientations(pos, *knn_graph(pos, 3)))
             out.append(torch.cat([so.reshape(-1), vo.reshape(-1)]))
         return torch.stack(out)
