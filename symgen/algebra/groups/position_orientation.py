@@ -176,7 +176,10 @@ def oriented_pair_invariants(G: Group) -> OrientedPairInvariants:
     (PONITA's grid-free variant, where every point has its own orientation): the spatial
     pair ``o·r`` and ``|r ⊥ o|`` (signed for ``SO(2)``), ``o·p``, and for ``n ≥ 3`` also ``p·r``
     (the orbit space of ``(r, o, p)`` has ``3n − 2 − (3n − 6) = 4`` dimensions for ``n ≥ 3``, 3
-    in the plane); certified by the dimension count.
+    in the plane); certified by the dimension count. For ``n ≥ 3`` they are entries of the Gram
+    matrix of ``(r, o, p)``, so they also cannot tell a pair from its mirror image: under
+    ``SO(n)`` the count is complete, but chirality (a discrete piece of the orbit space) is
+    not seen.
 
     >>> from symgen import groups
     >>> inv = oriented_pair_invariants(groups.O(3))
