@@ -29,10 +29,11 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            DTypeError, FrameError, GradeError, GroupError, NotInvertibleError,
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
+from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
 from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
-                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, RelaxedGroupConv, RPPLinear,
-                       canonicalization_prior_loss, equivariance_penalty, pde_residual, project_equivariant,
-                       rpp_prior_loss, symmetry_loss)
+                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
+                       RelaxedGroupConv, RPPLinear, canonicalization_prior_loss, equivariance_penalty,
+                       lift_to_orientations, pde_residual, project_equivariant, rpp_prior_loss, symmetry_loss)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
@@ -69,6 +70,16 @@ def heat_nu():
 def vlinear():
     V = reps.V(so3())
     return EquivariantLinear(V, V)
+
+
+@functools.cache
+def ponita_cloud():
+    return PonitaPointCloud(groups.O(3), 1, 1, 1, 1, hidden=4, layers=1, basis=4)
+
+
+def lifted():
+    pos = torch.tensor([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    return lift_to_orientations(pos, torch.tensor([1, 2]), torch.tensor([0, 0]))
 
 
 def _sizeless_rep(size=None):
@@ -256,6 +267,20 @@ ROWS = [
     R(lambda: nbody().NBodyImplicit(channels=0), ShapeError, "channels", id="nbody-implicit-zero-channels"),
     R(lambda: nbody().NBodyImplicit(length=NAN), ShapeError, "nan", id="nbody-implicit-nan-length"),
     R(lambda: nbody().NBodyPonita(grid=[[1.0, 0.0]]), ShapeError, "(1, 2)", id="nbody-ponita-2d-grid"),
+    R(lambda: ponita_cloud()(torch.zeros(3, 3), torch.zeros(3, 2), torch.zeros(3, 1, 3), lifted()), ShapeError,
+      "scalars (3, 1)", id="group-ponita-cloud-wrong-scalars"),
+    R(lambda: ponita_cloud()(torch.zeros(3, 3), torch.zeros(3, 1), torch.zeros(3, 1, 3), (torch.tensor([0]),) * 2),
+      SymgenError, "LiftedGraph", id="group-ponita-cloud-not-lifted"),
+    R(lambda: PonitaPointCloud(groups.O(3), 1, 1, 1, 1, basis=0), ShapeError, "basis", id="group-ponita-cloud-zero-basis"),
+    R(lambda: PonitaLayer(4, widening=0), ShapeError, "widening", id="group-ponita-layer-zero-widening"),
+    R(lambda: message_ir(2.5), GroupError, "2.5", id="group-ponita-message-channels"),
+    R(lambda: oriented_pair_invariants(groups.SL(3)), RepresentationError, "SL(3)", id="group-ponita-cloud-not-orthogonal"),
+    R(lambda: lift_to_orientations(torch.zeros(2, 3), torch.tensor([0]), torch.tensor([1])), SymgenError,
+      "same position", id="graph-lift-coincident-points"),
+    R(lambda: lift_to_orientations(torch.randn(2, 3), torch.tensor([0]), torch.tensor([5])), SymgenError,
+      "0..1", id="graph-lift-index-outside"),
+    R(lambda: lift_to_orientations(torch.randn(2, 3), torch.tensor([0.0]), torch.tensor([1])), ShapeError,
+      "torch.float32", id="graph-lift-float-indices"),
     R(lambda: GramSchmidtFrame(reps.V(so3()), default_tol=(NAN, 1e-4)), FrameError, "nan",
       id="group-gram-schmidt-nan-tolerance"),
     R(lambda: RPPLinear(reps.V(so3()), reps.V(so3()), prior_free=-0.5), RepresentationError, "-0.5",

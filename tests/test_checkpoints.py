@@ -380,7 +380,8 @@ def _nbody(kind):
                  "fa-gnn": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8, backbone="gnn"),
                  "canon-gnn": lambda: nbody.NBodyWrapped("canonicalize", hidden=8, backbone="gnn"),
                  "implicit": lambda: nbody.NBodyImplicit(channels=2, layers=1, hidden=8),
-                 "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8)}[kind]()
+                 "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8),
+                 "ponita-cloud": lambda: nbody.NBodyPonitaCloud(hidden=8, layers=1, basis=8)}[kind]()
         return model.double()
     return build
 
@@ -485,6 +486,29 @@ def _run_ponita(net):
         return net(*_ponita_inputs(27))
 
 
+def _ponita_cloud():
+    from symgen import groups
+    from symgen.nn import PonitaPointCloud
+    torch.manual_seed(0)
+    return PonitaPointCloud(groups.O(3), 1, 1, 1, 1, hidden=8, layers=1, basis=8).double()
+
+
+def _ponita_cloud_inputs(seed):
+    from symgen.nn import knn_graph, lift_to_orientations
+    pos = _randn(7, 3, seed=seed)
+    return (pos, _randn(7, 1, seed=seed + 1), _randn(7, 1, 3, seed=seed + 2), lift_to_orientations(pos, *knn_graph(pos, 3)))
+
+
+def _use_ponita_cloud(net):
+    s, v = net(*_ponita_cloud_inputs(28))
+    (s.sum() + v.sum()).backward()
+
+
+def _run_ponita_cloud(net):
+    with torch.no_grad():
+        return net(*_ponita_cloud_inputs(29))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -527,10 +551,12 @@ CASES = {
     "NBodyWrapped-Canonicalize-GNN": Case(_nbody("canon-gnn"), _use_nbody, _run_nbody),
     "NBodyImplicit": Case(_nbody("implicit"), _use_nbody, _run_nbody),
     "NBodyPonita": Case(_nbody("ponita"), _use_nbody, _run_nbody),
+    "NBodyPonitaCloud": Case(_nbody("ponita-cloud"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
+    "PonitaPointCloud": Case(_ponita_cloud, _use_ponita_cloud, _run_ponita_cloud),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",

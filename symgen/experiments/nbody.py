@@ -28,11 +28,12 @@ from ..algebra.groups.position_orientation import repulsion_grid
 from .._validate import check_finite, check_int
 from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
-from ..nn.groups import Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita
+from ..nn.graphs import lift_to_orientations
+from ..nn.groups import Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaPointCloud
 from .training import History, train
 
 __all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "NBodyImplicit",
-           "NBodyPonita", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
+           "NBodyPonita", "NBodyPonitaCloud", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
 
 #: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
 FULL = {"n_train": 3000, "epochs": 200}
@@ -307,6 +308,32 @@ class NBodyPonita(torch.nn.Module):
         return x + self.horizon * v + shift.reshape(b, n, 3)
 
 
+class NBodyPonitaCloud(torch.nn.Module):
+    """Grid-free PONITA (:class:`~symgen.nn.PonitaPointCloud`, O(3)) on the fully connected
+    particle graph: each particle holds one orientation per other particle, pointing at it
+    (:func:`~symgen.nn.lift_to_orientations`); scalars the charges, vectors the velocities,
+    the output vector the correction to ``x + horizon · v``. Exactly E(3)-equivariant.
+
+    >>> model = NBodyPonitaCloud(hidden=8, layers=1)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    def __init__(self, hidden: int = 16, layers: int = 2, basis: int = 16, horizon: float = 1.0):
+        super().__init__()
+        self.horizon = horizon
+        self.net = PonitaPointCloud(groups.O(3), in_scalars=1, in_vectors=1, out_scalars=0, out_vectors=1,
+                                    hidden=hidden, layers=layers, basis=basis)
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        pos = x.reshape(b * n, 3)
+        graph = lift_to_orientations(pos, *_complete_graph(b, n))
+        _, shift = self.net(pos, q.reshape(b * n, 1), v.reshape(b * n, 1, 3), graph)
+        return x + self.horizon * v + shift.reshape(b, n, 3)
+
+
 def _tensors(data):
     return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
 
@@ -346,6 +373,7 @@ MODELS = {
     "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h)),
     "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=16, horizon=h)),
     "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h)),
+    "ponita-cloud": ("PONITA grid-free", lambda c, l, h, p: NBodyPonitaCloud(2 * c, l, basis=16, horizon=h)),
     "fa-gnn": ("FA-GNN", lambda c, l, h, p: NBodyWrapped("frame_averaging", hidden=2 * c, horizon=h, backbone="gnn")),
     "canon-gnn": ("Canon-GNN", lambda c, l, h, p: NBodyWrapped("canonicalize", hidden=2 * c, horizon=h,
                                                                 backbone="gnn")),

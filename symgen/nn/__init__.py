@@ -3,10 +3,10 @@
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
 from .groups import (EMLP, RPPEMLP, Canonicalize, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging,
-                     GatedNonlinearity, ImplicitSteerableConv, Ponita, RelaxedGroupConv, RPPLinear, canonicalization_prior_loss,
+                     GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaKernels, PonitaLayer, PonitaPointCloud, RelaxedGroupConv, RPPLinear, canonicalization_prior_loss,
                      default_canonicalizer, equivariance_penalty, project_equivariant, regular_action,
                      relaxation_penalty, rpp_prior_loss)
-from .graphs import knn_graph, radius_graph
+from .graphs import LiftedGraph, knn_graph, lift_to_orientations, radius_graph
 from .pde import LieAugmentation, pde_residual, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
@@ -14,5 +14,6 @@ __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLaye
                       "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
                       "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
                       "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
-                      "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita",
-                      "pde_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph"]
+                      "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels", "PonitaPointCloud",
+                      "pde_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph",
+                      "lift_to_orientations", "LiftedGraph"]

@@ -1,4 +1,5 @@
-"""Edge lists of point clouds for message passing: radius and k-nearest-neighbour graphs.
+"""Edge lists of point clouds for message passing: radius and k-nearest-neighbour graphs, and
+their lift to position–orientation space (PONITA's grid-free variant).
 
 Edges are ``(src, dst)`` int64 tensors: a message flows from ``src[e]`` to ``dst[e]``, as
 :class:`symgen.codegen.runtime.MessageOp` sums them. ``batch`` (one sample index per
@@ -16,13 +17,15 @@ costs memory quadratic in the largest sample.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 
 from .._validate import check_int
 from ..errors import ShapeError, SymgenError
 
-__all__ = ["radius_graph", "knn_graph"]
+__all__ = ["radius_graph", "knn_graph", "lift_to_orientations", "LiftedGraph"]
 
 METHODS = ("auto", "kdtree", "dense")
 
@@ -111,3 +114,65 @@ def _first_per_target(s, d, k: int) -> tuple:
     rank = np.arange(len(d)) - np.searchsorted(d, d)
     keep = rank < k
     return s[keep], d[keep]
+
+
+class LiftedGraph(NamedTuple):
+    """A point cloud lifted to ``ℝⁿ × Sⁿ⁻¹`` by :func:`lift_to_orientations`: lifted point ``ℓ``
+    sits at the base point ``base[ℓ]`` and looks at the point ``neighbour[ℓ]``; messages flow
+    along ``src → dst`` between lifted points. Only indices: the orientations follow the
+    positions they are computed from."""
+
+    base: torch.Tensor
+    neighbour: torch.Tensor
+    src: torch.Tensor
+    dst: torch.Tensor
+
+    def orientation(self, pos: torch.Tensor) -> torch.Tensor:
+        """The unit vectors ``(pos[neighbour] − pos[base]) / |…|``, one row per lifted point."""
+        rel = pos[self.neighbour] - pos[self.base]
+        return rel / rel.norm(dim=1, keepdim=True)
+
+
+def lift_to_orientations(pos: torch.Tensor, src: torch.Tensor, dst: torch.Tensor) -> LiftedGraph:
+    """Orientations from the edges (Bekkers et al., ICLR 2024, the point-cloud variant): every
+    edge ``src → dst`` between distinct points becomes a lifted point at ``pos[dst]`` looking
+    at its neighbour, ``o = (pos[src] − pos[dst]) / |pos[src] − pos[dst]|``. The lifted points
+    of base point ``j`` send to those of base point ``i`` whenever ``j → i`` is an edge or
+    ``j = i``. Rotating ``pos`` rotates the orientations: nothing depends on a grid.
+
+    >>> pos = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
+    >>> lifted = lift_to_orientations(pos, torch.tensor([1, 2, 0]), torch.tensor([0, 0, 1]))
+    >>> lifted.base.tolist(), lifted.orientation(pos).tolist()
+    ([0, 0, 1], [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    >>> lifted.src.tolist(), lifted.dst.tolist()     # point 2 has no neighbour: no orientation
+    ([0, 1, 2, 0, 1, 2, 0, 1, 2], [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    """
+    if not isinstance(pos, torch.Tensor) or pos.dim() != 2:
+        raise ShapeError(f"pos must be a (points, dim) tensor; got {getattr(pos, 'shape', type(pos))}")
+    for name, idx in (("src", src), ("dst", dst)):
+        if not isinstance(idx, torch.Tensor) or idx.dim() != 1 or idx.dtype != torch.long or len(idx) != len(src):
+            raise ShapeError(f"src and dst must be int64 tensors of one node per edge; {name} is "
+                             f"{getattr(idx, 'dtype', type(idx))} of shape {tuple(getattr(idx, 'shape', ()))}")
+        if len(idx) and (int(idx.min()) < 0 or int(idx.max()) >= len(pos)):
+            raise SymgenError(f"{name} names a point outside 0..{len(pos) - 1}")
+    points, device = len(pos), pos.device
+    if bool((pos[src] == pos[dst]).all(dim=1).logical_and(src != dst).any()):
+        raise SymgenError("an edge joins two points at the same position: it gives no orientation")
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    order = torch.argsort(dst, stable=True)
+    src, dst = src[order], dst[order]
+    count = torch.bincount(dst, minlength=points)                       # lifted points per base point
+    first = torch.cumsum(count, 0) - count
+    loops = torch.arange(points, device=device)
+    send, receive = torch.cat([src, loops]), torch.cat([dst, loops])    # base edges and self loops
+    order = torch.argsort(receive * points + send)
+    send, receive = send[order], receive[order]
+    pairs = count[send] * count[receive]
+    edge = torch.repeat_interleave(torch.arange(len(send), device=device), pairs)
+    local = torch.arange(len(edge), device=device) - torch.repeat_interleave(torch.cumsum(pairs, 0) - pairs, pairs)
+    width = count[send][edge]
+    lifted_src = first[send][edge] + local % width
+    lifted_dst = first[receive][edge] + local // width
+    order = torch.argsort(lifted_dst, stable=True)
+    return LiftedGraph(dst, src, lifted_src[order], lifted_dst[order])

@@ -28,13 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ...codegen import Pointwise
+from ...codegen import Bilinear, Pointwise
 from ...errors import GroupError
 from .group import Group, MatrixGroup
 from .steerable import check_orthogonal
 
-__all__ = ["pair_invariants", "PairInvariants", "InvariantCertificate", "certify_invariants", "orbit_grid",
-           "octahedral_rotations", "repulsion_grid"]
+__all__ = ["pair_invariants", "PairInvariants", "oriented_pair_invariants", "OrientedPairInvariants",
+           "InvariantCertificate", "certify_invariants", "message_ir", "orbit_grid", "octahedral_rotations",
+           "repulsion_grid"]
 
 
 @dataclass(frozen=True)
@@ -123,24 +124,90 @@ class PairInvariants:
                          doc=f"invariants of two orientations under {self.G}")
 
 
-def pair_invariants(G: Group) -> PairInvariants:
-    """The PONITA invariants for ``G ⊂ O(n)`` acting on ``ℝⁿ × Sⁿ⁻¹``: ``o·r`` and the length of
-    ``r``'s component orthogonal to ``o`` (for ``SO(2)``, its signed length ``o × r``, which
-    tells the two sides of ``o`` apart), and ``o·p`` for two orientations; both certified."""
-    check_orthogonal(G)
+def _spatial(G: Group, r, o) -> tuple:
+    """``o·r`` and the length of ``r``'s component orthogonal to ``o`` (for ``SO(2)``, its signed
+    length ``o × r``, which tells the two sides of ``o`` apart)."""
     n = G.d
-    if n < 2:
-        raise GroupError(f"position–orientation space needs n ≥ 2; {G} acts on ℝ^{n}")
-    r, o, p = (sympy.symbols(f"{c}0:{n}", real=True) for c in "rop")
     along = sum(a * b for a, b in zip(o, r))
     connected_plane = n == 2 and not G.discrete_generators
     # |r|² − (o·r)² written as Lagrange's sum of squares (|o| = 1): never negative in floats
     across = o[0] * r[1] - o[1] * r[0] if connected_plane else sympy.sqrt(
         sum((o[a] * r[b] - o[b] * r[a]) ** 2 for a in range(n) for b in range(a + 1, n)))
-    spatial, spherical = (along, across), (sum(a * b for a, b in zip(o, p)),)
+    return along, across
+
+
+def _symbols(G: Group) -> tuple:
+    check_orthogonal(G)
+    if G.d < 2:
+        raise GroupError(f"position–orientation space needs n ≥ 2; {G} acts on ℝ^{G.d}")
+    return tuple(sympy.symbols(f"{c}0:{G.d}", real=True) for c in "rop")
+
+
+def pair_invariants(G: Group) -> PairInvariants:
+    """The PONITA invariants for ``G ⊂ O(n)`` acting on ``ℝⁿ × Sⁿ⁻¹``: ``o·r`` and the length of
+    ``r``'s component orthogonal to ``o`` (for ``SO(2)``, its signed length ``o × r``, which
+    tells the two sides of ``o`` apart), and ``o·p`` for two orientations; both certified."""
+    r, o, p = _symbols(G)
+    spatial, spherical = _spatial(G, r, o), (sum(a * b for a, b in zip(o, p)),)
     return PairInvariants(G, r, o, p, spatial, spherical,
                           certify_invariants(G, spatial, [r, o], spheres=[o]),
                           certify_invariants(G, spherical, [o, p], spheres=[o, p]))
+
+
+@dataclass(frozen=True)
+class OrientedPairInvariants:
+    """The invariants of an oriented point ``(x, o)`` receiving from ``(x + r, p)``, with their
+    certificate and their Pointwise IR (inputs ``r0.., o0.., p0..``)."""
+
+    G: Group
+    r: tuple
+    o: tuple
+    p: tuple
+    exprs: tuple
+    certificate: InvariantCertificate
+
+    def ir(self) -> Pointwise:
+        return Pointwise("ponita_oriented_pair", self.r + self.o + self.p, self.exprs,
+                         doc=f"invariants of two oriented points under {self.G}")
+
+
+def oriented_pair_invariants(G: Group) -> OrientedPairInvariants:
+    """The invariants of two points of ``ℝⁿ × Sⁿ⁻¹``, ``(x, o)`` and ``(x + r, p)``, under ``G``
+    (PONITA's grid-free variant, where every point has its own orientation): the spatial
+    pair ``o·r`` and ``|r ⊥ o|`` (signed for ``SO(2)``), ``o·p``, and for ``n ≥ 3`` also ``p·r``
+    (the orbit space of ``(r, o, p)`` has ``3n − 2 − (3n − 6) = 4`` dimensions for ``n ≥ 3``, 3
+    in the plane); certified by the dimension count. For ``n ≥ 3`` they are entries of the Gram
+    matrix of ``(r, o, p)``, so they also cannot tell a pair from its mirror image: under
+    ``SO(n)`` the count is complete, but chirality (a discrete piece of the orbit space) is
+    not seen.
+
+    >>> from symgen import groups
+    >>> inv = oriented_pair_invariants(groups.O(3))
+    >>> inv.exprs[2:]
+    (o0*p0 + o1*p1 + o2*p2, p0*r0 + p1*r1 + p2*r2)
+    >>> inv.certificate
+    InvariantCertificate(invariants=4, manifold=7, orbit=3, complete=True)
+    """
+    r, o, p = _symbols(G)
+    exprs = _spatial(G, r, o) + (sum(a * b for a, b in zip(o, p)),)
+    if G.d >= 3:
+        exprs += (sum(a * b for a, b in zip(p, r)),)
+    return OrientedPairInvariants(G, r, o, p, exprs, certify_invariants(G, exprs, [r, o, p], spheres=[o, p]))
+
+
+def message_ir(channels: int) -> Bilinear:
+    """PONITA's depthwise message ``(k, f) ↦ k ⊙ f``: a kernel value per channel times the
+    sender's feature in that channel, as the two-input IR that
+    :func:`symgen.codegen.runtime.message_op` gathers and sums over edges.
+
+    >>> message_ir(3).terms
+    ((0, 0, 0, 1), (1, 1, 1, 1), (2, 2, 2, 1))
+    """
+    if not isinstance(channels, (int, np.integer)) or isinstance(channels, bool) or channels < 1:
+        raise GroupError(f"a PONITA message needs an integer channel count ≥ 1, got {channels!r}")
+    c = int(channels)
+    return Bilinear(f"ponita_message{c}", c, c, c, tuple((k, k, k, 1) for k in range(c)),
+                    doc=f"depthwise PONITA message over {c} channels")
 
 
 def octahedral_rotations() -> Group:

@@ -4,7 +4,8 @@ from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .canonicalize import Canonicalize, canonicalization_prior_loss, default_canonicalizer
 from .frame_averaging import FrameAveraging
-from .ponita import Ponita, PonitaLayer
+from .ponita import Ponita, PonitaKernels, PonitaLayer
+from .ponita_cloud import PonitaPointCloud
 from .penalty import equivariance_penalty, project_equivariant
 from .relaxed import RelaxedGroupConv, regular_action, relaxation_penalty
 from .rpp import RPPEMLP, RPPLinear, rpp_prior_loss
@@ -13,4 +14,5 @@ from .steerable_conv import ImplicitSteerableConv
 __all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
            "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
            "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
-           "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer"]
+           "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels",
+           "PonitaPointCloud"]

@@ -10,7 +10,7 @@ from symgen import groups, reps
 from symgen.algebra.groups.position_orientation import (certify_invariants, octahedral_rotations, orbit_grid,
                                                         pair_invariants, repulsion_grid)
 from symgen.errors import GroupError, ShapeError
-from symgen.nn import Ponita
+from symgen.nn import Ponita, PonitaKernels, PonitaLayer
 from symgen.testing import assert_equivariant
 
 
@@ -109,3 +109,32 @@ def test_grids_and_bad_input():
     net = Ponita(groups.SO(3), grid, 1, 1, 1, 1)
     with pytest.raises(ShapeError, match="Ponita expects"):
         net(torch.randn(4, 3), torch.randn(4, 2), torch.randn(4, 1, 3), torch.tensor([0]), torch.tensor([1]))
+
+
+@pytest.mark.parametrize("hidden,basis,composed", [(8, 32, True), (32, 8, False)])
+def test_kernels_in_either_order_are_the_same_function(hidden, basis, composed):
+    torch.manual_seed(0)
+    kernels = PonitaKernels(2, hidden, basis, 6, 3).double()
+    assert kernels.composed == composed
+    x = torch.randn(20, 2, dtype=torch.float64)
+    direct = [m(kernels.basis(kernels.embed(x))) for m in kernels.maps]
+    for got, want in zip(kernels(x), direct):
+        torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spherical", [True, False])
+def test_layer_gradients_through_the_message_kernel(spherical):
+    """gradcheck of a layer whose messages run on the fused Numba edge kernel (eager CPU)."""
+    torch.manual_seed(0)
+    layer = PonitaLayer(3, spherical=spherical).double()
+    g = torch.Generator().manual_seed(1)
+    shape = (4, 2, 3) if spherical else (4, 3)
+    f = torch.randn(shape, generator=g, dtype=torch.float64, requires_grad=True)
+    src, dst = torch.tensor([0, 1, 2, 3, 3]), torch.tensor([1, 1, 0, 2, 0])
+    if spherical:            # (point, orientation) rows, as Ponita passes them
+        src, dst = ((i[:, None] * 2 + torch.arange(2)).reshape(-1) for i in (src, dst))
+    kernel = torch.randn(len(src), 3, generator=g, dtype=torch.float64, requires_grad=True)
+    spherical_kernel = torch.randn(2, 2, 3, generator=g, dtype=torch.float64) if spherical else None
+    degree = torch.full(shape[:-1] + (1,), 2.0, dtype=torch.float64)
+    assert "numba" in layer.message.explain(kernel, f.reshape(-1, 3), src, dst)
+    assert torch.autograd.gradcheck(lambda f, k: layer(f, k, src, dst, degree, spherical_kernel), (f, kernel))
