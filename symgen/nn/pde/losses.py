@@ -1,8 +1,8 @@
 """PINN losses from a PDE's symbolic form: the residual and the symmetry residual.
 
 ``pde_residual`` evaluates ``Δ(x, u_θ, ∂u_θ, ...)`` at collocation points and
-``symmetry_loss`` the prolonged generators ``pr v(Δ)`` (Akhound-Sadegh et al., 2023),
-both through runtime ops of generated kernels (torch: the inputs carry autograd graphs). Their IR comes from the symbolic side
+``symmetry_loss`` the symmetry residuals of the generators, prolonged ``pr v(Δ)``
+(Akhound-Sadegh et al., 2023) or characteristic ``pr v_Q(Δ)``, all through runtime ops of generated kernels (torch: the inputs carry autograd graphs). Their IR comes from the symbolic side
 (``eq.residual_ir()``, ``sym.residual_ir()``); here the network's derivatives are taken by
 autograd and fed to the kernels, with the equation's parameters from ``params``.
 
@@ -91,9 +91,24 @@ def pde_residual(eq, model, points, params=None):
     return _evaluate(eq.residual_ir(), eq.parsed, model, points, params)
 
 
-def symmetry_loss(sym, model, points, params=None):
-    """Mean square of ``pr v_i (Δ)`` over the generators of ``sym`` and the points (zero on
-    exact solutions; differentiable in the model's parameters); ``params`` gives the
-    equation's parameters, e.g. ``{"nu": 0.1}``."""
+def symmetry_loss(sym, model, points, params=None, form="prolonged"):
+    """Mean square of the symmetry residual of every generator of ``sym`` over the points
+    (zero on exact solutions; differentiable in the model's parameters); ``params`` gives
+    the equation's parameters, e.g. ``{"nu": 0.1}``.
+
+    ``form="prolonged"`` evaluates ``pr v_i(Δ)``; for a scalar PDE this is ``λ_i·Δ``
+    (:func:`~symgen.algebra.pde.residuals.residual_multipliers`), a reweighted residual.
+    ``form="characteristic"`` evaluates ``Σ_J D_J Q_i ∂Δ/∂u_J`` with ``Q_i = φ_i − ξ_i^j u_j``,
+    which also holds the derivatives ``D_j Δ`` (one derivative order more of the network).
+
+    >>> import torch
+    >>> from symgen.pde import PDE
+    >>> sym = PDE("u_t = u_xx").symmetries()
+    >>> heat = lambda p: torch.exp(-p[:, 0]) * torch.sin(p[:, 1])
+    >>> points = torch.rand(16, 2, dtype=torch.float64)
+    >>> [bool(symmetry_loss(sym, heat, points, form=f) < 1e-20) for f in ("prolonged", "characteristic")]
+    [True, True]
+    """
     _check_points(sym.parsed, model, points)
-    return _evaluate(sym.residual_ir(), sym.parsed, model, points, params).square().mean()
+    jet_ir = sym.residual_ir(form)
+    return _evaluate(jet_ir, sym.parsed, model, points, params).square().mean()
