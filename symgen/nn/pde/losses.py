@@ -27,7 +27,7 @@ from ...algebra.pde.parameters import parameter_values
 from ...codegen import runtime
 from ...errors import DTypeError, PDEError, ShapeError
 
-__all__ = ["pde_residual", "symmetry_loss"]
+__all__ = ["pde_residual", "symmetry_residual", "symmetry_loss"]
 
 
 def _derivatives(out, points, derivatives):
@@ -91,10 +91,9 @@ def pde_residual(eq, model, points, params=None):
     return _evaluate(eq.residual_ir(), eq.parsed, model, points, params)
 
 
-def symmetry_loss(sym, model, points, params=None, form="prolonged"):
-    """Mean square of the symmetry residual of every generator of ``sym`` over the points
-    (zero on exact solutions; differentiable in the model's parameters); ``params`` gives
-    the equation's parameters, e.g. ``{"nu": 0.1}``.
+def symmetry_residual(sym, model, points, params=None, form="prolonged"):
+    """The symmetry residual of each generator ``v_i`` of ``sym`` (and each equation) at
+    ``points`` for ``u = model(points)``: a tensor ``(n, generators × equations)``.
 
     ``form="prolonged"`` evaluates ``pr v_i(Δ)``; for a scalar PDE this is ``λ_i·Δ``
     (:func:`~symgen.algebra.pde.residuals.residual_multipliers`), a reweighted residual.
@@ -104,11 +103,29 @@ def symmetry_loss(sym, model, points, params=None, form="prolonged"):
     >>> import torch
     >>> from symgen.pde import PDE
     >>> sym = PDE("u_t = u_xx").symmetries()
-    >>> heat = lambda p: torch.exp(-p[:, 0]) * torch.sin(p[:, 1])
+    >>> wrong = lambda p: p[:, 1] ** 3                    # Δ = -6x: not a solution
+    >>> points = torch.tensor([[0.5, 1.0]], dtype=torch.float64)
+    >>> symmetry_residual(sym, wrong, points)             # λ = 0, 0, -2, 1, x, 10t + x²
+    tensor([[  0.,   0.,  12.,  -6.,  -6., -36.]], dtype=torch.float64, grad_fn=<StackBackward0>)
+    >>> symmetry_residual(sym, wrong, points, form="characteristic")[0, 1]     # ∂x: -D_x Δ = 6
+    tensor(6., dtype=torch.float64, grad_fn=<SelectBackward0>)
+    """
+    _check_points(sym.parsed, model, points)
+    return _evaluate(sym.residual_ir(form), sym.parsed, model, points, params)
+
+
+def symmetry_loss(sym, model, points, params=None, form="prolonged"):
+    """Mean square of :func:`symmetry_residual` over the generators of ``sym`` and the
+    points (zero on exact solutions; differentiable in the model's parameters); ``params``
+    gives the equation's parameters, e.g. ``{"nu": 0.1}``, ``form`` is ``"prolonged"`` or
+    ``"characteristic"``.
+
+    >>> import torch
+    >>> from symgen.pde import PDE
+    >>> sym = PDE("u_t = u_xx").symmetries()
+    >>> heat = lambda p: torch.exp(-p[:, 0]) * torch.sin(p[:, 1])    # an exact solution
     >>> points = torch.rand(16, 2, dtype=torch.float64)
     >>> [bool(symmetry_loss(sym, heat, points, form=f) < 1e-20) for f in ("prolonged", "characteristic")]
     [True, True]
     """
-    _check_points(sym.parsed, model, points)
-    jet_ir = sym.residual_ir(form)
-    return _evaluate(jet_ir, sym.parsed, model, points, params).square().mean()
+    return symmetry_residual(sym, model, points, params, form).square().mean()
