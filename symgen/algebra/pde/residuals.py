@@ -36,7 +36,7 @@ from ...errors import PDEError
 from .jet import Jet
 from .symmetries import characteristic_action, prolonged_action
 
-__all__ = ["FORMS", "JetIR", "residual_ir", "symmetry_residuals", "symmetry_residual_ir", "residual_multipliers",
+__all__ = ["FORMS", "JetIR", "residual_ir", "residual_gradient_ir", "symmetry_residuals", "symmetry_residual_ir", "residual_multipliers",
            "check_form"]
 
 #: The forms of a symmetry residual: ``pr v(Δ)`` and ``pr v_Q(Δ)``.
@@ -93,6 +93,20 @@ def residual_ir(parsed) -> JetIR:
     """``Δ`` of each equation of the parsed PDE, one output per equation."""
     jet, eqs = _jet_equations(parsed)
     return _jet_ir("pde_residual", jet, eqs, parsed.parameters)
+
+
+def residual_gradient_ir(parsed) -> JetIR:
+    """``D_i Δ_e`` for each equation ``Δ_e`` and independent variable ``x^i`` (in this
+    order): the residual of gradient-enhanced PINNs (Yu et al., 2022), zero on solutions.
+
+    >>> from symgen.pde import PDE
+    >>> ir = residual_gradient_ir(PDE("u_t = u_xx").parsed).ir
+    >>> ir, ir.exprs
+    (Pointwise(residual_gradient(t, x, u_tt, u_tx, u_txx, u_xxx) -> 2 outputs), (u_tt - u_txx, u_tx - u_xxx))
+    """
+    jet, eqs = _jet_equations(parsed)
+    rows = [jet.total_derivative(e, i) for e in eqs for i in range(len(jet.x))]
+    return _jet_ir("residual_gradient", jet, rows, parsed.parameters)
 
 
 def symmetry_residuals(sym, form: str = "prolonged") -> tuple:

@@ -27,7 +27,7 @@ from ...algebra.pde.parameters import parameter_values
 from ...codegen import runtime
 from ...errors import DTypeError, PDEError, ShapeError
 
-__all__ = ["pde_residual", "symmetry_residual", "symmetry_loss"]
+__all__ = ["pde_residual", "residual_gradient", "symmetry_residual", "symmetry_loss"]
 
 
 def _derivatives(out, points, derivatives):
@@ -89,6 +89,21 @@ def pde_residual(eq, model, points, params=None):
     ``params`` gives the equation's parameters, e.g. ``{"nu": 0.1}``."""
     _check_points(eq.parsed, model, points)
     return _evaluate(eq.residual_ir(), eq.parsed, model, points, params)
+
+
+def residual_gradient(eq, model, points, params=None):
+    """``D_i Δ`` of each equation along each independent variable at ``points`` for
+    ``u = model(points)``: ``(n, equations × independent)``, the residual that
+    gradient-enhanced PINNs (gPINN, Yu et al., 2022) penalise.
+
+    >>> import torch
+    >>> from symgen.pde import PDE
+    >>> wrong = lambda p: p[:, 1] ** 3                    # Δ = u_t - u_xx = -6x
+    >>> residual_gradient(PDE("u_t = u_xx"), wrong, torch.tensor([[0.5, 1.0]], dtype=torch.float64))
+    tensor([[ 0., -6.]], dtype=torch.float64, grad_fn=<StackBackward0>)
+    """
+    _check_points(eq.parsed, model, points)
+    return _evaluate(eq.residual_gradient_ir(), eq.parsed, model, points, params)
 
 
 def symmetry_residual(sym, model, points, params=None, form="prolonged"):
