@@ -44,7 +44,8 @@ def plot(results, path) -> str:
         names = list(methods)
         means = [np.mean(methods[m]["errors"]) for m in names]
         stds = [np.std(methods[m]["errors"], ddof=1) if len(methods[m]["errors"]) > 1 else 0 for m in names]
-        ax.bar(range(len(names)), means, yerr=stds, capsize=4, color=["0.6", "C0", "C1", "C2"][:len(names)])
+        colors = {m: c for m, c in zip(pinn.METHODS, ["0.6", "C0", "C1", "C2"])}
+        ax.bar(range(len(names)), means, yerr=stds, capsize=4, color=[colors[m] for m in names])
         ax.set_xticks(range(len(names)), [n.replace("PINN + ", "+ ") for n in names], rotation=15)
         ax.set_title(f"{problem}: {pinn.PROBLEMS[problem].equation}")
         ax.set_ylabel("test relative L2 (unseen initial conditions)")
@@ -58,6 +59,7 @@ def plot(results, path) -> str:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--problems", nargs="+", default=list(pinn.PROBLEMS), choices=list(pinn.PROBLEMS))
+    p.add_argument("--methods", nargs="+", default=list(pinn.METHODS), choices=list(pinn.METHODS))
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--steps", type=int, default=800)
     p.add_argument("--n-col", type=int, default=128, help="collocation points (shared by the family)")
@@ -70,7 +72,7 @@ def main(argv=None):
         args.seeds, args.steps, args.n_col, args.n_ic = 1, 10, 16, 4
     torch.set_num_threads(1)
     start = time.perf_counter()
-    results = pinn.run(args.problems, pinn.METHODS, range(args.seeds), args.steps, args.n_col, args.n_ic,
+    results = pinn.run(args.problems, args.methods, range(args.seeds), args.steps, args.n_col, args.n_ic,
                        args.weight, progress=False)
     print(f"{args.steps} Adam steps, {args.n_col} collocation points, {args.n_ic} training initial "
           f"conditions, weight {args.weight}, {args.seeds} seeds: {time.perf_counter() - start:.0f} s")
