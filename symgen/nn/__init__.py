@@ -15,4 +15,5 @@ __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLaye
                       "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
                       "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
                       "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita",
-                      "pde_residual", "residual_gradient", "symmetry_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph"]
+                      "pde_residual", "residual_gradient", "symmetry_residual", "symmetry_loss", "LieAugmentation",
+                      "radius_graph", "knn_graph"]

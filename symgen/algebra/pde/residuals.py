@@ -36,8 +36,8 @@ from ...errors import PDEError
 from .jet import Jet
 from .symmetries import characteristic_action, prolonged_action
 
-__all__ = ["FORMS", "JetIR", "residual_ir", "residual_gradient_ir", "symmetry_residuals", "symmetry_residual_ir", "residual_multipliers",
-           "check_form"]
+__all__ = ["FORMS", "JetIR", "residual_ir", "residual_gradient_ir", "symmetry_residuals", "symmetry_residual_ir",
+           "residual_multipliers", "check_form"]
 
 #: The forms of a symmetry residual: ``pr v(Δ)`` and ``pr v_Q(Δ)``.
 FORMS = ("prolonged", "characteristic")

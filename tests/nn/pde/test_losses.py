@@ -19,9 +19,11 @@ def test_exact_solution_gives_zero_and_perturbed_does_not():
     points = torch.rand(64, 2, dtype=torch.float64)
     assert pde_residual(eq, kdv_soliton, points).abs().max() < 1e-10
     assert symmetry_loss(sym, kdv_soliton, points) < 1e-20
+    assert symmetry_loss(sym, kdv_soliton, points, form="prolonged") < 1e-20
     perturbed = lambda p: kdv_soliton(p) + 0.1 * torch.sin(p[:, 1])   # noqa: E731
     assert pde_residual(eq, perturbed, points).abs().max() > 1e-3
     assert symmetry_loss(sym, perturbed, points) > 1e-4
+    assert symmetry_loss(sym, perturbed, points, form="prolonged") > 1e-4
 
 
 def test_loss_trains_a_network():
@@ -46,8 +48,11 @@ def test_equation_parameters_are_kernel_parameters():
     solution = lambda p: p[:, 1] / (1 + p[:, 0])   # noqa: E731
     assert pde_residual(eq, solution, points, params={"nu": 0.3}).abs().max() < 1e-12
     assert symmetry_loss(sym, solution, points, params={"nu": 0.3}) < 1e-20
-    with pytest.raises(PDEError, match="symmetry_residual uses the equation's parameter nu"):
+    assert symmetry_loss(sym, solution, points, params={"nu": 0.3}, form="prolonged") < 1e-20
+    with pytest.raises(PDEError, match="characteristic_residual uses the equation's parameter nu"):
         symmetry_loss(sym, solution, points)
+    with pytest.raises(PDEError, match="symmetry_residual uses the equation's parameter nu"):
+        symmetry_loss(sym, solution, points, form="prolonged")
     with pytest.raises(PDEError, match="unknown parameter 'mu'; the equation's parameters: nu"):
         pde_residual(eq, solution, points, params={"mu": 1.0})
 
@@ -116,7 +121,7 @@ def test_prolonged_form_is_lambda_times_the_residual_on_any_network(eq, params, 
     """On a network that solves nothing, pr v_i(Δ) = λ_i Δ pointwise (λ_i from the algebra)."""
     sym, model, points = eq.symmetries(), _net(dtype), _points(32, dtype)
     delta = pde_residual(eq, model, points, params)[:, 0].detach()
-    out = symmetry_residual(sym, model, points, params).detach()
+    out = symmetry_residual(sym, model, points, params, form="prolonged").detach()
     jet_u = sympy.Symbol("u", real=True)
     u = model(points).detach()
     for i, lam in enumerate(residual_multipliers(sym)):
@@ -141,7 +146,7 @@ def test_characteristic_form_of_a_translation_is_minus_the_residual_gradient(dty
     u_x = d(model(p), 1)
     d_x_delta = d(d(model(p), 0), 1) - d(d(u_x, 1), 1)            # D_x (u_t - u_xx)
     cha = symmetry_residual(sym, model, points, form="characteristic")[:, i]
-    pro = symmetry_residual(sym, model, points)[:, i]
+    pro = symmetry_residual(sym, model, points, form="prolonged")[:, i]
     assert torch.allclose(cha, -d_x_delta, atol=TOL[dtype])
     assert cha.abs().max() > 1e-3 and pro.abs().max() == 0
 
@@ -150,3 +155,9 @@ def test_unknown_form_is_refused():
     with pytest.raises(PDEError, match="unknown symmetry residual form 'evolutionary'; choose 'prolonged' or "
                                        "'characteristic'"):
         symmetry_loss(HEAT.symmetries(), heat_kernel, _points(4, torch.float64), form="evolutionary")
+
+
+def test_default_form_is_characteristic():
+    sym, model, points = HEAT.symmetries(), _net(torch.float64), _points(8, torch.float64)
+    assert torch.equal(symmetry_loss(sym, model, points), symmetry_loss(sym, model, points, form="characteristic"))
+    assert not torch.equal(symmetry_loss(sym, model, points), symmetry_loss(sym, model, points, form="prolonged"))
