@@ -32,7 +32,7 @@ import torch
 
 from .training import train
 
-__all__ = ["Problem", "PROBLEMS", "METHODS", "ConditionedMLP", "fit", "relative_l2", "run"]
+__all__ = ["Problem", "PROBLEMS", "METHODS", "MODES", "NU", "ConditionedMLP", "fit", "relative_l2", "run"]
 
 #: Modes of the initial conditions (k = 1, 2: a cosine and a sine coefficient each).
 MODES = 2
@@ -72,6 +72,7 @@ def _heat_exact(c, t, x):
     return _modes(c, t, x, 1.0)[0]
 
 
+#: Viscosity of the Burgers problem.
 NU = 0.1
 
 
