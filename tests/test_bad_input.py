@@ -21,6 +21,7 @@ from symgen.algebra.groups.equivariance import structured_basis
 from symgen.algebra.groups.structured import StructuredBasis, copies
 from symgen.algebra.pde import VectorField
 from symgen.algebra.pde.classification import group_classification
+from symgen.algebra.pde.residuals import residual_multipliers
 from symgen.cli import main
 from symgen.codegen import Bilinear
 from symgen.demos import options
@@ -32,8 +33,9 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
 from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
 from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
-                       RelaxedGroupConv, RPPLinear, canonicalization_prior_loss, equivariance_penalty,
-                       lift_to_orientations, pde_residual, project_equivariant, rpp_prior_loss, symmetry_loss)
+                       RPPLinear, canonicalization_prior_loss, lift_to_orientations, pde_residual,
+                       rpp_prior_loss, symmetry_loss,
+                       symmetry_residual)
 from symgen.pde import PDE
 from symgen.testing import assert_equivariant, lie_derivative
 from symgen.testing import strategies as st
@@ -339,6 +341,12 @@ ROWS = [
       id="pinn-residual-output-columns"),
     R(lambda: symmetry_loss(kdv(), lambda p: p.repeat(1, 2), _points()), ShapeError, "(4, 4)",
       id="pinn-symmetry-output-columns"),
+    R(lambda: symmetry_loss(kdv(), _model, _points(), form="evolutionary"), PDEError,
+      "unknown symmetry residual form 'evolutionary'; choose 'prolonged' or 'characteristic'", id="pinn-unknown-form"),
+    R(lambda: symmetry_residual(kdv(), _model, _points(), form=None), PDEError, "form None", id="pinn-form-none"),
+    R(lambda: kdv().residual_ir("Prolonged"), PDEError, "'Prolonged'", id="pde-residual-ir-unknown-form"),
+    R(lambda: residual_multipliers(PDE("u_t = v_x; v_t = u_x").symmetries()), PDEError, "has 2",
+      id="pde-residual-multipliers-system"),
     R(lambda: LieAugmentation(kdv(), ranges=(1,)), PDEError, "(1,)", id="lpsda-range-one-number-tuple"),
     R(lambda: LieAugmentation(kdv(), ranges={1: (0, INF)}), PDEError, "inf", id="lpsda-range-inf"),
     R(lambda: LieAugmentation(kdv(), generators=[99]), PDEError, "99", id="lpsda-generator-index"),

@@ -302,11 +302,13 @@ def _heat_symmetries():
 def _use_heat_symmetries(sym):
     sym.commutator_table()
     sym.determining_residuals(sym.generators[4])
+    sym.residual_ir(), sym.residual_ir("characteristic")      # both kept on the object
 
 
 def _run_heat_symmetries(sym):
     return ([str(g) for g in sym.generators], [str(f) for f in sym.infinite_part], sym.assumptions,
-            [str(r) for r in sym.determining_residuals(sym.generators[5])])
+            [str(r) for r in sym.determining_residuals(sym.generators[5])],
+            [str(sym.residual_ir(form).ir.exprs) for form in ("prolonged", "characteristic")])
 
 
 def _infinite_family():

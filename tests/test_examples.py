@@ -19,6 +19,7 @@ def load(name):
 @pytest.mark.parametrize("name, argv", [
     ("kdv_lie_augmentation", ["--train", "2", "--test", "2", "--steps", "60", "--batch", "4"]),
     ("emlp_invariant_regression", ["--steps", "5", "--n-train", "20"]),
+    ("pinn_symmetry_losses", ["--quick"]),
 ])
 def test_example_runs(name, argv, tmp_path, capsys):
     load(name).main(argv + ["--out", str(tmp_path / "plot.png")])

@@ -7,7 +7,7 @@ from .groups import (EMLP, RPPEMLP, Canonicalize, EMLPBlock, EquivariantBilinear
                      default_canonicalizer, equivariance_penalty, project_equivariant, regular_action,
                      relaxation_penalty, rpp_prior_loss)
 from .graphs import LiftedGraph, knn_graph, lift_to_orientations, radius_graph
-from .pde import LieAugmentation, pde_residual, symmetry_loss
+from .pde import LieAugmentation, pde_residual, residual_gradient, symmetry_loss, symmetry_residual
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
@@ -15,5 +15,5 @@ __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLaye
                       "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
                       "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
                       "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels", "PonitaPointCloud",
-                      "pde_residual", "symmetry_loss", "LieAugmentation", "radius_graph", "knn_graph",
-                      "lift_to_orientations", "LiftedGraph"]
+                      "pde_residual", "residual_gradient", "symmetry_residual", "symmetry_loss", "LieAugmentation",
+                      "radius_graph", "knn_graph", "lift_to_orientations", "LiftedGraph"]

@@ -19,7 +19,7 @@ from ..._validate import check_int
 from ...errors import PDEError, PDEParseError
 from .jet import Jet
 from .parse import ParsedPDE, parse_pde
-from .residuals import residual_ir
+from .residuals import residual_gradient_ir, residual_ir
 from .symmetries import (Symmetries, VectorField, leading_derivative, point_symmetries, prolonged_action,
                          substitute_leading)
 
@@ -135,6 +135,18 @@ class PDE:
         found = self.__dict__.get("_residual_ir")    # built once: PINN losses ask every step
         if found is None:
             found = self.__dict__["_residual_ir"] = residual_ir(self.parsed)
+        return found
+
+    def residual_gradient_ir(self):
+        """``D_i Δ`` of each equation along each independent variable as IR on jet
+        variables (gradient-enhanced PINNs, :func:`symgen.nn.residual_gradient`).
+
+        >>> PDE("u_t = u_xx").residual_gradient_ir().ir
+        Pointwise(residual_gradient(t, x, u_tt, u_tx, u_txx, u_xxx) -> 2 outputs)
+        """
+        found = self.__dict__.get("_residual_gradient_ir")
+        if found is None:
+            found = self.__dict__["_residual_gradient_ir"] = residual_gradient_ir(self.parsed)
         return found
 
     def is_symmetry(self, field: VectorField) -> bool:

@@ -33,6 +33,7 @@ from ...errors import PDEError
 from .jet import Jet
 
 __all__ = ["VectorField", "Symmetries", "point_symmetries", "symmetries_from_solution", "linear_expression", "prolonged_action",
+           "characteristic_action",
            "leading_derivative", "substitute_leading"]
 
 
@@ -152,14 +153,20 @@ class Symmetries:
                            f"generators (0..{n - 1})")
         return flow(self.generators[int(i)], eps)
 
-    def residual_ir(self):
-        """``pr v_i(Δ)`` of every generator as IR on jet variables (PINN symmetry losses,
-        :func:`symgen.nn.symmetry_loss`); see :mod:`.residuals`."""
-        found = self.__dict__.get("_residual_ir")    # built once: PINN losses ask every step
-        if found is None:
-            from .residuals import symmetry_residual_ir
-            found = self.__dict__["_residual_ir"] = symmetry_residual_ir(self)
-        return found
+    def residual_ir(self, form: str = "prolonged"):
+        """The symmetry residual of every generator as IR on jet variables (PINN symmetry
+        losses, :func:`symgen.nn.symmetry_loss`): ``pr v_i(Δ)`` for ``form="prolonged"``,
+        ``pr v_Q(Δ) = Σ_J D_J Q ∂Δ/∂u_J`` for ``"characteristic"``; see :mod:`.residuals`.
+
+        >>> from symgen.pde import PDE
+        >>> PDE("u_t = u_xx").symmetries().residual_ir("characteristic").ir
+        Pointwise(characteristic_residual(t, x, u_t, u_tt, u_tx, u_txx, u_xx, u_xxx) -> 6 outputs)
+        """
+        from .residuals import check_form, symmetry_residual_ir
+        built = self.__dict__.setdefault("_residual_irs", {})    # built once: PINN losses ask every step
+        if check_form(form) not in built:
+            built[form] = symmetry_residual_ir(self, form)
+        return built[form]
 
     def determining_residuals(self, field) -> list:
         """The determining equations evaluated on ``field`` (``ξ``, ``φ`` replaced by its
@@ -284,8 +291,8 @@ def substitute_leading(jet, expr, leads):
     raise PDEError("leading-derivative substitution did not terminate")
 
 
-def prolonged_action(jet, eq, xi, phi):
-    """``pr v (Δ)`` for infinitesimals ``xi`` (per independent) and ``phi`` (per dependent)."""
+def _characteristic_derivatives(jet, xi, phi):
+    """``(a, J) ↦ D_J Q_a`` for the characteristic ``Q_a = φ_a − Σ_i ξ^i u^a_i`` (cached)."""
     p = len(jet.x)
     Q = [sympy.expand(phi[a] - sum(xi[i] * jet.var(a, (i,)) for i in range(p))) for a in range(len(phi))]
     cache = {}
@@ -295,12 +302,43 @@ def prolonged_action(jet, eq, xi, phi):
             cache[(a, J)] = Q[a] if not J else jet.total_derivative(DQ(a, J[:-1]), J[-1])
         return cache[(a, J)]
 
+    return DQ
+
+
+def prolonged_action(jet, eq, xi, phi):
+    """``pr v (Δ)`` for infinitesimals ``xi`` (per independent) and ``phi`` (per dependent)."""
+    p = len(jet.x)
+    DQ = _characteristic_derivatives(jet, xi, phi)
     out = sum(xi[i] * sympy.diff(eq, jet.x[i]) for i in range(p))
     for s in list(eq.free_symbols):
         if s in jet.index():
             a, J = jet.index()[s]
             phiJ = DQ(a, J) + sum(xi[i] * jet.var(a, J + (i,)) for i in range(p))
             out += phiJ * sympy.diff(eq, s)
+    return sympy.expand(out)
+
+
+def characteristic_action(jet, eq, xi, phi):
+    """``pr v_Q (Δ) = Σ_a Σ_J D_J Q_a ∂Δ/∂u^a_J``: the evolutionary (characteristic) form of
+    ``v``, with ``Q_a = φ_a − Σ_i ξ^i u^a_i``. It differs from :func:`prolonged_action` by
+    ``Σ_i ξ^i D_i Δ`` (``pr v = pr v_Q + Σ_i ξ^i D_i``), so it holds derivatives of ``Δ``
+    one order higher: for ``v = ∂x`` it is ``−D_x Δ``.
+
+    >>> import sympy
+    >>> from symgen.algebra.pde.jet import Jet
+    >>> jet = Jet(sympy.symbols("t x", real=True), ("u",))
+    >>> heat = jet.var(0, (0,)) - jet.var(0, (1, 1))
+    >>> characteristic_action(jet, heat, [0, 1], [0])                 # v = ∂x
+    -u_tx + u_xxx
+    >>> prolonged_action(jet, heat, [0, 1], [0])
+    0
+    """
+    DQ = _characteristic_derivatives(jet, xi, phi)
+    out = sympy.Integer(0)
+    for s in list(eq.free_symbols):
+        if s in jet.index():
+            a, J = jet.index()[s]
+            out += DQ(a, J) * sympy.diff(eq, s)
     return sympy.expand(out)
 
 
