@@ -288,6 +288,11 @@ def _perms(G):
     return [np.argmax(m, axis=0) for m in mats] if ok else None
 
 
+def _orbit_group(G):
+    """A finite group of permutation matrices other than S(n): its invariants are orbit indicators."""
+    return not isinstance(G, (Symmetric, DirectProduct)) and G.is_finite and _perms(G) is not None
+
+
 def _spanning(G: Group, legs, exact):
     """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None: by the
     named group's type, or by the classical type :func:`.classical.recognise` finds for a
@@ -300,7 +305,7 @@ def _spanning(G: Group, legs, exact):
         return diagrams.walled(G.d, legs, levi_civita=isinstance(G, SL) or getattr(G, "special", False)), False
     if isinstance(G, Symmetric):
         return partitions.bell(G.d, len(legs)), True
-    if G.is_finite and _perms(G) is not None:
+    if _orbit_group(G):
         return partitions.orbits(_perms(G), G.d, len(legs)), True
     kind = recognise(G)
     if kind is None:
@@ -360,7 +365,8 @@ def _invariants(G, legs, exact):
     """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows. The
     normalised orbit indicators of a permutation group stay sparse (CSR; a row per orbit,
     disjoint supports), which :class:`StructuredBasis` keeps as an orbit map."""
-    key = ("invariants", legs, exact)
+    # a permutation group's orbits on multi-indices do not depend on the legs' directions
+    key = ("invariants", len(legs) if _orbit_group(G) else legs, exact)
     if key in G.cache:
         return G.cache[key]
     span = None if isinstance(G, DirectProduct) else _spanning(G, legs, exact)

@@ -63,7 +63,7 @@ def orbits(perms, n, K) -> scipy.sparse.csr_matrix:
     multi-index (:func:`orbit_labels`)."""
     k, label = orbit_labels(perms, n, K)
     size = n ** K
-    order = np.argsort(label, kind="stable")
+    order = np.argsort(label.astype(np.uint16) if k < 1 << 16 else label, kind="stable")   # radix sort
     indptr = np.searchsorted(label[order], np.arange(k + 1))
     return scipy.sparse.csr_matrix((np.ones(size), order, indptr), shape=(k, size))
 
@@ -198,7 +198,14 @@ def _merge(perms, n, K, label, k):
     if len(edges):
         graph = scipy.sparse.csr_matrix((np.ones(len(edges), dtype=np.int8), (edges // k, edges % k)), shape=(k, k))
         label = connected_components(graph, directed=True, connection="weak")[1][label]
-    first = np.unique(label, return_index=True)[1]        # renumber by first multi-index
+    return _by_first_index(label)
+
+
+def _by_first_index(label):
+    """Labels renumbered ``0, 1, …`` in order of their first multi-index."""
+    first = np.full(label.max(initial=-1) + 1, len(label))
+    np.minimum.at(first, label, np.arange(len(label)))
+    present = np.flatnonzero(first < len(label))
     rank = np.empty(len(first), dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(len(first))
-    return len(first), rank[label]
+    rank[present[np.argsort(first[present])]] = np.arange(len(present))
+    return len(present), rank[label]
