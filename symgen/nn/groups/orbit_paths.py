@@ -11,7 +11,7 @@ in one of two ways (``order``), never forming the ``k · d_c d_a d_b`` dense bas
 Rubik's cube group's ``V² ⊗ V² → V⁰``: 350 maps of 48⁴ entries, 14.8 GB in float64):
 
 - ``"gather"``: ``M = W[..., L]`` ``(n_c, n_a, n_b, d_c, d_a, d_b)`` per call, then two
-  contractions (GEMMs); for paths whose channel product ``n_c n_a n_b`` is small.
+  contractions (GEMMs); for paths with one or two channel triples.
 - ``"segment"``: the entries grouped by row ``r = (o, p, k)`` as a sparse matrix ``R`` over
   ``q``: ``Y = R xb`` (one sparse product), then ``xa[p_r] Y[r]`` summed into ``(o, k)`` and
   contracted with ``W``; when ``d_a = 1`` (a scalar leg, e.g. 85 scalar channels times
@@ -41,10 +41,13 @@ import torch
 from ...errors import RepresentationError
 from .equivariant_linear import Float64Constants
 
-__all__ = ["OrbitPath", "GATHER_MAX"]
+__all__ = ["OrbitPath", "GATHER_MAX", "GATHER_CHANNELS"]
 
-#: Largest ``n_c n_a n_b · d_c d_a d_b`` for which the ``"gather"`` order forms ``W[..., L]``.
+#: ``"auto"`` gathers ``W[..., L]`` (``n_c n_a n_b · d_c d_a d_b`` entries) when the channel
+#: product is at most ``GATHER_CHANNELS`` and the entries at most ``GATHER_MAX``: its GEMMs cost
+#: ``batch · n_c n_a n_b · d_c d_a d_b``, the segment order's sparse product ``batch · n_b · d_c d_a d_b``.
 GATHER_MAX = 1 << 24
+GATHER_CHANNELS = 2
 
 
 class OrbitPath(Float64Constants):
@@ -52,8 +55,7 @@ class OrbitPath(Float64Constants):
 
     ``label`` ``(d_c, d_a, d_b)``: the map of each entry (``-1``: none); ``value`` ``(k,)``:
     each map's entry; ``nc, na, nb``: channels of the output and input types. ``order``
-    ``"gather"``, ``"segment"`` or ``"auto"`` (gather up to :data:`GATHER_MAX` entries of
-    ``W[..., L]``). Called with ``W (nc, na, nb, k)``, ``xa (..., na, d_a)``, ``xb (..., nb, d_b)``,
+    ``"gather"``, ``"segment"`` or ``"auto"`` (see :data:`GATHER_MAX`). Called with ``W (nc, na, nb, k)``, ``xa (..., na, d_a)``, ``xb (..., nb, d_b)``,
     it returns ``(..., nc, d_c)``.
     """
 
@@ -66,7 +68,8 @@ class OrbitPath(Float64Constants):
         if self.swap:
             label, (da, db), (na, nb) = label.transpose(0, 2, 1), (db, da), (nb, na)
         if order == "auto":
-            order = "gather" if nc * na * nb * label.size <= GATHER_MAX else "segment"
+            order = "gather" if nc * na * nb <= GATHER_CHANNELS and nc * na * nb * label.size <= GATHER_MAX \
+                else "segment"
         if order not in ("gather", "segment"):
             raise RepresentationError(f"order must be 'auto', 'gather' or 'segment', got {order!r}")
         self.order, self.k, self.shape = order, k, (do, da, db)
@@ -93,6 +96,25 @@ class OrbitPath(Float64Constants):
                         ("cell_o", cells // k), ("cell_k", cells % k)):
             self.register_buffer(name, torch.from_numpy(a.astype(np.int64)))
 
+    def _sparse(self, db):
+        """``R`` ``(rows, d_b)`` and ``Rᵀ`` as sparse CSR tensors, built once per dtype and
+        device (not saved): torch's own backward of ``R @ X`` re-sorts ``Rᵀ`` on every call."""
+        R = self.__dict__.get("_csr")
+        if R is None or R[0].dtype != self.value.dtype or R[0].device != self.value.device:
+            values = torch.repeat_interleave(self.value[self.row_k], self.row_count, output_size=len(self.col))
+            shape = (len(self.row_k), db)
+            forward = torch.sparse_csr_tensor(self.crow, self.col, values, shape, check_invariants=False)
+            t = scipy.sparse.csr_matrix((np.arange(len(self.col)), self.col.cpu().numpy(), self.crow.cpu().numpy()),
+                                        shape=shape).T.tocsr()     # entry order of Rᵀ: data holds positions
+            backward = torch.sparse_csr_tensor(torch.from_numpy(t.indptr.astype(self.crow.numpy().dtype)),
+                                               torch.from_numpy(t.indices.astype(self.col.numpy().dtype)),
+                                               values[torch.from_numpy(t.data)], shape[::-1], check_invariants=False)
+            R = self.__dict__["_csr"] = (forward, backward.to(self.value.device))
+        return R
+
+    def __getstate__(self):
+        return {key: value for key, value in super().__getstate__().items() if key != "_csr"}
+
     def __repr__(self):
         return f"OrbitPath({self.k} maps on {'×'.join(map(str, self.shape))} entries, {self.order})"
 
@@ -109,16 +131,28 @@ class OrbitPath(Float64Constants):
         do = self.shape[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")        # "sparse CSR support is in beta"
-            values = torch.repeat_interleave(self.value[self.row_k], self.row_count, output_size=len(self.col))
-            R = torch.sparse_csr_tensor(self.crow, self.col, values, (len(self.row_k), db), check_invariants=False)
-            Y = (R @ xb.permute(2, 0, 1).reshape(db, n * nb)).reshape(-1, n, nb)           # (r, n, b)
+            Y = _SparseProduct.apply(*self._sparse(db), xb.permute(2, 0, 1).reshape(db, n * nb))
+        Y = Y.reshape(-1, n, nb)                                                           # (r, n, b)
         if xa.shape[-1] == 1:       # scalar leg: weights times scalars first
             U = torch.einsum("cabk,na->nbck", W, xa[..., 0])                              # (n, b, c, k)
-            terms = torch.einsum("rnb,nbcr->rnc", Y, U[..., self.row_k])
+            terms = (Y[..., None] * U[..., self.row_k].permute(3, 0, 1, 2)).sum(2)                # (r, n, c)
             y = terms.new_zeros(do, n, W.shape[0]).index_add(0, self.row_o, terms)
         else:
-            X = torch.einsum("rnb,nar->rnab", Y, xa[..., self.row_p])                    # (r, n, a, b)
+            X = Y[:, :, None, :] * xa[..., self.row_p].permute(2, 0, 1)[..., None]        # (r, n, a, b)
             T = X.new_zeros(len(self.cell_o), *X.shape[1:]).index_add(0, self.row_cell, X)   # (s, n, a, b)
             terms = torch.einsum("snab,cabs->snc", T, W[..., self.cell_k])
             y = terms.new_zeros(do, n, W.shape[0]).index_add(0, self.cell_o, terms)
         return y.permute(1, 2, 0).reshape(*batch, W.shape[0], do)
+
+
+class _SparseProduct(torch.autograd.Function):
+    """``R @ X`` for a constant sparse ``R`` with ``Rᵀ`` given: the backward is ``Rᵀ @ dY``."""
+
+    @staticmethod
+    def forward(ctx, R, RT, X):
+        ctx.RT = RT
+        return R @ X
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None, ctx.RT @ grad
