@@ -8,7 +8,8 @@
    for O(p,q), SO(p,q), Sp(2n); walled Brauer (+ Levi-Civita) for GL(n), SL(n); set
    partitions (Bell) for S(n); orbit indicators for other permutation groups
    (:mod:`.diagrams`, :mod:`.partitions`); a dependent spanning set is reduced to a
-   basis through its small integer Gram matrix (:func:`_reduce`);
+   basis through its small integer Gram matrix (:func:`_reduce`); products of eigenvectors
+   of total weight zero for a one-parameter group (:mod:`.weights`, e.g. SO(1,1)⁺);
 2. otherwise the null space of the stacked sparse constraint operators
    ``dρ(A)`` (Kronecker sums) and ``ρ(h) - I`` (Kronecker products) — SVD after a QR of
    the sparse stack in floats, ``DomainMatrix.nullspace`` over the exact domain for
@@ -56,6 +57,7 @@ from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
 from .reps import Rep, TensorRep
 from .structured import StructuredBasis
+from .weights import weight_invariants
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
            "Certificate", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
@@ -369,9 +371,12 @@ def _invariants(G, legs, exact):
     key = ("invariants", len(legs) if _orbit_group(G) else legs, exact)
     if key in G.cache:
         return G.cache[key]
-    span = None if isinstance(G, DirectProduct) else _spanning(G, legs, exact)
+    weights = None if exact or isinstance(G, DirectProduct) else weight_invariants(G, legs)
+    span = None if isinstance(G, DirectProduct) or weights is not None else _spanning(G, legs, exact)
     if isinstance(G, DirectProduct):
         result = _product_invariants(G, legs, exact)
+    elif weights is not None:
+        result = weights
     elif span is None:
         result = _null_space(G, legs, exact)
     elif span[1]:  # disjoint supports: already a basis; normalise
