@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from ...errors import GroupError, RepresentationError
 from .group import Group
 
 __all__ = ["weight_invariants"]
@@ -56,6 +57,10 @@ def _eigenbasis(G: Group):
 def weight_invariants(G: Group, legs) -> np.ndarray | None:
     """Orthonormal rows ``(k, d^K)`` spanning the invariant tensors with ``legs`` (+1: V, −1: V*)
     of a one-parameter group (see the module docstring), or None when ``G`` is not one."""
+    if not isinstance(G, Group):
+        raise GroupError(f"weight_invariants takes a symgen group, got {G!r}")
+    if any(t not in (1, -1) for t in legs):
+        raise RepresentationError(f"legs are +1 (V) or -1 (V*), got {tuple(legs)!r}")
     basis = _eigenbasis(G)
     K = len(legs)
     if basis is None or G.d ** K > MAX_WEIGHT_INDEX:

@@ -128,10 +128,10 @@ def invariants(rep):
 # -- the groups ------------------------------------------------------------------------------
 
 #: Cases measured above 5 s, in seconds, on the shared 2-core box (benchmarks/RESULTS.md): out of the
-#: default run; ``-m slow`` runs them. Measured with this file after merging main (structured bases,
-#: classical recognition of declared groups) at load 5, 2026-12-01: every other case is under 2.5 s
-#: (before that merge, at load 8-11, 15 more were 4-103 s: SO(2)-T10, SO(1,3)⁺-T5, Sp(2)-T10, ...).
-SLOW = {("high_rank", "SO(1,1)+-T10"): 16.2}
+#: default run; ``-m slow`` runs them. None since SO(1,1)⁺-T10 (16.2 s) takes the weight basis
+#: (algebra/groups/weights.py); before the structured bases and classical recognition, at load 8-11,
+#: 15 were 4-103 s: SO(2)-T10, SO(1,3)⁺-T5, Sp(2)-T10, ...
+SLOW = {}
 
 
 def cases(test, names):
