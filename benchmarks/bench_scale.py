@@ -11,7 +11,8 @@ Part ``rubik``: symgen has no named Rubik's cube group; here it is declared as a
 by its six quarter turns as permutation matrices of the 48 moving facelets (derived below
 from the cube's geometry; order 43 252 003 274 489 856 000): one hidden
 ``EquivariantLinear(uniform_rep(CH) → + gates)`` and the whole ``EMLP(2V → V⁰, hidden=CH,
-depth=D)`` (bilinear paths of four legs on orbit bases), each in a fresh process; with
+depth=D)`` (bilinear paths of four legs on orbit bases) and the same with ``max_legs=3`` (no
+four-leg paths), each in a fresh process; with
 ``--emlp``, EMLP's own model on its ``RubiksCube()`` beside them.
 
 Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
@@ -142,7 +143,7 @@ if "{what}" == "layer":
 else:
     base = rss()
     t = time.perf_counter()
-    model = EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth})
+    model = EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}, max_legs=4 if "{what}" == "emlp" else 3)
     out["params"] = sum(p.numel() for p in model.parameters())
     x = torch.randn({batch}, (2 * V).size)
 out["build"] = time.perf_counter() - t
@@ -249,12 +250,13 @@ def rubik(args):
     print("| model | hidden (size) | maps / params | build | peak RSS growth | dense basis would be | fwd | fwd+bwd |"
           "\n|---|---|---|---|---|---|---|---|")
     spec = dict(ch=args.channels, depth=args.depth, batch=args.batch, repeats=args.repeats)
-    for what in ("layer", "emlp"):
+    for what in ("layer", "emlp", "emlp3"):
         r = child(sys.executable, RUBIK_CHILD.format(what=what, **spec), args.timeout)
         if "error" in r:
             print(f"| {what} | failed: {r['error']} |", flush=True)
             continue
-        name = "hidden EquivariantLinear" if what == "layer" else f"EMLP(2V → V⁰, depth {args.depth})"
+        name = {"layer": "hidden EquivariantLinear", "emlp": f"EMLP(2V → V⁰, depth {args.depth})",
+                "emlp3": f"EMLP(2V → V⁰, depth {args.depth}, max_legs=3)"}[what]
         print(f"| {name} | {r['hidden']} ({r['size']}) | {r.get('k', r.get('params'))} | {r['build']:.1f} s "
               f"| {mb(r['peak'])} | {mb(r['dense']) if 'dense' in r else ''} | {r['fwd'] * 1e3:.0f} ms "
               f"| {r['step'] * 1e3:.0f} ms |", flush=True)

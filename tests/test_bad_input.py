@@ -228,6 +228,7 @@ ROWS = [
     R(lambda: vlinear()(torch.ones(2, 4)), ShapeError, "4 components", id="emlp-linear-wrong-size"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(groups.O(3))), RepresentationError, "O(3)", id="emlp-two-groups"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), depth=-1), RepresentationError, "-1", id="emlp-negative-depth"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), max_legs=-1), RepresentationError, "-1", id="emlp-negative-legs"),
     R(lambda: EquivariantBilinear(reps.V(so3()), reps.V(so3()), max_legs=-1), RepresentationError, "-1",
       id="emlp-bilinear-negative-legs"),
     R(lambda: weight_invariants("SO(1,1)", (1, 1)), GroupError, "'SO(1,1)'", id="rep-weight-invariants-not-a-group"),

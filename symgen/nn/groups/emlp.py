@@ -209,13 +209,13 @@ class EMLPBlock(torch.nn.Module):
     ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
     :class:`~symgen.nn.RPPLinear`)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear, max_legs: int = 4):
         super().__init__()
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
         self.linear = linear(rep_in, gated)
-        self.bilinear = EquivariantBilinear(gated, gated)
+        self.bilinear = EquivariantBilinear(gated, gated, max_legs=max_legs)
 
     def forward(self, x):
         z = self.linear(x)
@@ -228,10 +228,20 @@ class EMLP(torch.nn.Module):
     ``hidden`` is a representation of the same group or an integer number of channels
     (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
     ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
-    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`.
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`. ``max_legs`` bounds the V/V*
+    factors of a bilinear path (:class:`EquivariantBilinear`); 3 drops the four-leg paths such as
+    ``V² ⊗ V² → V⁰``, whose cost grows as ``batch · d⁴`` (the Rubik's cube group: 48⁴).
+
+    >>> import torch
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(4))
+    >>> full, light = EMLP(V, reps.Scalar(V.G), 12), EMLP(V, reps.Scalar(V.G), 12, max_legs=3)
+    >>> len(light.blocks[0].bilinear.paths) < len(full.blocks[0].bilinear.paths)
+    True
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear):
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear,
+                 max_legs: int = 4):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -243,7 +253,7 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear) for a, b in zip(reps[:-1], reps[1:])])
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear, max_legs) for a, b in zip(reps[:-1], reps[1:])])
         self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):

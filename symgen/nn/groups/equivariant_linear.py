@@ -189,7 +189,9 @@ class EquivariantLinear(Float64Constants):
                 block = torch.einsum("abk,kij->aibj", w, basis)
             else:
                 w = torch.nn.functional.pad(w * basis, (0, 1))
-                block = w[..., getattr(self, f"block{q}_orbit")].permute(0, 2, 1, 3)   # (m_out, d_out, m_in, d_in)
+                orbit = getattr(self, f"block{q}_orbit")      # index_select: its backward is an index_add, no sort
+                block = w.index_select(-1, orbit.reshape(-1)).reshape(*w.shape[:2], *orbit.shape)
+                block = block.permute(0, 2, 1, 3)                                      # (m_out, d_out, m_in, d_in)
             rows, cols = getattr(self, f"block{q}_rows"), getattr(self, f"block{q}_cols")
             W = W.index_put((rows, cols), block.reshape(rows.shape[0], cols.shape[1]))
         return W

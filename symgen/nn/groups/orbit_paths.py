@@ -122,7 +122,8 @@ class OrbitPath(Float64Constants):
         if self.swap:
             W, xa, xb = W.transpose(1, 2), xb, xa
         if self.order == "gather":
-            M = torch.nn.functional.pad(W * self.value, (0, 1))[..., self.label]     # (c, a, b, o, p, q)
+            Wv = torch.nn.functional.pad(W * self.value, (0, 1))        # index_select: backward without a sort
+            M = Wv.index_select(-1, self.label.reshape(-1)).reshape(*Wv.shape[:3], *self.label.shape)   # (c, a, b, o, p, q)
             z = torch.einsum("cabopq,...bq->...caop", M, xb)
             return torch.einsum("...caop,...ap->...co", z, xa)
         batch = xa.shape[:-2]
