@@ -193,7 +193,7 @@ class EquivariantLinear(Float64Constants):
                 block = w.index_select(-1, orbit.reshape(-1)).reshape(*w.shape[:2], *orbit.shape)
                 block = block.permute(0, 2, 1, 3)                                      # (m_out, d_out, m_in, d_in)
             rows, cols = getattr(self, f"block{q}_rows"), getattr(self, f"block{q}_cols")
-            W = W.index_put((rows, cols), block.reshape(rows.shape[0], cols.shape[1]))
+            W.index_put_((rows, cols), block.reshape(rows.shape[0], cols.shape[1]))   # in place: no copy of W per type
         return W
 
     def __setstate__(self, state):
