@@ -9,9 +9,11 @@ same shape runs in its own process (JIT-compiled, XLA on one thread) beside it.
 
 Part ``rubik``: symgen has no named Rubik's cube group; here it is declared as a user would,
 by its six quarter turns as permutation matrices of the 48 moving facelets (derived below
-from the cube's geometry; order 43 252 003 274 489 856 000), and one hidden
-``EquivariantLinear(uniform_rep(256) → + gates)`` is built and run (an EMLP block's bilinear
-paths of four legs would need 48⁴-entry orbit bases: not supported, see RESULTS.md).
+from the cube's geometry; order 43 252 003 274 489 856 000): one hidden
+``EquivariantLinear(uniform_rep(CH) → + gates)`` and the whole ``EMLP(2V → V⁰, hidden=CH,
+depth=D)`` (bilinear paths of four legs on orbit bases) and the same with ``max_legs=3`` (no
+four-leg paths), each in a fresh process; with
+``--emlp``, EMLP's own model on its ``RubiksCube()`` beside them.
 
 Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
 group's generators) against the named group, each in a fresh process (declaration
@@ -78,7 +80,7 @@ import numpy as np
 import jax, objax
 import emlp.nn.objax as enn
 import emlp.reps.representation as emlp_rep
-from emlp.groups import SO, O13, S
+from emlp.groups import SO, O13, S, RubiksCube
 from emlp.reps import V, Scalar
 emlp_rep.tqdm = functools.partial(emlp_rep.tqdm, disable=True)   # its bar crashes under numpy 2
 ch, depth, batch, repeats = {ch}, {depth}, {batch}, {repeats}
@@ -107,10 +109,10 @@ RUBIK_CHILD = """
 import itertools, json, resource, time, warnings
 import numpy as np, sympy, torch
 from symgen import groups, reps
-from symgen.nn import EquivariantLinear
+from symgen.nn import EMLP, EquivariantLinear
 from symgen.nn.groups.emlp import uniform_rep
 from symgen.timing import median_time
-warnings.simplefilter("ignore")     # no certificate: 4.3e19 elements, 48² unknowns per block
+warnings.simplefilter("ignore")     # no certificate: 4.3e19 elements
 torch.set_num_threads(1)
 axes = [np.eye(3, dtype=int)[i] * s for i in range(3) for s in (1, -1)]
 # a facelet: (cubie position p in {{-1,0,1}}³, outward normal n), p·n = 1; centres (p = n) never move
@@ -127,16 +129,28 @@ for f in axes:                      # a quarter turn of the layer p·f = 1 about
         m[index[(tuple(R @ p), tuple(R @ n))] if p @ f == 1 else q, q] = 1
     gens.append(m)
 G = groups.MatrixGroup(discrete_generators=gens)
+V = reps.V(G)
 H = uniform_rep(G, {ch})
-base = int(open("/proc/self/statm").read().split()[1]) * 4096
-t = time.perf_counter()
-layer = EquivariantLinear(H, H + 2 * reps.Scalar(G))
-build = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
-x = torch.randn({batch}, H.size)
-print(json.dumps(dict(hidden=repr(H), size=H.size, k=len(layer.weight), build=build, peak=peak,
-                      dense=8 * len(layer.weight) * H.size * (H.size + 2),
-                      step=median_time(lambda: layer(x).sum().backward(), repeats={repeats}))))
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+out = dict(hidden=repr(H), size=H.size)
+if "{what}" == "layer":
+    base = rss()
+    t = time.perf_counter()
+    model = EquivariantLinear(H, H + 2 * reps.Scalar(G))
+    out["k"], out["dense"] = len(model.weight), 8 * len(model.weight) * H.size * (H.size + 2)
+    x = torch.randn({batch}, H.size)
+else:
+    base = rss()
+    t = time.perf_counter()
+    model = EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}, max_legs=4 if "{what}" == "emlp" else 3)
+    out["params"] = sum(p.numel() for p in model.parameters())
+    x = torch.randn({batch}, (2 * V).size)
+out["build"] = time.perf_counter() - t
+out["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+out["fwd"] = median_time(lambda: model(x), repeats={repeats})
+out["step"] = median_time(lambda: model(x).sum().backward(), repeats={repeats})
+print(json.dumps(out))
 """
 
 USER_CHILD = """
@@ -231,16 +245,28 @@ def user(args):
 
 
 def rubik(args):
-    print(f"\n## Rubik's cube group declared by its 6 quarter turns (48×48 permutation matrices): one "
-          f"hidden EquivariantLinear at uniform_rep({args.channels}); batch {args.batch}, float32, 1 thread")
-    r = child(sys.executable, RUBIK_CHILD.format(ch=args.channels, batch=args.batch, repeats=args.repeats),
-              args.timeout)
-    if "error" in r:
-        print(f"failed: {r['error']}")
-        return
-    print("| hidden (size) | maps | build | peak RSS growth | dense basis would be | fwd+bwd |\n|---|---|---|---|---|---|")
-    print(f"| {r['hidden']} ({r['size']}) | {r['k']} | {r['build']:.1f} s | {mb(r['peak'])} | {mb(r['dense'])} "
-          f"| {r['step'] * 1e3:.0f} ms |", flush=True)
+    print(f"\n## Rubik's cube group declared by its 6 quarter turns (48×48 permutation matrices), "
+          f"uniform_rep({args.channels}); batch {args.batch}, float32, 1 thread, median of {args.repeats}")
+    print("| model | hidden (size) | maps / params | build | peak RSS growth | dense basis would be | fwd | fwd+bwd |"
+          "\n|---|---|---|---|---|---|---|---|")
+    spec = dict(ch=args.channels, depth=args.depth, batch=args.batch, repeats=args.repeats)
+    for what in ("layer", "emlp", "emlp3"):
+        r = child(sys.executable, RUBIK_CHILD.format(what=what, **spec), args.timeout)
+        if "error" in r:
+            print(f"| {what} | failed: {r['error']} |", flush=True)
+            continue
+        name = {"layer": "hidden EquivariantLinear", "emlp": f"EMLP(2V → V⁰, depth {args.depth})",
+                "emlp3": f"EMLP(2V → V⁰, depth {args.depth}, max_legs=3)"}[what]
+        print(f"| {name} | {r['hidden']} ({r['size']}) | {r.get('k', r.get('params'))} | {r['build']:.1f} s "
+              f"| {mb(r['peak'])} | {mb(r['dense']) if 'dense' in r else ''} | {r['fwd'] * 1e3:.0f} ms "
+              f"| {r['step'] * 1e3:.0f} ms |", flush=True)
+    if args.emlp:
+        e = child(args.emlp, EMLP_CHILD.format(group="RubiksCube()", **spec), args.timeout)
+        if "error" in e:
+            print(f"| EMLP's EMLP | failed: {e['error']} |")
+        else:
+            print(f"| EMLP's EMLP | its uniform_rep({args.channels}) | {e['params']} | {e['build']:.1f} s "
+                  f"| {mb(e['peak'])} | | {e['fwd'] * 1e3:.0f} ms | {e['step'] * 1e3:.0f} ms |", flush=True)
 
 
 def main(argv=None):

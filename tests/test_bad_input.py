@@ -31,6 +31,9 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
                            MetricError, OptionError, PDEError, PDEParseError, RepresentationError, ShapeError,
                            UnknownOperationError)
 from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
+from symgen.nn.groups.orbit_paths import OrbitPath
+from symgen.algebra.groups.weights import weight_invariants
+from symgen.algebra.groups.partitions import orbit_labels
 from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
                        RPPLinear, canonicalization_prior_loss, lift_to_orientations, pde_residual,
@@ -239,8 +242,14 @@ ROWS = [
     R(lambda: vlinear()(torch.ones(2, 4)), ShapeError, "4 components", id="emlp-linear-wrong-size"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(groups.O(3))), RepresentationError, "O(3)", id="emlp-two-groups"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), depth=-1), RepresentationError, "-1", id="emlp-negative-depth"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), max_legs=-1), RepresentationError, "-1", id="emlp-negative-legs"),
     R(lambda: EquivariantBilinear(reps.V(so3()), reps.V(so3()), max_legs=-1), RepresentationError, "-1",
       id="emlp-bilinear-negative-legs"),
+    R(lambda: weight_invariants("SO(1,1)", (1, 1)), GroupError, "'SO(1,1)'", id="rep-weight-invariants-not-a-group"),
+    R(lambda: weight_invariants(so3(), (1, 2)), RepresentationError, "(1, 2)", id="rep-weight-invariants-bad-legs"),
+    R(lambda: orbit_labels([np.arange(48)], 48, 5), RepresentationError, "48^5", id="rep-orbit-labels-too-many"),
+    R(lambda: OrbitPath(np.zeros((1, 2, 2), dtype=int), np.ones(1), 1, 1, 1, order="fast"), RepresentationError,
+      "'fast'", id="emlp-orbit-path-unknown-order"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",
       id="rep-basis-certify-flag"),
     R(lambda: structured_basis(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "O(3)",

@@ -212,6 +212,17 @@ def _emlp():
     return EMLP(2 * V, reps.Scalar(V.G), hidden=8, depth=1).double()
 
 
+def _emlp_orbit_paths():
+    """Z(12) by permutation matrices: the bilinear paths of four legs are OrbitPaths (both orders)."""
+    from symgen import groups, reps
+    from symgen.nn import EMLP
+    torch.manual_seed(0)
+    V, S = reps.V(groups.Z(12)), reps.Scalar(groups.Z(12))
+    model = EMLP(V, S, hidden=2 * S + V + V ** 2, depth=1).double()
+    assert {p.order for p in model.blocks[0].bilinear.orbit_paths.values()} == {"gather", "segment"}
+    return model
+
+
 def _canonicalize(group):
     def build():
         from symgen import groups, reps
@@ -535,6 +546,7 @@ CASES = {
     "EquivariantLinear-structured": Case(_equivariant_linear("structured"), _use_group_module, _run_group_module),
     "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
+    "EMLP-orbit-paths": Case(_emlp_orbit_paths, _use_group_module, _run_group_module),
     "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
     "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
     "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),

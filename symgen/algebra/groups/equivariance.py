@@ -8,7 +8,8 @@
    for O(p,q), SO(p,q), Sp(2n); walled Brauer (+ Levi-Civita) for GL(n), SL(n); set
    partitions (Bell) for S(n); orbit indicators for other permutation groups
    (:mod:`.diagrams`, :mod:`.partitions`); a dependent spanning set is reduced to a
-   basis through its small integer Gram matrix (:func:`_reduce`);
+   basis through its small integer Gram matrix (:func:`_reduce`); products of eigenvectors
+   of total weight zero for a one-parameter group (:mod:`.weights`, e.g. SO(1,1)⁺);
 2. otherwise the null space of the stacked sparse constraint operators
    ``dρ(A)`` (Kronecker sums) and ``ρ(h) - I`` (Kronecker products) — SVD after a QR of
    the sparse stack in floats, ``DomainMatrix.nullspace`` over the exact domain for
@@ -56,6 +57,7 @@ from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
 from .reps import Rep, TensorRep
 from .structured import StructuredBasis
+from .weights import weight_invariants
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
            "Certificate", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
@@ -288,6 +290,11 @@ def _perms(G):
     return [np.argmax(m, axis=0) for m in mats] if ok else None
 
 
+def _orbit_group(G):
+    """A finite group of permutation matrices other than S(n): its invariants are orbit indicators."""
+    return not isinstance(G, (Symmetric, DirectProduct)) and G.is_finite and _perms(G) is not None
+
+
 def _spanning(G: Group, legs, exact):
     """A closed-form spanning set ``(rows, orthogonal)`` of invariants, or None: by the
     named group's type, or by the classical type :func:`.classical.recognise` finds for a
@@ -300,7 +307,7 @@ def _spanning(G: Group, legs, exact):
         return diagrams.walled(G.d, legs, levi_civita=isinstance(G, SL) or getattr(G, "special", False)), False
     if isinstance(G, Symmetric):
         return partitions.bell(G.d, len(legs)), True
-    if G.is_finite and _perms(G) is not None:
+    if _orbit_group(G):
         return partitions.orbits(_perms(G), G.d, len(legs)), True
     kind = recognise(G)
     if kind is None:
@@ -360,12 +367,16 @@ def _invariants(G, legs, exact):
     """Basis of the invariant tensors with ``legs``: orthonormal rows, or exact rows. The
     normalised orbit indicators of a permutation group stay sparse (CSR; a row per orbit,
     disjoint supports), which :class:`StructuredBasis` keeps as an orbit map."""
-    key = ("invariants", legs, exact)
+    # a permutation group's orbits on multi-indices do not depend on the legs' directions
+    key = ("invariants", len(legs) if _orbit_group(G) else legs, exact)
     if key in G.cache:
         return G.cache[key]
-    span = None if isinstance(G, DirectProduct) else _spanning(G, legs, exact)
+    weights = None if exact or isinstance(G, DirectProduct) else weight_invariants(G, legs)
+    span = None if isinstance(G, DirectProduct) or weights is not None else _spanning(G, legs, exact)
     if isinstance(G, DirectProduct):
         result = _product_invariants(G, legs, exact)
+    elif weights is not None:
+        result = weights
     elif span is None:
         result = _null_space(G, legs, exact)
     elif span[1]:  # disjoint supports: already a basis; normalise

@@ -61,10 +61,13 @@ def _permutations(generators):
     permutation matrix, else None."""
     out = []
     for h in generators:
-        if not all(e in (0, 1) for e in h) or any(sum(h.row(i)) != 1 or sum(h.col(i)) != 1
-                                                 for i in range(h.rows)):
+        entries = np.array(h.tolist(), dtype=object).reshape(h.rows, h.cols)
+        if not all(e in (0, 1) for e in entries.ravel()):
             return None
-        out.append([next(i for i in range(h.rows) if h[i, j] == 1) for j in range(h.cols)])
+        m = entries.astype(np.int64)
+        if np.any(m.sum(axis=0) != 1) or np.any(m.sum(axis=1) != 1):
+            return None
+        out.append(np.argmax(m, axis=0).tolist())
     return out
 
 

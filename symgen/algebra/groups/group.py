@@ -216,14 +216,21 @@ class Group:
         return np.complex128 if self.is_complex else np.float64
 
     def lie_basis(self) -> np.ndarray:
-        """The Lie generators as an array ``(m, d, d)`` of :attr:`dtype`."""
-        return np.array([np.array(a, dtype=self.dtype) for a in self.lie_generators],
-                        dtype=self.dtype).reshape(-1, self.d, self.d)
+        """The Lie generators as a read-only array ``(m, d, d)`` of :attr:`dtype` (kept in
+        :attr:`cache`)."""
+        return self._numeric("lie_basis", self.lie_generators)
 
     def discrete_basis(self) -> np.ndarray:
-        """The discrete generators as an array ``(r, d, d)`` of :attr:`dtype`."""
-        return np.array([np.array(h, dtype=self.dtype) for h in self.discrete_generators],
-                        dtype=self.dtype).reshape(-1, self.d, self.d)
+        """The discrete generators as a read-only array ``(r, d, d)`` of :attr:`dtype` (kept
+        in :attr:`cache`: converting 48×48 SymPy matrices costs ~20 ms each)."""
+        return self._numeric("discrete_basis", self.discrete_generators)
+
+    def _numeric(self, key, mats):
+        if key not in self.cache:
+            out = np.array([np.array(m, dtype=self.dtype) for m in mats], dtype=self.dtype).reshape(-1, self.d, self.d)
+            out.setflags(write=False)
+            self.cache[key] = out
+        return self.cache[key]
 
     def _sample(self, rng, n):
         A = self.lie_basis()

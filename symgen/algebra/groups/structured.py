@@ -66,17 +66,27 @@ def _orbit_map(rows):
     """``(orbit of each entry (-1: none), value of each row)`` when the sparse ``rows``
     have disjoint supports and are constant on them (normalised orbit indicators), else None."""
     rows = scipy.sparse.csr_matrix(rows)
-    if np.any(np.diff(rows.tocsc().indptr) > 1):
+    if np.any(np.bincount(rows.indices, minlength=rows.shape[1]) > 1):
         return None
-    value = np.zeros(rows.shape[0])
-    for r in range(rows.shape[0]):
-        v = rows.data[rows.indptr[r]:rows.indptr[r + 1]]
-        if len(v) == 0 or np.ptp(v) > 1e-15 * np.abs(v).max():
-            return None
-        value[r] = v[0]
+    counts = np.diff(rows.indptr)
+    if np.any(counts == 0):
+        return None
+    value = rows.data[rows.indptr[:-1]]
+    spread = np.abs(rows.data - np.repeat(value, counts))
+    if np.any(spread > 1e-15 * np.repeat(np.abs(value), counts)):
+        return None
     orbit = np.full(rows.shape[1], -1, dtype=np.int64)
-    orbit[rows.indices] = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    orbit[rows.indices] = np.repeat(np.arange(rows.shape[0]), counts)
     return orbit, value
+
+
+def _shared_orbit_map(G, rows):
+    """:func:`_orbit_map` kept in ``G.cache`` beside the cached ``rows`` (keyed by their
+    identity), so every basis built on one orbit basis shares its orbit array."""
+    key = ("orbit-map", id(rows))
+    if key not in G.cache or G.cache[key][0] is not rows:
+        G.cache[key] = (rows, _orbit_map(rows))
+    return G.cache[key][1]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -164,7 +174,7 @@ class StructuredBasis:
                 if not k:
                     continue
                 shape = (len(out_index[0]), len(in_index[0]))
-                orbit = _orbit_map(rows) if scipy.sparse.issparse(rows) else None
+                orbit = _shared_orbit_map(rep_in.G, rows) if scipy.sparse.issparse(rows) else None
                 if orbit is None:
                     dense = rows.toarray() if scipy.sparse.issparse(rows) else np.asarray(rows)
                     dense = dense.astype(np.result_type(dense.dtype, np.float64))   # complex groups stay complex

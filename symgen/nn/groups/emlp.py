@@ -25,8 +25,13 @@ from ...algebra.groups.composite import TensorProduct, is_trivial, summand_types
 from ...algebra.groups.reps import Rep, Scalar, TensorRep, V
 from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
-from ...algebra.groups.equivariance import equivariant_basis
+from ...algebra.groups.equivariance import equivariant_basis, structured_basis
 from .equivariant_linear import EquivariantLinear, Float64Constants, check_reps, check_tensor
+from .orbit_paths import OrbitPath
+
+#: Dense entries ``k · d_c d_a d_b`` above which a bilinear path on an orbit basis (permutation
+#: groups) is contracted by :class:`~.orbit_paths.OrbitPath` instead of its dense basis.
+ORBIT_PATH_ENTRIES = 1 << 22
 
 __all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uniform_rep"]
 
@@ -79,7 +84,9 @@ class EquivariantBilinear(Float64Constants):
     over the channels of each type. Paths with more than ``max_legs`` V/V* factors in total are
     skipped (a type that does not say its ``degree`` counts as one). Each path is contracted in
     the cheapest of four pairwise orders (basis or weights first, with either input), never
-    forming its ``(n_c d_c, n_a d_a, n_b d_b)`` bilinear form.
+    forming its ``(n_c d_c, n_a d_a, n_b d_b)`` bilinear form; a large orbit basis (a
+    permutation group's, e.g. ``V² ⊗ V² → V⁰`` of the Rubik's cube group) is never formed
+    densely either (:class:`~.orbit_paths.OrbitPath`, in ``orbit_paths``).
 
     >>> from symgen import groups, reps
     >>> G = groups.O(3)
@@ -94,6 +101,7 @@ class EquivariantBilinear(Float64Constants):
         max_legs = check_int(max_legs, "max_legs", RepresentationError, minimum=0)
         init_scale = check_finite(init_scale, "init_scale", RepresentationError)
         self.rep_in, self.rep_out = rep_in, rep_out
+        self.orbit_paths = torch.nn.ModuleDict()
         index_in, index_out = _type_index(rep_in), _type_index(rep_out)
         types_in = list(index_in)
         paths, self._paths, self._orders = [], [], []
@@ -102,19 +110,17 @@ class EquivariantBilinear(Float64Constants):
                 for tc in index_out:
                     if _legs(ta) + _legs(tb) + _legs(tc) > max_legs:
                         continue
-                    B = equivariant_basis(ta * tb if isinstance(ta, TensorRep) and isinstance(tb, TensorRep)
-                                          else TensorProduct((ta, tb)), tc)
-                    if not len(B):
-                        continue
                     name = f"path{len(paths)}"
                     na, nb, nc = (len(index_in[ta]), len(index_in[tb]), len(index_out[tc]))
-                    self.register_constant(f"{name}_basis", B.reshape(len(B), tc.size, ta.size, tb.size))
-                    std = init_scale / (na * nb * len(B)) ** 0.5
-                    self.register_parameter(f"{name}_weight", torch.nn.Parameter(
-                        torch.randn(nc, na, nb, len(B)) * std))
-                    paths.append((tuple(repr(m) for m in (ta, tb, tc)), len(B)))
+                    k = self._register_path(name, ta, tb, tc, nc, na, nb)
+                    if not k:
+                        continue
+                    std = init_scale / (na * nb * k) ** 0.5
+                    self.register_parameter(f"{name}_weight", torch.nn.Parameter(torch.randn(nc, na, nb, k) * std))
+                    paths.append((tuple(repr(m) for m in (ta, tb, tc)), k))
                     self._paths.append((name, ta, tb, tc))
-                    self._orders.append(_cheapest_order(nc, na, nb, len(B), tc.size, ta.size, tb.size))
+                    self._orders.append("orbit" if name in self.orbit_paths else
+                                        _cheapest_order(nc, na, nb, k, tc.size, ta.size, tb.size))
         self.paths = tuple(paths)
         self._types = {}  # summand type -> buffer name suffix
         for side, index in (("in", index_in), ("out", index_out)):
@@ -122,14 +128,36 @@ class EquivariantBilinear(Float64Constants):
                 q = self._types.setdefault(t, len(self._types))
                 self.register_buffer(f"{side}_{q}", torch.tensor(chans, dtype=torch.long))
 
+    def _register_path(self, name, ta, tb, tc, nc, na, nb):
+        """The basis of ``Hom(ta ⊗ tb, tc)``: an :class:`~.orbit_paths.OrbitPath` when it is an
+        orbit basis of more than :data:`ORBIT_PATH_ENTRIES` dense entries, else a dense
+        constant ``(k, d_c, d_a, d_b)``. Returns ``k``."""
+        if all(isinstance(t, TensorRep) for t in (ta, tb, tc)):
+            S = structured_basis(ta * tb, tc)
+            if not len(S):
+                return 0
+            t = S.types[0]
+            if t.orbit is not None and len(S) * tc.size * ta.size * tb.size > ORBIT_PATH_ENTRIES:
+                self.orbit_paths[name] = OrbitPath(t.orbit.reshape(tc.size, ta.size, tb.size), t.value, nc, na, nb)
+                return len(S)
+            B = S.dense()
+        else:
+            B = equivariant_basis(TensorProduct((ta, tb)), tc)
+        if len(B):
+            self.register_constant(f"{name}_basis", B.reshape(len(B), tc.size, ta.size, tb.size))
+        return len(B)
+
     def _channels(self, x, t):
         return x[..., getattr(self, f"in_{self._types[t]}")]
 
     def forward(self, x):
         out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
         for (name, ta, tb, tc), order in zip(self._paths, self._orders):
-            B, W = getattr(self, f"{name}_basis"), getattr(self, f"{name}_weight")
-            y = _contract(order, W, B, self._channels(x, ta), self._channels(x, tb))
+            W, xa, xb = getattr(self, f"{name}_weight"), self._channels(x, ta), self._channels(x, tb)
+            if order == "orbit":
+                y = self.orbit_paths[name](W, xa, xb)
+            else:
+                y = _contract(order, W, getattr(self, f"{name}_basis"), xa, xb)
             out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y.flatten(-2))
         return out
 
@@ -181,13 +209,13 @@ class EMLPBlock(torch.nn.Module):
     ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
     :class:`~symgen.nn.RPPLinear`)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear, max_legs: int = 4):
         super().__init__()
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
         self.linear = linear(rep_in, gated)
-        self.bilinear = EquivariantBilinear(gated, gated)
+        self.bilinear = EquivariantBilinear(gated, gated, max_legs=max_legs)
 
     def forward(self, x):
         z = self.linear(x)
@@ -200,10 +228,20 @@ class EMLP(torch.nn.Module):
     ``hidden`` is a representation of the same group or an integer number of channels
     (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
     ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
-    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`.
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`. ``max_legs`` bounds the V/V*
+    factors of a bilinear path (:class:`EquivariantBilinear`); 3 drops the four-leg paths such as
+    ``V² ⊗ V² → V⁰``, whose cost grows as ``batch · d⁴`` (the Rubik's cube group: 48⁴).
+
+    >>> import torch
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.S(4))
+    >>> full, light = EMLP(V, reps.Scalar(V.G), 12), EMLP(V, reps.Scalar(V.G), 12, max_legs=3)
+    >>> len(light.blocks[0].bilinear.paths) < len(full.blocks[0].bilinear.paths)
+    True
     """
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear):
+    def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear,
+                 max_legs: int = 4):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -215,7 +253,7 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear) for a, b in zip(reps[:-1], reps[1:])])
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear, max_legs) for a, b in zip(reps[:-1], reps[1:])])
         self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):

@@ -166,20 +166,22 @@ class EquivariantLinear(Float64Constants):
     def _register_blocks(self, basis):
         """Per block type: its small basis (a float64 constant) or, for an orbit basis, the
         orbit of each entry and the maps' values; the weights of the type (``weight[index]``,
-        ``(m_out, m_in, k_t)``); the flat positions of its entries in ``W``."""
+        ``(m_out, m_in, k_t)``); the rows and columns of its entries in ``W``. An orbit array
+        with every entry in an orbit is shared with the group's cache (no copy)."""
         self.n_types = len(basis.types)
         for q, t in enumerate(basis.types):
             if t.basis is not None:
                 self.register_constant(f"block{q}", t.basis)
             else:       # entries in no orbit read the zero appended after the k_t maps
                 self.register_constant(f"block{q}", t.value)
-                self.register_buffer(f"block{q}_orbit", torch.tensor(np.where(t.orbit < 0, t.k, t.orbit)))
+                orbit = t.orbit if t.orbit.min(initial=0) >= 0 else np.where(t.orbit < 0, t.k, t.orbit)
+                self.register_buffer(f"block{q}_orbit", torch.from_numpy(np.ascontiguousarray(orbit)))
             self.register_buffer(f"block{q}_weights", torch.tensor(t.weight_index))
-            flat = t.out_index.reshape(-1, 1) * self.rep_in.size + t.in_index.reshape(1, -1)
-            self.register_buffer(f"block{q}_entries", torch.tensor(flat.reshape(-1)))
+            self.register_buffer(f"block{q}_rows", torch.tensor(t.out_index.reshape(-1, 1)))
+            self.register_buffer(f"block{q}_cols", torch.tensor(t.in_index.reshape(1, -1)))
 
     def _structured_matrix(self):
-        W = self.weight.new_zeros(self.rep_out.size * self.rep_in.size)
+        W = self.weight.new_zeros(self.rep_out.size, self.rep_in.size)
         for q in range(self.n_types):
             w = self.weight[getattr(self, f"block{q}_weights")]
             basis = getattr(self, f"block{q}")
@@ -187,9 +189,12 @@ class EquivariantLinear(Float64Constants):
                 block = torch.einsum("abk,kij->aibj", w, basis)
             else:
                 w = torch.nn.functional.pad(w * basis, (0, 1))
-                block = w[..., getattr(self, f"block{q}_orbit")].permute(0, 2, 1, 3)   # (m_out, d_out, m_in, d_in)
-            W = W.index_put((getattr(self, f"block{q}_entries"),), block.reshape(-1))
-        return W.reshape(self.rep_out.size, self.rep_in.size)
+                orbit = getattr(self, f"block{q}_orbit")      # index_select: its backward is an index_add, no sort
+                block = w.index_select(-1, orbit.reshape(-1)).reshape(*w.shape[:2], *orbit.shape)
+                block = block.permute(0, 2, 1, 3)                                      # (m_out, d_out, m_in, d_in)
+            rows, cols = getattr(self, f"block{q}_rows"), getattr(self, f"block{q}_cols")
+            W.index_put_((rows, cols), block.reshape(rows.shape[0], cols.shape[1]))   # in place: no copy of W per type
+        return W
 
     def __setstate__(self, state):
         """Rebuild the torch kernels after unpickling (the code cache makes it quick), so a

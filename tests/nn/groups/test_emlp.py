@@ -295,3 +295,26 @@ def test_every_bilinear_contraction_order_gives_the_bilinear_form(G):
     for order in ("basis-b", "basis-a", "weight-b", "weight-a"):
         bil._orders = [order] * len(bil._paths)
         torch.testing.assert_close(bil(x), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_orbit_paths_of_a_permutation_group_match_the_dense_paths(dtype, monkeypatch):
+    """D(5) by its permutation matrices: every path on an orbit basis (threshold 0), in either
+    contraction order, gives the dense layer's output and stays equivariant."""
+    import symgen.nn.groups.emlp as emlp_module
+    G = groups.D(5)
+    V, S = reps.V(G), reps.Scalar(G)
+    rep = 3 * S + 2 * V + V ** 2
+    torch.manual_seed(0)
+    dense = EquivariantBilinear(rep, rep).double()
+    assert not len(dense.orbit_paths)
+    monkeypatch.setattr(emlp_module, "ORBIT_PATH_ENTRIES", 0)
+    x = torch.randn(4, rep.size, dtype=torch.float64)
+    for order in ("gather", "segment"):
+        monkeypatch.setattr(emlp_module.OrbitPath.__init__, "__defaults__", (order,))
+        orbit = EquivariantBilinear(rep, rep)
+        assert len(orbit.orbit_paths) == len(orbit.paths) and orbit.paths == dense.paths
+        assert {p.order for p in orbit.orbit_paths.values()} == {order}
+        orbit.load_state_dict(dense.state_dict(), strict=False)
+        torch.testing.assert_close(orbit.double()(x), dense(x), rtol=1e-12, atol=1e-12)
+        _assert_equivariant(_Square(orbit), G, rep, rep, dtype)
