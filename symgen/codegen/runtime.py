@@ -128,7 +128,8 @@ def prepare(ir, backend: str = "torch") -> None:
     """Build the kernels of ``ir`` and of its gradients for ``backend`` now.
 
     ``"torch"``: before ``torch.compile`` traces a call (it cannot build them while
-    tracing). ``"numba"``: compile both dtypes, so no call waits or falls back.
+    tracing). ``"numba"``: compile both dtypes, so no call waits or falls back;
+    ``"blade_major"``: the same for :meth:`Op.run_blade_major` and its gradients.
     """
     op(ir).prepare(backend)
 
@@ -379,10 +380,14 @@ class Op(_Built):
             if x.dim() < 1 or x.shape[0] != dim:
                 raise CodegenError(f"{self.ir.name}: {name} must hold its {dim} components on the "
                                    f"first axis; got shape {tuple(x.shape)}")
-        lead = torch.broadcast_shapes(*(x.shape[1:] for x in xs))
-        out_lead = tuple(lead) if out_lead is None else tuple(out_lead)
-        if torch.broadcast_shapes(out_lead, lead) != lead:
-            raise CodegenError(f"{self.ir.name}: out_lead {out_lead} does not broadcast to {tuple(lead)}")
+        lead = adaptors.batch_shape([x.movedim(0, -1) for x in xs])
+        out_lead = lead if out_lead is None else tuple(out_lead)
+        try:
+            fits = tuple(torch.broadcast_shapes(out_lead, lead)) == lead
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise CodegenError(f"{self.ir.name}: out_lead {out_lead} does not broadcast to {lead}")
         chosen = "torch" if backend == "torch" else self._choose_strided(xs, lead)
         if chosen == "torch":
             out = self.run(*(x.movedim(0, -1) for x in xs), backend="torch" if backend == "torch" else "auto")
@@ -451,8 +456,13 @@ class Op(_Built):
                 self._compile_numba(dtype)
         elif backend == "numpy":
             self._kernel("numpy")
+        elif backend == "blade_major":          # run_blade_major's Numba kernels, and its gradients'
+            for item in (self, *(self.grad(m) for m in range(self.ir.arity))):
+                for dtype in ("float32", "float64"):
+                    item._compile_numba(f"{dtype}-strided")
         else:
-            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba' or 'numpy'")
+            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba', 'numpy' "
+                               f"or 'blade_major'")
 
 
 class PointwiseOp(_Built):
