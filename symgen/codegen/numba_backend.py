@@ -12,7 +12,10 @@ shared (thread wake-ups), so serial stays. Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
-inputs ``(batch, dim)`` and write into a caller-provided ``out``.
+inputs ``(batch, dim)`` and write into a caller-provided ``out``; each module also holds
+``STRIDED``, the blade-major kernels on 3-D ``(dim, n, m)`` arrays of any strides (a zero
+stride broadcasts an input; the ``"add"`` variant sums into an output with zero strides),
+which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 
 >>> import numpy as np
 >>> from symgen.codegen.ir import Bilinear

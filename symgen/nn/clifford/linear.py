@@ -55,6 +55,7 @@ class MVLinear(CliffordModule):
         >>> torch.allclose(layer.blade_major(x.permute(2, 0, 1)).permute(1, 2, 0), layer(x), atol=1e-6)
         True
         """
+        self.check_blade_major(xb)
         w = expand_grades(self.alg, self.weight.to(xb.dtype)).permute(2, 1, 0)   # (dim, in, out)
         y = torch.bmm(xb, w)
         if self.bias is not None:       # in place on the fresh bmm output: no copy of y

@@ -49,6 +49,7 @@ class MVLayerNorm(CliffordModule):
         >>> torch.allclose(norm.blade_major(x.permute(2, 0, 1)).permute(1, 2, 0), norm(x))
         True
         """
+        self.check_blade_major(xb)
         q = self.kernels["q"].run_blade_major(xb, xb)           # (n + 1, batch, channels)
         norm = (q.square().sum(0) + self.eps).pow(0.25)         # (batch, channels)
         return xb * (self.a.to(xb.dtype) / norm.mean(dim=1, keepdim=True))
