@@ -235,6 +235,7 @@ def main(argv=None):
     parser.add_argument("--interleaved", action="store_true",
                         help="time the CGENN reference and symgen, eager and compiled, interleaved "
                              "in one process per row (no memory columns)")
+    parser.add_argument("--rows", nargs="*", help="with --interleaved: only these rows, e.g. fc:Cl(3,0)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -249,6 +250,8 @@ def main(argv=None):
               f"{'CGENN/sg':>8} {'CGENN/sg cp':>11} {'CGENN cp/sg cp':>14}")
         for layer in ("steerable", "fc"):
             for name in ALGEBRAS:
+                if args.rows and f"{layer}:{name}" not in args.rows:
+                    continue
                 cfg = dict(alg=name, layer=layer, batch=args.batch, channels=args.channels,
                            repeats=args.repeats, interleaved=True)
                 out = subprocess.run([sys.executable, __file__, "--one", json.dumps(cfg)],
