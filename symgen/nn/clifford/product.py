@@ -139,7 +139,11 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
                                                          out_order=(1, 0, 2)).transpose(0, 1)
         w = self.weight.to(x.dtype).index_select(-1, self.slot_path).transpose(1, 2).contiguous()  # (out, slots, in)
         # y[d, b, o] = Σ_{slots s of blade d} Σ_c per_path[b, s, c] w[o, s, c]: a GEMM per blade
-        y = BladeContraction.apply(per_path, w, tuple(self.blade_slots))
+        if torch.compiler.is_compiling():       # the compiler fuses these; it cannot trace mm(out=)
+            y = torch.stack([p.reshape(len(p), -1) @ q.reshape(len(q), -1).T for p, q in
+                             zip(per_path.split(self.blade_slots, 1), w.split(self.blade_slots, 1))], 0)
+        else:
+            y = BladeContraction.apply(per_path, w, tuple(self.blade_slots))
         if self.norm is not None:
             y = self.norm.blade_major(y)
         return ((self.left.blade_major(xb) + y) / math.sqrt(2)).permute(1, 2, 0).contiguous()
