@@ -19,7 +19,11 @@ max RSS over the timed steps. ``torch.einsum`` orders multi-operand contractions
 when ``opt_einsum`` is installed (the references are 2-13x slower without it); the header
 says which.
 
-    python benchmarks/bench_cgenn.py [--batch 4096] [--channels 16] [--no-compile]
+    python benchmarks/bench_cgenn.py [--batch 4096] [--channels 16] [--no-compile] [--interleaved]
+
+``--interleaved`` times the four candidates (CGENN reference and symgen, eager and
+compiled) in one process per row, in rounds that step each once, so that the box's load
+hits all alike; ratios from it are the ones to quote on a shared machine.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ import torch
 from symgen import CliffordAlgebra
 from symgen.algebra.clifford.grade_paths import grade_paths
 from symgen.nn import FullyConnectedGeometricProductLayer, GeometricProductLayer
-from symgen.timing import median_time
+from symgen.nn.clifford import CliffordModule
+from symgen.timing import interleaved_medians, median_time
 
 ALGEBRAS = {"Cl(3,0)": (3, 0, 0), "Cl(1,3)": (1, 3, 0)}
 
@@ -161,20 +166,35 @@ class CGENNLayer(torch.nn.Module):
         return (self.left(x) + torch.einsum(spec, x, self._weighted_cayley(), right)) / 2 ** 0.5
 
 
-def run_one(config: dict) -> dict:
-    torch.manual_seed(0)
-    alg = CliffordAlgebra.from_signature(*ALGEBRAS[config["alg"]])
-    c, b = config["channels"], config["batch"]
-    make = {("steerable", "symgen"): lambda: GeometricProductLayer(alg, c),
+def prepare_numba(layer) -> None:
+    """Compile the (blade-major) Numba kernels a symgen layer runs in eager mode,
+    so that no timed step runs the torch fallback while they compile in the background."""
+    for module in layer.modules():
+        if isinstance(module, CliffordModule):
+            for op in module.kernels.values():
+                if op.ir.arity > 1:
+                    op.prepare("blade_major")
+
+
+def make_layer(config: dict, alg, impl: str):
+    c = config["channels"]
+    return {("steerable", "symgen"): lambda: GeometricProductLayer(alg, c),
             ("steerable", "dense"): lambda: DenseSteerable(alg, c),
             ("fc", "symgen"): lambda: FullyConnectedGeometricProductLayer(alg, c, c),
             ("fc", "dense"): lambda: DenseFullyConnected(alg, c, c),
             ("steerable", "cgenn"): lambda: CGENNLayer(alg, c),
-            ("fc", "cgenn"): lambda: CGENNLayer(alg, c, c)}[(config["layer"], config["impl"])]
-    layer = make()
+            ("fc", "cgenn"): lambda: CGENNLayer(alg, c, c)}[(config["layer"], impl)]()
+
+
+def run_one(config: dict) -> dict:
+    torch.manual_seed(0)
+    alg = CliffordAlgebra.from_signature(*ALGEBRAS[config["alg"]])
+    layer = make_layer(config, alg, config["impl"])
+    if config["impl"] != "cgenn" and not config["compile"]:
+        prepare_numba(layer)
     if config["compile"]:
         layer = torch.compile(layer, fullgraph=True)
-    x = torch.randn(b, c, alg.dim, requires_grad=True)
+    x = torch.randn(config["batch"], config["channels"], alg.dim, requires_grad=True)
 
     def step():
         layer(x).square().mean().backward()
@@ -187,16 +207,60 @@ def run_one(config: dict) -> dict:
     return {"seconds": seconds, "peak_mib": (after - before) / 1024, "rss_mib": after / 1024}
 
 
+def run_interleaved(config: dict) -> dict:
+    """One process, one (layer, algebra): the CGENN reference and symgen, each eager and
+    compiled, timed in rounds that step every candidate once (median over rounds)."""
+    torch.manual_seed(0)
+    alg = CliffordAlgebra.from_signature(*ALGEBRAS[config["alg"]])
+    x = torch.randn(config["batch"], config["channels"], alg.dim, requires_grad=True)
+    steps = {}
+    for impl in ("cgenn", "symgen"):
+        for compiled in (False, True):
+            layer = make_layer(config, alg, impl)
+            if impl == "symgen" and not compiled:
+                prepare_numba(layer)
+            if compiled:
+                layer = torch.compile(layer, fullgraph=True)
+            steps[(impl, compiled)] = (lambda lay: lambda: lay(x).square().mean().backward())(layer)
+    return {f"{impl}{'_compiled' * c}": t for (impl, c), t in
+            interleaved_medians(steps, repeats=config["repeats"], warmup=2).items()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=4096)
     parser.add_argument("--channels", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-compile", action="store_true")
+    parser.add_argument("--interleaved", action="store_true",
+                        help="time the CGENN reference and symgen, eager and compiled, interleaved "
+                             "in one process per row (no memory columns)")
+    parser.add_argument("--rows", nargs="*", help="with --interleaved: only these rows, e.g. fc:Cl(3,0)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(json.loads(args.one))))
+        config = json.loads(args.one)
+        print(json.dumps(run_interleaved(config) if config.get("interleaved") else run_one(config)))
+        return
+    if args.interleaved:
+        print(f"fwd+bwd, batch {args.batch} x {args.channels} channels, float32, {torch.get_num_threads()} "
+              f"threads, median of {args.repeats} interleaved rounds; ms per step; opt_einsum "
+              f"{'on' if torch.backends.opt_einsum.is_available() else 'off'}; ratios = reference / symgen")
+        print(f"{'layer':10} {'algebra':8} {'CGENN':>7} {'CGENN cp':>8} {'symgen':>7} {'sg cp':>7} | "
+              f"{'CGENN/sg':>8} {'CGENN/sg cp':>11} {'CGENN cp/sg cp':>14}")
+        for layer in ("steerable", "fc"):
+            for name in ALGEBRAS:
+                if args.rows and f"{layer}:{name}" not in args.rows:
+                    continue
+                cfg = dict(alg=name, layer=layer, batch=args.batch, channels=args.channels,
+                           repeats=args.repeats, interleaved=True)
+                out = subprocess.run([sys.executable, __file__, "--one", json.dumps(cfg)],
+                                     capture_output=True, text=True, check=True).stdout
+                t = json.loads(out.strip().splitlines()[-1])
+                print(f"{layer:10} {name:8} {1e3 * t['cgenn']:7.1f} {1e3 * t['cgenn_compiled']:8.1f} "
+                      f"{1e3 * t['symgen']:7.1f} {1e3 * t['symgen_compiled']:7.1f} | "
+                      f"{t['cgenn'] / t['symgen']:7.1f}x {t['cgenn'] / t['symgen_compiled']:10.1f}x "
+                      f"{t['cgenn_compiled'] / t['symgen_compiled']:13.1f}x", flush=True)
         return
     print(f"fwd+bwd, batch {args.batch} x {args.channels} channels, float32, {torch.get_num_threads()} "
           f"threads, median of {args.repeats}; ms per step; speed-up = reference / symgen; "

@@ -23,7 +23,7 @@ from symgen.algebra.pde import VectorField
 from symgen.algebra.pde.classification import group_classification
 from symgen.algebra.pde.residuals import residual_multipliers
 from symgen.cli import main
-from symgen.codegen import Bilinear
+from symgen.codegen import Bilinear, runtime
 from symgen.demos import options
 from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
 from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
@@ -188,6 +188,12 @@ ROWS = [
     R(lambda: MVLinear("Cl(3)", 2, 2), AlgebraMismatchError, "'Cl(3)'", id="cgenn-mvlinear-not-an-algebra"),
     R(lambda: MVLinear(CL3, 3, 2)(torch.ones(5, 2, 8)), ShapeError, "(5, 2, 8)", id="cgenn-mvlinear-wrong-channels"),
     R(lambda: MVLayerNorm(CL3, 2, eps=NAN), ShapeError, "nan", id="cgenn-layernorm-eps-nan"),
+    R(lambda: MVLinear(CL3, 3, 2).blade_major(torch.ones(5, 3, 8)), ShapeError, "(8, batch, 3)",
+      id="cgenn-mvlinear-blade-major-rows-layout"),
+    R(lambda: MVLayerNorm(CL3, 2).blade_major(torch.ones(8, 5, 2, dtype=torch.int64)), DTypeError, "torch.int64",
+      id="cgenn-layernorm-blade-major-int"),
+    R(lambda: runtime.op(Bilinear("bm", 1, 2, 2, ((0, 0, 0, 1),))).run_blade_major(torch.ones(3, 4), torch.ones(2, 4)),
+      CodegenError, "first axis", id="codegen-blade-major-axis"),
     R(lambda: GeometricProductLayer(CL3, 0), ShapeError, "got 0", id="cgenn-product-layer-zero-channels"),
     R(lambda: CliffordMessagePassing(CL3, 2, -1), ShapeError, "edge_channels", id="cgenn-message-passing-edges"),
     R(lambda: CliffordMessagePassing(CL3, 2, 1)(torch.ones(2, 3, 2, 8), torch.ones(2, 3, 1, 8)), ShapeError,

@@ -12,7 +12,10 @@ shared (thread wake-ups), so serial stays. Small ops are unrolled into
 straight-line code, one line per output component; ops with more than
 ``UNROLL_MAX_TERMS`` terms become a loop over constant tables (sorted by output,
 CSR row pointers), which compiles in constant time. Multilinear kernels take 2-D
-inputs ``(batch, dim)`` and write into a caller-provided ``out``.
+inputs ``(batch, dim)`` and write into a caller-provided ``out``; each module also holds
+``STRIDED``, the blade-major kernels on 3-D ``(dim, n, m)`` arrays of any strides (a zero
+stride broadcasts an input; the ``"add"`` variant sums into an output with zero strides),
+which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 
 >>> import numpy as np
 >>> from symgen.codegen.ir import Bilinear
@@ -116,8 +119,23 @@ def _unrolled(ir) -> str:
               f"            for k in range({ir.out_dim}):\n",
               "                out[t0 + s, k] = OUT[k, s]\n"]
     f64 = "blocks" if len(ir.terms) >= F64_BLOCKS_MIN_TERMS else "rows"
-    return _variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
-                     {"float32": "blocks", "float64": f64})
+    strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
+    strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+    strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
+    return (_variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
+                      {"float32": "blocks", "float64": f64}) + _strided(ir.name, args, "".join(strided)))
+
+
+def _strided(name: str, args: str, body: str) -> str:
+    """The blade-major kernels: inputs and output ``(dim, n, m)`` with any strides (a zero
+    stride broadcasts an input), ``STRIDED["set"]`` writes ``out``, ``STRIDED["add"]``
+    adds to it (a zero stride in ``out`` then sums over that axis)."""
+    src = ""
+    for tag, assign in (("set", "="), ("add", "+=")):
+        src += (f"\n\n@numba.njit(cache=True)\ndef _{name}_strided_{tag}({args}):\n"
+                f"    for i in range(out.shape[1]):\n      for j in range(out.shape[2]):\n"
+                + body.replace("ASSIGN", assign))
+    return src + f'\n\nSTRIDED = {{"set": _{name}_strided_set, "add": _{name}_strided_add}}\n'
 
 
 def _tabled(ir) -> str:
@@ -136,7 +154,15 @@ def _tabled(ir) -> str:
                 acc += C[q] * {product}
             out[t, k] = acc
 """
-    return src + "\n\n" + _variants(ir.name, ", ".join(names) + ", out", {"rows": body}, _BOTH)
+    strided = f"""        for k in range(PTR.shape[0] - 1):
+            acc = 0.0
+            for q in range(PTR[k], PTR[k + 1]):
+                acc += C[q] * {" * ".join(f"{name}[I{name.upper()}[q], i, j]" for name in names)}
+            out[k, i, j] ASSIGN acc
+"""
+    args = ", ".join(names) + ", out"
+    return (src + "\n\n" + _variants(ir.name, args, {"rows": body}, _BOTH)
+            + _strided(ir.name, args, strided))
 
 
 def _multilinear_source(ir, strategy: str) -> str:

@@ -8,6 +8,8 @@ Imports neither symgen nor torch: it is run as a script,
 
     python numba_worker.py PATH:DTYPE:ARITY [...]
 
+(``DTYPE`` ending in ``-strided``: the module's blade-major ``STRIDED`` kernels instead.)
+
 >>> [str(array) for array in signature("float32", 1)]
 ['array(float32, 2d, C)', 'array(float32, 2d, C)']
 >>> [str(t) for t in pointwise_signature("float64", 1, 1, 2)]
@@ -20,7 +22,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-__all__ = ["signature", "pointwise_signature", "compile_file"]
+__all__ = ["signature", "strided_signature", "pointwise_signature", "compile_file"]
 
 
 def signature(dtype: str, arity: int) -> tuple:
@@ -29,6 +31,15 @@ def signature(dtype: str, arity: int) -> tuple:
     import numba
     import numpy as np
     array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
+    return (array,) * (arity + 1)
+
+
+def strided_signature(dtype: str, arity: int) -> tuple:
+    """The signature of the blade-major kernels (``STRIDED``): ``arity`` inputs and the
+    output as writable 3-D arrays ``(dim, n, m)`` of ``dtype`` with any strides."""
+    import numba
+    import numpy as np
+    array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 3, "A")
     return (array,) * (arity + 1)
 
 
@@ -51,7 +62,11 @@ def compile_file(path: str, dtype: str, arity: int) -> None:
     spec = importlib.util.spec_from_file_location(name, path)
     module = sys.modules[name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.KERNELS[dtype].compile(signature(dtype, arity))
+    if dtype.endswith("-strided"):
+        for fn in module.STRIDED.values():
+            fn.compile(strided_signature(dtype.removesuffix("-strided"), arity))
+    else:
+        module.KERNELS[dtype].compile(signature(dtype, arity))
 
 
 if __name__ == "__main__":

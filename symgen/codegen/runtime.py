@@ -38,6 +38,7 @@ cmul: numpy kernel (1 row < MIN_ROWS = 256 and no Numba kernel for float64 yet)
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import queue
 import subprocess
@@ -127,7 +128,8 @@ def prepare(ir, backend: str = "torch") -> None:
     """Build the kernels of ``ir`` and of its gradients for ``backend`` now.
 
     ``"torch"``: before ``torch.compile`` traces a call (it cannot build them while
-    tracing). ``"numba"``: compile both dtypes, so no call waits or falls back.
+    tracing). ``"numba"``: compile both dtypes, so no call waits or falls back;
+    ``"blade_major"``: the same for :meth:`Op.run_blade_major` and its gradients.
     """
     op(ir).prepare(backend)
 
@@ -172,8 +174,15 @@ class _Built:
         with self._lock:
             if dtype not in self._numba:
                 from . import cache
-                fn = cache.import_module(self._kernel("numba").path).KERNELS[dtype]
-                fn.compile(self._signature(dtype))
+                module = cache.import_module(self._kernel("numba").path)
+                if dtype.endswith("-strided"):          # the blade-major kernels of Op
+                    from .numba_worker import strided_signature
+                    fn = module.STRIDED
+                    for variant in fn.values():
+                        variant.compile(strided_signature(dtype.removesuffix("-strided"), self.ir.arity))
+                else:
+                    fn = module.KERNELS[dtype]
+                    fn.compile(self._signature(dtype))
                 self._numba[dtype] = fn
         return self._numba[dtype]
 
@@ -337,6 +346,82 @@ class Op(_Built):
         lead, rows = adaptors.torch_rows(xs)
         return _torch().from_numpy(self._rows("numba", rows)).reshape(*lead, self.ir.out_dim)
 
+    # ------------------------------------------------------------------ blade-major
+    def run_blade_major(self, *xs, out_lead: tuple | None = None, out_order: tuple = (0, 1, 2),
+                        backend: str = "auto"):
+        """The op on torch tensors holding their components on the *first* axis:
+        ``(dim, *lead)``, leads broadcasting to at most two axes ``(n, m)``.
+
+        The layout of layers that mix channels by matrix products per blade (CGENN):
+        ``x.permute(2, 0, 1)`` of a ``(batch, channels, dim)`` tensor is read in place
+        (any strides), a per-channel weight ``(paths, channels)`` broadcasts without a
+        copy, and ``out_lead`` (a shape the leads broadcast to, e.g. ``(1, channels)``)
+        sums the output over the axes it drops inside the kernel. Returns
+        ``(out_dim, *out_lead)``, laid out in memory with its axes in ``out_order``
+        (outermost first; ``(1, 0, 2)`` puts the components between ``n`` and ``m``, so
+        a slice of components reshapes to a matrix ``(n, k·m)`` without a copy);
+        differentiable (its gradients are the gradient ops,
+        run the same way, summed to each input's shape). Eager CPU float32/float64 runs
+        the Numba kernels once compiled (:data:`MIN_ROWS` rule); else the torch kernel on
+        ``movedim`` views.
+
+        >>> import torch
+        >>> from symgen.codegen.ir import Bilinear
+        >>> cmul = op(Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1))))
+        >>> a = torch.tensor([[[1.0]], [[2.0]]])                  # 1 + 2i as (dim, 1, 1)
+        >>> cmul.run_blade_major(a, torch.tensor([[3.0], [4.0]])).flatten()
+        tensor([-5., 10.])
+        """
+        torch = _torch()
+        if len(xs) != self.ir.arity or not all(adaptors.is_torch(x) for x in xs):
+            raise CodegenError(f"{self.ir.name}.run_blade_major takes {self.ir.arity} torch tensors")
+        adaptors.check_torch(xs)
+        for name, x, dim in zip("abwcdefg", xs, self.ir.in_dims):
+            if x.dim() < 1 or x.shape[0] != dim:
+                raise CodegenError(f"{self.ir.name}: {name} must hold its {dim} components on the "
+                                   f"first axis; got shape {tuple(x.shape)}")
+        lead = adaptors.batch_shape([x.movedim(0, -1) for x in xs])
+        out_lead = lead if out_lead is None else tuple(out_lead)
+        try:
+            fits = tuple(torch.broadcast_shapes(out_lead, lead)) == lead
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise CodegenError(f"{self.ir.name}: out_lead {out_lead} does not broadcast to {lead}")
+        chosen = "torch" if backend == "torch" else self._choose_strided(xs, lead)
+        if chosen == "torch":
+            out = self.run(*(x.movedim(0, -1) for x in xs), backend="torch" if backend == "torch" else "auto")
+            return out.sum_to_size(*out_lead, self.ir.out_dim).movedim(-1, 0)
+        return _strided_function(self).apply(out_lead, tuple(out_order), *xs)
+
+    def _choose_strided(self, xs, lead) -> str:
+        if _numba_unfit(xs) or len(lead) > 2:
+            return "torch"
+        dtype = _dtype_name(xs[0]) + "-strided"
+        if dtype in self._numba:
+            return "numba"
+        if not (dtype in self._failed or math.prod(lead) < MIN_ROWS):
+            self._start_numba(dtype)
+        return "torch"
+
+    def _strided(self, xs, out_lead, out_order, lead):
+        """Run the Numba blade-major kernel: ``(out_dim, *out_lead)``."""
+        torch = _torch()
+        kernels = self._compile_numba(_dtype_name(xs[0]) + "-strided")
+        shape = (1,) * (2 - len(lead)) + tuple(lead)
+        arrays = [x.detach().reshape(x.shape[0], *(1,) * (3 - x.dim()), *x.shape[1:])
+                  .expand(x.shape[0], *shape).numpy() for x in xs]
+        full = (1,) * (len(lead) - len(out_lead)) + tuple(out_lead)
+        if tuple(full) == tuple(lead):
+            dims = (self.ir.out_dim, *shape)
+            out = torch.empty([dims[q] for q in out_order], dtype=xs[0].dtype).permute(
+                *(list(out_order).index(q) for q in range(3)))
+            kernels["set"](*arrays, out.numpy())
+        else:
+            out = torch.zeros(self.ir.out_dim, *(1,) * (2 - len(full)), *full, dtype=xs[0].dtype)
+            kernels["add"](*arrays, out.expand(self.ir.out_dim, *shape).numpy())
+        return out.reshape(self.ir.out_dim, *out_lead)
+
     def grad(self, m: int) -> Op:
         """The op computing the gradient with respect to input ``m`` (one IR, generated once)."""
         found = self._grads.get(m)
@@ -371,8 +456,13 @@ class Op(_Built):
                 self._compile_numba(dtype)
         elif backend == "numpy":
             self._kernel("numpy")
+        elif backend == "blade_major":          # run_blade_major's Numba kernels, and its gradients'
+            for item in (self, *(self.grad(m) for m in range(self.ir.arity))):
+                for dtype in ("float32", "float64"):
+                    item._compile_numba(f"{dtype}-strided")
         else:
-            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba' or 'numpy'")
+            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba', 'numpy' "
+                               f"or 'blade_major'")
 
 
 class PointwiseOp(_Built):
@@ -627,6 +717,36 @@ def _message_function(message: MessageOp):
 
     Message.__name__ = Message.__qualname__ = "".join(p.title() for p in message.ir.name.split("_")) + "Message"
     return Message
+
+
+def _strided_function(op_: Op):
+    """The ``autograd.Function`` of ``op_``'s blade-major Numba path (one per op): the
+    gradient for input ``m`` is gradient op ``m`` run blade-major, summed to its shape."""
+    found = op_._functions.get("strided")
+    if found is not None:
+        return found
+    torch = _torch()
+
+    class BladeMajor(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, out_lead, out_order, *xs):
+            ctx.save_for_backward(*xs)
+            return op_._strided(xs, out_lead, out_order, torch.broadcast_shapes(*(x.shape[1:] for x in xs)))
+
+        @staticmethod
+        def backward(ctx, g):
+            xs = ctx.saved_tensors
+            grads = [None, None]
+            for m, x in enumerate(xs):
+                if ctx.needs_input_grad[m + 2]:
+                    args = [g if q == m else y for q, y in enumerate(xs)]
+                    grads.append(op_.grad(m).run_blade_major(*args, out_lead=x.shape[1:]))
+                else:
+                    grads.append(None)
+            return tuple(grads)
+
+    BladeMajor.__name__ = BladeMajor.__qualname__ = "".join(p.title() for p in op_.ir.name.split("_")) + "BladeMajor"
+    return op_._functions.setdefault("strided", BladeMajor)
 
 
 def _runner(op_: Op, m: int, backend: str):

@@ -11,7 +11,7 @@ import torch
 
 from symgen import CliffordAlgebra
 from symgen.algebra.clifford.grade_paths import weighted_product_ir
-from symgen.codegen import Bilinear, Pointwise, runtime
+from symgen.codegen import Bilinear, Pointwise, Trilinear, runtime
 from symgen.errors import CodegenError, ShapeError
 
 
@@ -230,3 +230,67 @@ def test_ready_numpy_calls_and_the_general_path_agree():
     assert op.run(np.ones((4, 2), dtype=np.int64), np.ones((4, 2))).dtype == np.float64
     with pytest.raises(ShapeError, match="3 components"):
         op.run(np.ones((4, 3)), np.ones((4, 2)))
+
+
+def _blade_major_ir(name):
+    """A small trilinear op (x, y, w) with a per-channel weight, under a fresh name."""
+    terms = ((0, 0, 0, 0, 1), (0, 1, 1, 1, -2), (1, 0, 1, 0, 1), (1, 1, 0, 2, 3), (2, 1, 1, 1, 1))
+    return Trilinear(name, 3, 2, 2, 3, terms)
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float64, 1e-12), (torch.float32, 1e-5)])
+@pytest.mark.parametrize("path", ["numba", "torch"])
+def test_blade_major_matches_rows_with_broadcast_and_summed_output(dtype, tol, path):
+    """run_blade_major on (dim, n, m) views of any strides, a weight broadcast over n, an
+    output summed to (1, m), laid out (n, dim, m): the values and gradients of run()."""
+    op = runtime.op(_blade_major_ir("blade_major_test"))
+    if path == "numba":
+        op.prepare("blade_major")
+    g = torch.Generator().manual_seed(2)
+    x, y = (torch.randn(7, 5, 2, dtype=dtype, generator=g, requires_grad=True) for _ in "xy")
+    w = torch.randn(5, 3, dtype=dtype, generator=g, requires_grad=True)
+    for kwargs, reduce in (({}, False), ({"out_order": (1, 0, 2)}, False), ({"out_lead": (1, 5)}, True)):
+        want = op.run(x, y, w, backend="torch")
+        want = want.sum(0, keepdim=True) if reduce else want
+        out = op.run_blade_major(x.permute(2, 0, 1), y.permute(2, 0, 1), w.T, **kwargs,
+                                 backend="auto" if path == "numba" else "torch")
+        assert out.shape == want.movedim(-1, 0).shape
+        assert (out.movedim(0, -1) - want).abs().max() <= tol * want.abs().max()
+        grads = torch.autograd.grad(out.square().sum(), (x, y, w))
+        ref_grads = torch.autograd.grad(want.square().sum(), (x, y, w))
+        for a, b in zip(grads, ref_grads):
+            assert (a - b).abs().max() <= tol * b.abs().max()
+    if path == "numba":
+        assert op.run_blade_major(x.permute(2, 0, 1), y.permute(2, 0, 1), w.T).grad_fn.name().startswith("BladeMajor")
+
+
+def test_blade_major_gradcheck_and_gradgradcheck_on_numba():
+    op = runtime.op(_blade_major_ir("blade_major_test"))
+    op.prepare("blade_major")
+    g = torch.Generator().manual_seed(3)
+    x, y = (torch.randn(2, 4, 3, dtype=torch.float64, generator=g, requires_grad=True) for _ in "xy")
+    w = torch.randn(3, 3, dtype=torch.float64, generator=g, requires_grad=True)
+    f = lambda x, y, w: op.run_blade_major(x, y, w, out_lead=(4, 1))       # noqa: E731
+    assert torch.autograd.gradcheck(f, (x, y, w))
+    assert torch.autograd.gradgradcheck(f, (x, y, w))
+
+
+def test_blade_major_compiles_fullgraph():
+    op = runtime.op(_blade_major_ir("blade_major_compiled"))
+    op.prepare("torch")
+    x, y, w = torch.randn(2, 6, 5), torch.randn(2, 6, 5), torch.randn(3, 5)
+    f = torch.compile(lambda x, y, w: op.run_blade_major(x, y, w, out_lead=(1, 5)), fullgraph=True)
+    torch.testing.assert_close(f(x, y, w), op.run_blade_major(x, y, w, out_lead=(1, 5), backend="torch"))
+
+
+def test_blade_major_bad_inputs():
+    op = runtime.op(_blade_major_ir("blade_major_bad"))
+    x, w = torch.randn(2, 6, 5), torch.randn(3, 5)
+    with pytest.raises(CodegenError, match="first axis"):
+        op.run_blade_major(x.T, x, w)
+    with pytest.raises(CodegenError, match="does not broadcast"):
+        op.run_blade_major(x, x, w, out_lead=(4, 5))
+    with pytest.raises(CodegenError, match="3 torch tensors"):
+        op.run_blade_major(x, x)
+    with pytest.raises(ShapeError, match="do not broadcast"):
+        op.run_blade_major(x, x[:, :4], w)

@@ -76,6 +76,15 @@ class CliffordModule(torch.nn.Module):
             raise ShapeError(f"{type(self).__name__} expects (batch, {channels}, {self.alg.dim}) "
                              f"for {self.alg!r}; got {tuple(x.shape)}")
 
+    def check_blade_major(self, xb: torch.Tensor, channels: int | None = None) -> None:
+        """The same checks for a blade-major input ``(alg.dim, batch, channels)``."""
+        channels = self.channels if channels is None else channels
+        if not isinstance(xb, torch.Tensor) or xb.dim() != 3 or xb.shape[0] != self.alg.dim \
+                or xb.shape[2] != channels:
+            raise ShapeError(f"{type(self).__name__}.blade_major expects ({self.alg.dim}, batch, {channels}) "
+                             f"for {self.alg!r}; got {tuple(getattr(xb, 'shape', ()))}")
+        self.check_input(xb.permute(1, 2, 0), channels)
+
     def extra_repr(self) -> str:
         return f"{self.alg!r}, channels={self.channels}"
 

@@ -39,3 +39,17 @@ class MVLayerNorm(CliffordModule):
         norm = (q.square().sum(-1) + self.eps).pow(0.25)        # (batch, channels)
         scale = self.a.to(x.dtype) / norm.mean(dim=1, keepdim=True)
         return x * scale[..., None]
+
+    def blade_major(self, xb: torch.Tensor) -> torch.Tensor:
+        """The same normalisation on ``xb = x.permute(2, 0, 1)``, ``(dim, batch, channels)``.
+
+        >>> import torch
+        >>> from symgen import CliffordAlgebra
+        >>> norm, x = MVLayerNorm(CliffordAlgebra((1, -1)), 3), torch.randn(5, 3, 4)
+        >>> torch.allclose(norm.blade_major(x.permute(2, 0, 1)).permute(1, 2, 0), norm(x))
+        True
+        """
+        self.check_blade_major(xb)
+        q = self.kernels["q"].run_blade_major(xb, xb)           # (n + 1, batch, channels)
+        norm = (q.square().sum(0) + self.eps).pow(0.25)         # (batch, channels)
+        return xb * (self.a.to(xb.dtype) / norm.mean(dim=1, keepdim=True))

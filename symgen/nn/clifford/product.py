@@ -18,7 +18,7 @@ from ._base import CliffordModule
 from .linear import MVLinear
 from .norm import MVLayerNorm
 
-__all__ = ["GeometricProductLayer", "FullyConnectedGeometricProductLayer"]
+__all__ = ["GeometricProductLayer", "FullyConnectedGeometricProductLayer", "BladeContraction"]
 
 
 class GeometricProductLayer(CliffordModule):
@@ -48,10 +48,58 @@ class GeometricProductLayer(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        y = self.kernels["product"](x, self.right(x), self.weight.to(x.dtype))
+        xb = x.permute(2, 0, 1).contiguous()                    # (dim, batch, channels)
+        # the weights broadcast over the batch inside the kernel (and their gradient is
+        # summed there): no (batch, channels, paths) copy
+        y = self.kernels["product"].run_blade_major(xb, self.right.blade_major(xb), self.weight.to(x.dtype).T)
         if self.norm is not None:
-            y = self.norm(y)
-        return (self.left(x) + y) / math.sqrt(2)
+            y = self.norm.blade_major(y)
+        return ((self.left.blade_major(xb) + y) / math.sqrt(2)).permute(1, 2, 0).contiguous()
+
+
+class BladeContraction(torch.autograd.Function):
+    """``y[d] = P_d @ W_d.T`` for each blade ``d``: ``P_d`` the ``(batch, slots_d·in)`` view of
+    the per-path products ``(batch, slots, in)`` whose slots belong to ``d``, ``W_d`` the
+    matching ``(out, slots_d·in)`` weights. Forward and backward write each blade's GEMM
+    into its slice of one output (no ``stack``, and no ``cat`` of ``split``'s backward,
+    which copied the whole ``(batch, slots, in)`` gradient); with ``create_graph`` the
+    backward is built from differentiable ops instead.
+
+    >>> p, w = torch.randn(4, 3, 2), torch.randn(5, 3, 2)
+    >>> y = BladeContraction.apply(p, w, (1, 2))
+    >>> torch.allclose(y[1], p[:, 1:].reshape(4, -1) @ w[:, 1:].reshape(5, -1).T)
+    True
+    """
+
+    @staticmethod
+    def forward(ctx, per_path, w, blade_slots):
+        ctx.save_for_backward(per_path, w)
+        ctx.blade_slots = blade_slots
+        batch, out = per_path.shape[0], w.shape[0]
+        y = per_path.new_empty(len(blade_slots), batch, out)
+        for k, (p, q) in enumerate(zip(per_path.split(blade_slots, 1), w.split(blade_slots, 1))):
+            torch.mm(p.reshape(batch, -1), q.reshape(out, -1).T, out=y[k])
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        per_path, w = ctx.saved_tensors
+        slots, batch, out = ctx.blade_slots, per_path.shape[0], w.shape[0]
+        pairs = list(zip(gy.unbind(0), per_path.split(slots, 1), w.split(slots, 1)))
+        if torch.is_grad_enabled():                 # double backward: differentiable ops
+            gp = torch.cat([(g @ q.reshape(out, -1)).reshape(p.shape) for g, p, q in pairs], 1)
+            gw = torch.cat([(g.T @ p.reshape(batch, -1)).reshape(q.shape) for g, p, q in pairs], 1)
+            return gp, gw, None
+        # contiguous, so that each blade's slice reshapes to a view mm writes into
+        gp = torch.empty_like(per_path, memory_format=torch.contiguous_format) if ctx.needs_input_grad[0] else None
+        gw = torch.empty_like(w, memory_format=torch.contiguous_format) if ctx.needs_input_grad[1] else None
+        for (g, p, q), gp_d, gw_d in zip(pairs, gp.split(slots, 1) if gp is not None else [None] * len(slots),
+                                         gw.split(slots, 1) if gw is not None else [None] * len(slots)):
+            if gp_d is not None:
+                torch.mm(g, q.reshape(out, -1), out=gp_d.reshape(batch, -1))
+            if gw_d is not None:
+                torch.mm(g.T, p.reshape(batch, -1), out=gw_d.reshape(out, -1))
+        return gp, gw, None
 
 
 class FullyConnectedGeometricProductLayer(CliffordModule):
@@ -84,15 +132,21 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
-        per_path = self.kernels["paths"](x, self.right(x))      # (batch, in, slots)
-        w = self.weight.to(x.dtype).index_select(-1, self.slot_path)   # (out, in, slots)
-        # y[b, o, d] = Σ_c Σ_{slots s of blade d} per_path[b, c, s] w[o, c, s]: a GEMM per blade
-        # (2.3x faster fwd+bwd than one einsum through a slots-to-blades matrix on Cl(1,3))
-        y = torch.stack([p.reshape(len(p), -1) @ q.reshape(len(q), -1).T for p, q in
-                         zip(per_path.split(self.blade_slots, -1), w.split(self.blade_slots, -1))], -1)
+        xb = x.permute(2, 0, 1).contiguous()                    # (dim, batch, in)
+        # per-path products laid out (batch, slots, in) in memory, so the slots of one
+        # blade with all input channels are one matrix (batch, slots_d * in), a view
+        per_path = self.kernels["paths"].run_blade_major(xb, self.right.blade_major(xb),
+                                                         out_order=(1, 0, 2)).transpose(0, 1)
+        w = self.weight.to(x.dtype).index_select(-1, self.slot_path).transpose(1, 2).contiguous()  # (out, slots, in)
+        # y[d, b, o] = Σ_{slots s of blade d} Σ_c per_path[b, s, c] w[o, s, c]: a GEMM per blade
+        if torch.compiler.is_compiling():       # the compiler fuses these; it cannot trace mm(out=)
+            y = torch.stack([p.reshape(len(p), -1) @ q.reshape(len(q), -1).T for p, q in
+                             zip(per_path.split(self.blade_slots, 1), w.split(self.blade_slots, 1))], 0)
+        else:
+            y = BladeContraction.apply(per_path, w, tuple(self.blade_slots))
         if self.norm is not None:
-            y = self.norm(y)
-        return (self.left(x) + y) / math.sqrt(2)
+            y = self.norm.blade_major(y)
+        return ((self.left.blade_major(xb) + y) / math.sqrt(2)).permute(1, 2, 0).contiguous()
 
     def extra_repr(self) -> str:
         return f"{self.alg!r}, {self.channels} -> {self.out_channels}, {len(self.paths)} grade paths"
