@@ -9,12 +9,20 @@ non-degenerate metric and its Hodge dual (our metric-free complement) otherwise;
 regressive product matches kingdon's ``rp``.
 """
 
+import builtins
+
 import clifford
 import numpy as np
 import pytest
 import sympy
-from galgebra.ga import Ga
 from kingdon import Algebra
+from sympy.printing.defaults import Printable
+
+# galgebra rebinds SymPy's ``repr`` and ``builtins.print`` for the whole process on import;
+# undo that, or every later doctest that shows a SymPy result fails in the full run.
+_PRINTING = Printable.__repr__, builtins.print
+from galgebra.ga import Ga  # noqa: E402
+Printable.__repr__, builtins.print = _PRINTING
 
 from symgen import CliffordAlgebra
 
