@@ -23,7 +23,19 @@ from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
 
-__all__ = ["Ponita", "PonitaLayer", "PonitaKernels"]
+__all__ = ["Ponita", "PonitaLayer", "PonitaKernels", "io_sizes"]
+
+
+def io_sizes(in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: int) -> tuple:
+    """The scalar and vector channel counts a PONITA network reads and writes, each checked as
+    an int ≥ 0 (``hidden``, ``basis`` and ``layers`` are checked by :class:`PonitaKernels`).
+
+    >>> io_sizes(1, 1, 2, 1)
+    (1, 1, 2, 1)
+    """
+    return tuple(check_int(v, k, ShapeError, minimum=0) for k, v in
+                 (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
+                  ("out_vectors", out_vectors)))
 
 
 def _mlp(fan_in: int, hidden: int, fan_out: int) -> torch.nn.Sequential:
@@ -142,15 +154,10 @@ class Ponita(torch.nn.Module):
         if grid.dim() != 2 or grid.shape[1] != G.d:
             raise ShapeError(f"grid must be (orientations, {G.d}); got {tuple(grid.shape)}")
         self.G = G
-        self.sizes = tuple(check_int(v, k, ShapeError, minimum=0) for k, v in
-                           (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
-                            ("out_vectors", out_vectors)))
-        hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
-        basis = check_int(basis, "basis", ShapeError, minimum=1)
+        self.sizes = io_sizes(in_scalars, in_vectors, out_scalars, out_vectors)
         self.register_buffer("grid", grid / grid.norm(dim=1, keepdim=True))
         self.spatial_invariants = runtime.op(invariants.spatial_ir())     # pickles as its IR
         self.spherical_invariants = runtime.op(invariants.spherical_ir())
-        layers = check_int(layers, "layers", ShapeError, minimum=0)
         self.spatial_kernels = PonitaKernels(len(invariants.spatial), hidden, basis, hidden, layers)
         self.spherical_kernels = PonitaKernels(len(invariants.spherical), hidden, basis, hidden, layers)
         self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)

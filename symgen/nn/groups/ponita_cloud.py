@@ -15,11 +15,10 @@ import torch
 
 from ...algebra.groups.group import Group
 from ...algebra.groups.position_orientation import oriented_pair_invariants
-from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
 from ..graphs import LiftedGraph
-from .ponita import PonitaKernels, PonitaLayer
+from .ponita import PonitaKernels, PonitaLayer, io_sizes
 
 __all__ = ["PonitaPointCloud"]
 
@@ -55,13 +54,8 @@ class PonitaPointCloud(torch.nn.Module):
         if not invariants.certificate.complete:
             raise SymgenError(f"the oriented pair invariants of {G} are not complete: {invariants.certificate}")
         self.G = G
-        self.sizes = tuple(check_int(v, k, ShapeError, minimum=0) for k, v in
-                           (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
-                            ("out_vectors", out_vectors)))
-        hidden = check_int(hidden, "hidden", ShapeError, minimum=1)
-        basis = check_int(basis, "basis", ShapeError, minimum=1)
+        self.sizes = io_sizes(in_scalars, in_vectors, out_scalars, out_vectors)
         self.invariants = runtime.op(invariants.ir())                      # pickles as its IR
-        layers = check_int(layers, "layers", ShapeError, minimum=0)
         self.kernels = PonitaKernels(len(invariants.exprs), hidden, basis, hidden, layers)
         self.lift = torch.nn.Linear(in_scalars + in_vectors, hidden)
         self.layers = torch.nn.ModuleList(PonitaLayer(hidden, spherical=False, widening=widening)
