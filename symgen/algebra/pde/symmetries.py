@@ -513,6 +513,50 @@ def _finite_remainder(sol, unresolved, max_degree, parameters, Z, factors):
                    f"{linear_expression(eq, Z, sol.fvars) if eq else names} = 0")
 
 
+def _ideal_quotient(sol, infinite_names, parameters, factors, Z, names, nx, degree):
+    """The finite part of an algebra whose infinite part is the ideal of fields ``α(x)·∂u``
+    but whose standard form still mixes it with constants (an inhomogeneous linear equation:
+    ``u_t = u_xx + 1``): the polynomial solutions of ``degree`` modulo those with ``ξ = 0``
+    and ``∂φ/∂u = 0``."""
+    from .determining import add_to, split
+    from .elimination import undetermined_coefficients
+    zero = (0,) * len(Z)
+    trial = undetermined_coefficients(sol, sorted(n for n in infinite_names if sol.fvars[n]), degree,
+                                      parameters, factors)
+    W = _independent([VectorField({z: sympy.expand(trial.solution[name].get((c, zero), 0)) for z, name in zip(Z, names)})
+                      for c in sorted((n for n, v in trial.fvars.items() if not v), key=str)], list(Z))
+    us = Z[nx:]
+    parts = [lambda w, i=i: w.coefficients.get(Z[i], 0) for i in range(nx)]
+    parts += [lambda w, a=a, b=b: sympy.diff(w.coefficients.get(a, 0), b) for a in us for b in us]
+    rows = []
+    for part in parts:
+        lin: dict = {}
+        for k, w in enumerate(W):
+            add_to(lin, (f"c{k}", ()), part(w))
+        rows += split(lin, (), {f"c{k}": frozenset() for k in range(len(W))}, set(Z))
+    M = sympy.Matrix(len(rows), len(W), lambda r, k: rows[r].get((f"c{k}", ()), 0))
+    ideal = [VectorField({z: sympy.expand(sum(v[k] * w.coefficients.get(z, 0) for k, w in enumerate(W))) for z in Z})
+             for v in (M.nullspace() if W else [])]
+    return _independent(ideal + W, list(Z))[len(ideal):]
+
+
+def _separated_finite_part(sol, infinite_names, parameters, factors, Z, names, nx, max_degree):
+    """The finite part of an algebra whose ξ holds the infinite part's functions only
+    through constants (see :func:`_ideal_quotient`), or ``None``: polynomial degrees grow
+    until two in a row give the same number of generators."""
+    constants = {n for n in infinite_names if not sol.fvars[n]}
+    if not constants or any(k[0] in infinite_names and k[0] not in constants
+                            for name in names[:nx] for k in sol.solution[name]):
+        return None
+    previous = None
+    for degree in range(1, max(max_degree, 2) + 2):
+        finite = _ideal_quotient(sol, infinite_names, parameters, factors, Z, names, nx, degree)
+        if previous is not None and len(finite) == len(previous):
+            return finite
+        previous = finite
+    return None
+
+
 def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     """Lie point symmetries of a parsed PDE by differential elimination (no ansatz).
 
@@ -520,7 +564,9 @@ def point_symmetries(parsed, max_degree: int = 4, factors=()) -> Symmetries:
     integrated (:mod:`.elimination`). Constants of integration give the generators of the
     finite part; functions left arbitrary up to linear PDEs form the infinite part
     (:class:`InfiniteFamily`). When the infinite part enters only the ``∂u`` coefficients
-    (superposition-like: an ideal) the finite dimension is reported; otherwise (conformal,
+    (superposition-like: an ideal) the finite dimension is reported, also when the standard
+    form mixes that ideal with constants (``u_t = u_xx + 1``: the polynomial solutions modulo
+    the fields ``α(x)·∂u``, counted until two degrees agree); otherwise (conformal,
     arbitrary functions of t in ξ) ``dimension`` is ``None`` and ``generators`` is a
     sample: the infinite part's functions as polynomials of degree ≤ 2 (times ``factors``).
     """
@@ -573,6 +619,11 @@ def symmetries_from_solution(parsed, jet, sol, determining, conditions=(), max_d
     assumptions = tuple(conditions) + tuple(f"{a} ≠ 0" for a in sol.assumptions)
     nonzero = tuple(a for a in sol.assumptions if a.free_symbols <= set(parsed.parameters))
     desc = "; ".join(map(str, families))
+    if families and not separated:
+        split_off = _separated_finite_part(sol, infinite_names, parsed.parameters, factors, Z, names, len(jet.x),
+                                           max_degree)
+        if split_off is not None:
+            finite, separated = _canonical(split_off, list(Z)), True
     if families and not separated:
         # a sample of the infinite algebra: its functions as polynomials of degree ≤ 2
         from .elimination import undetermined_coefficients

@@ -139,6 +139,24 @@ def test_non_polynomial_symmetries_need_no_ansatz(text, dim, infinite):
     assert len(sym.commutator_table()) == dim
 
 
+@pytest.mark.parametrize("text, dim", [
+    ("u_t = u_xx + 1", 6),              # w = u - t solves the heat equation
+    ("u_t = u_xx + x", 6),              # w = u - x*t
+    ("u_t = u_xx + 2*u + 3", 6),        # w = (u + 3/2)*exp(-2t)
+    ("u_tt = u_xx + 1", None),          # w = u - t**2/2: the wave equation, conformal (no finite part)
+])
+def test_inhomogeneous_linear_equations_keep_the_heat_equations_algebra(text, dim):
+    """Equivalent to the heat (wave) equation by a shift of u (Olver §2.4): the finite part is
+    separated from the superposition ideal α(t, x)∂u although the standard form mixes them."""
+    eq = PDE(text)
+    sym = eq.symmetries()
+    assert (sym.dimension, sym.infinite) == (dim, True)
+    for g in sym.generators:
+        assert eq.is_symmetry(g), str(g)
+    if dim is not None:
+        assert len(sym.commutator_table()) == dim
+
+
 def test_bad_ansatz_factors():
     with pytest.raises(PDEError, match="SymPy expressions"):
         PDE("u_t = u_xx").symmetries(factors=["exp(t)"])
