@@ -550,7 +550,10 @@ def _separated_finite_part(sol, infinite_names, parameters, factors, Z, names, n
         return None
     previous = None
     for degree in range(1, max(max_degree, 2) + 2):
-        finite = _ideal_quotient(sol, infinite_names, parameters, factors, Z, names, nx, degree)
+        try:
+            finite = _ideal_quotient(sol, infinite_names, parameters, factors, Z, names, nx, degree)
+        except PDEError:            # the trial did not reduce: no finite part is claimed
+            return None
         if previous is not None and len(finite) == len(previous):
             return finite
         previous = finite

@@ -101,8 +101,10 @@ def test_reaction_diffusion_matches_dorodnitsyn(reaction):
     assert {(c.dimension, c.infinite) for c in exp} == {(3, False)}
     assert {(c.dimension, c.infinite) for c in power} == {(3, False)}
     assert {(c.dimension, c.infinite) for c in ulogu} == {(4, False)}
-    assert all(c.infinite for c in linear) and any(c.value == 0 and c.dimension == 6 for c in linear)
-    assert any(u not in c.value.free_symbols and c.value != 0 and c.dimension == 6 for c in linear)  # f = a0: shifted heat
+    # f = 0, a0, a1*u: the heat equation up to u -> (u + c)*exp(k*t); f = a0 + a1*u is the same
+    # class, but its standard form keeps a function of t in ξ, so only its infinite part is claimed
+    assert all(c.infinite for c in linear)
+    assert sum(c.dimension == 6 for c in linear) >= 3 and all(c.dimension in (6, None) for c in linear)
     # nothing else grows: the finite cases are these three families (and u² up to a shift, k = 2)
     finite = [c for c in reaction.cases if not c.infinite]
     assert all(c in exp + power + ulogu or sympy.degree(c.value, u) == 2 for c in finite)
