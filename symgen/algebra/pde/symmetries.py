@@ -209,10 +209,11 @@ class Symmetries:
         return table
 
 
-def _span_system(fields, zs, target=None):
+def _span_system(fields, zs, target=None, over=None):
     """``M c = b``: the exact linear conditions on constants ``c`` for
     ``Σ c_k fields[k] = target`` to hold identically in the variables ``zs`` (split over
-    the variables as the determining equations are)."""
+    the variables as the determining equations are). ``over``: the variables to split over
+    when the components ``zs`` are not themselves the variables."""
     from .determining import add_to, split
     names = [f"c{k}" for k in range(len(fields))]
     fvars = {name: frozenset() for name in [*names, "one"]}
@@ -223,7 +224,7 @@ def _span_system(fields, zs, target=None):
             add_to(lin, (name, ()), f.coefficients.get(z, sympy.Integer(0)))
         if target is not None:
             add_to(lin, ("one", ()), -target.coefficients.get(z, sympy.Integer(0)))
-        rows += split(lin, (), fvars, set(zs))
+        rows += split(lin, (), fvars, set(zs if over is None else over))
     M = sympy.Matrix(len(rows), len(names), lambda r, k: rows[r].get((names[k], ()), 0))
     b = sympy.Matrix(len(rows), 1, lambda r, _: -rows[r].get(("one", ()), 0))
     return M, b
@@ -518,23 +519,18 @@ def _ideal_quotient(sol, infinite_names, parameters, factors, Z, names, nx, degr
     but whose standard form still mixes it with constants (an inhomogeneous linear equation:
     ``u_t = u_xx + 1``): the polynomial solutions of ``degree`` modulo those with ``ξ = 0``
     and ``∂φ/∂u = 0``."""
-    from .determining import add_to, split
     from .elimination import undetermined_coefficients
     zero = (0,) * len(Z)
     trial = undetermined_coefficients(sol, sorted(n for n in infinite_names if sol.fvars[n]), degree,
                                       parameters, factors)
     W = _independent([VectorField({z: sympy.expand(trial.solution[name].get((c, zero), 0)) for z, name in zip(Z, names)})
                       for c in sorted((n for n, v in trial.fvars.items() if not v), key=str)], list(Z))
-    us = Z[nx:]
-    parts = [lambda w, i=i: w.coefficients.get(Z[i], 0) for i in range(nx)]
-    parts += [lambda w, a=a, b=b: sympy.diff(w.coefficients.get(a, 0), b) for a in us for b in us]
-    rows = []
-    for part in parts:
-        lin: dict = {}
-        for k, w in enumerate(W):
-            add_to(lin, (f"c{k}", ()), part(w))
-        rows += split(lin, (), {f"c{k}": frozenset() for k in range(len(W))}, set(Z))
-    M = sympy.Matrix(len(rows), len(W), lambda r, k: rows[r].get((f"c{k}", ()), 0))
+    pairs = [(a, b) for a in Z[nx:] for b in Z[nx:]]
+    slots = [sympy.Dummy(f"d{a}_d{b}") for a, b in pairs]          # one component per ∂φ^a/∂u^b
+    parts = [VectorField({**{x: w.coefficients.get(x, 0) for x in Z[:nx]},
+                          **{d: sympy.diff(w.coefficients.get(a, 0), b) for d, (a, b) in zip(slots, pairs)}})
+             for w in W]
+    M, _ = _span_system(parts, list(Z[:nx]) + slots, over=Z)
     ideal = [VectorField({z: sympy.expand(sum(v[k] * w.coefficients.get(z, 0) for k, w in enumerate(W))) for z in Z})
              for v in (M.nullspace() if W else [])]
     return _independent(ideal + W, list(Z))[len(ideal):]
