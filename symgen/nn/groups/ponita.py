@@ -23,7 +23,7 @@ from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
 
-__all__ = ["Ponita", "PonitaLayer", "PonitaKernels", "io_sizes"]
+__all__ = ["Ponita", "PonitaLayer", "PonitaKernels", "io_sizes", "check_point_inputs"]
 
 
 def io_sizes(in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: int) -> tuple:
@@ -36,6 +36,23 @@ def io_sizes(in_scalars: int, in_vectors: int, out_scalars: int, out_vectors: in
     return tuple(check_int(v, k, ShapeError, minimum=0) for k, v in
                  (("in_scalars", in_scalars), ("in_vectors", in_vectors), ("out_scalars", out_scalars),
                   ("out_vectors", out_vectors)))
+
+
+def check_point_inputs(name: str, sizes: tuple, n: int, pos, scalars, vectors) -> int:
+    """The number of points, after checking the shapes a PONITA network ``name`` with
+    :func:`io_sizes` ``sizes`` in ℝⁿ reads: ``pos (points, n)``, ``scalars (points, in_scalars)``,
+    ``vectors (points, in_vectors, n)``.
+
+    >>> import torch
+    >>> check_point_inputs("Ponita", (1, 2, 0, 0), 3, torch.zeros(5, 3), torch.zeros(5, 1), torch.zeros(5, 2, 3))
+    5
+    """
+    points, (s_in, v_in) = len(pos), sizes[:2]
+    if pos.shape != (points, n) or scalars.shape != (points, s_in) or vectors.shape != (points, v_in, n):
+        raise ShapeError(f"{name} expects pos ({points}, {n}), scalars ({points}, {s_in}), vectors "
+                         f"({points}, {v_in}, {n}); got {tuple(pos.shape)}, {tuple(scalars.shape)}, "
+                         f"{tuple(vectors.shape)}")
+    return points
 
 
 def _mlp(fan_in: int, hidden: int, fan_out: int) -> torch.nn.Sequential:
@@ -173,12 +190,8 @@ class Ponita(torch.nn.Module):
             layer.prepare()
 
     def forward(self, pos, scalars, vectors, src, dst):
-        n, (s_in, v_in, s_out, _) = self.G.d, self.sizes
-        points = len(pos)
-        if pos.shape != (points, n) or scalars.shape != (points, s_in) or vectors.shape != (points, v_in, n):
-            raise ShapeError(f"Ponita expects pos ({points}, {n}), scalars ({points}, {s_in}), vectors "
-                             f"({points}, {v_in}, {n}); got {tuple(pos.shape)}, {tuple(scalars.shape)}, "
-                             f"{tuple(vectors.shape)}")
+        n, (_, _, s_out, _) = self.G.d, self.sizes
+        points = check_point_inputs("Ponita", self.sizes, n, pos, scalars, vectors)
         grid = self.grid.to(pos.dtype)
         r = (pos[src] - pos[dst])[:, None, :]                                  # (E, 1, n)
         spatial = torch.stack(self.spatial_invariants.run(*(r[..., k] for k in range(n)),

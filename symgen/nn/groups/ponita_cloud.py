@@ -16,9 +16,9 @@ import torch
 from ...algebra.groups.group import Group
 from ...algebra.groups.position_orientation import oriented_pair_invariants
 from ...codegen import runtime
-from ...errors import ShapeError, SymgenError
+from ...errors import SymgenError
 from ..graphs import LiftedGraph
-from .ponita import PonitaKernels, PonitaLayer, io_sizes
+from .ponita import PonitaKernels, PonitaLayer, check_point_inputs, io_sizes
 
 __all__ = ["PonitaPointCloud"]
 
@@ -70,12 +70,8 @@ class PonitaPointCloud(torch.nn.Module):
             layer.prepare()
 
     def forward(self, pos, scalars, vectors, graph: LiftedGraph):
-        n, (s_in, v_in, s_out, v_out) = self.G.d, self.sizes
-        points = len(pos)
-        if pos.shape != (points, n) or scalars.shape != (points, s_in) or vectors.shape != (points, v_in, n):
-            raise ShapeError(f"PonitaPointCloud expects pos ({points}, {n}), scalars ({points}, {s_in}), vectors "
-                             f"({points}, {v_in}, {n}); got {tuple(pos.shape)}, {tuple(scalars.shape)}, "
-                             f"{tuple(vectors.shape)}")
+        n, (_, _, s_out, v_out) = self.G.d, self.sizes
+        points = check_point_inputs("PonitaPointCloud", self.sizes, n, pos, scalars, vectors)
         if not isinstance(graph, LiftedGraph):
             raise SymgenError(f"graph must be a LiftedGraph (from symgen.nn.lift_to_orientations); got {type(graph)}")
         base, src, dst = graph.base, graph.src, graph.dst
