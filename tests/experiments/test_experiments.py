@@ -52,11 +52,14 @@ def _orthogonal(seed):
     return np.linalg.qr(np.random.default_rng(seed).standard_normal((3, 3)))[0]
 
 
+@pytest.mark.parametrize("make", [lambda: NBodyImplicit(channels=2, layers=1, hidden=8),
+                                  lambda: NBodyPonitaCloud(hidden=8, layers=1, basis=8)],
+                         ids=["implicit", "grid-free-ponita"])
 @pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 1e-4)])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_implicit_model_is_e3_equivariant(dtype, tol, seed):
+def test_model_is_exactly_e3_equivariant(make, dtype, tol, seed):
     torch.manual_seed(seed)
-    model = NBodyImplicit(channels=2, layers=1, hidden=8).to(dtype)
+    model = make().to(dtype)
     moved, expected = _moved(model, _orthogonal(seed), None, seed, dtype)
     torch.testing.assert_close(moved, expected, rtol=tol, atol=tol)
 
@@ -81,15 +84,6 @@ def test_ponita_model_is_exact_on_its_orbit_grid_and_close_for_any_rotation():
         x = torch.tensor(simulate(3, seed=seed, steps=10)["x0"]) @ torch.tensor(_orthogonal(seed)).T
         correction = expected - x - torch.tensor([0.3, -1.0, 2.0], dtype=torch.float64)
         assert (moved - expected).abs().max() < 0.2 * correction.abs().max()
-
-
-@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 1e-4)])
-@pytest.mark.parametrize("seed", [0, 1])
-def test_grid_free_ponita_model_is_exactly_e3_equivariant(dtype, tol, seed):
-    torch.manual_seed(seed)
-    model = NBodyPonitaCloud(hidden=8, layers=1, basis=8).to(dtype)
-    moved, expected = _moved(model, _orthogonal(seed), None, seed, dtype)
-    torch.testing.assert_close(moved, expected, rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("backbone", NBodyWrapped.BACKBONES)
