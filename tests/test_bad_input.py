@@ -171,6 +171,8 @@ ROWS = [
     R(lambda: PAYLOAD * CL3.multivector("a"), DTypeError, "__import__", id="clifford-multivector-times-string"),
     R(lambda: st.multivectors(CL3, grades=7), GradeError, "grade 7", id="clifford-strategy-grade"),
     R(lambda: st.clifford_group_elements(CL3, parity=3).example(), GroupError, "3", id="clifford-strategy-parity"),
+    R(lambda: st.clifford_group_elements(CL3, max_entry=-1.0).example(), GroupError, "max_entry",
+      id="clifford-strategy-max-entry"),
     R(lambda: st.signatures(max_n=-1), MetricError, "-1", id="clifford-strategy-signature-size"),
     R(lambda: CliffordAlgebra((1, sympy.Symbol('g"""; import os'))), MetricError, "import os",
       id="clifford-metric-symbol-name-with-code"),

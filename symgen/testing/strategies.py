@@ -24,11 +24,12 @@ Drawn elements go straight to :func:`~symgen.testing.assert_equivariant`:
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from .._validate import check_int
+from .._validate import check_finite, check_int
 from ..errors import GroupError, MetricError
+from .equivariance import MAX_VERSOR_ENTRY
 
 __all__ = ["multivectors", "vectors", "clifford_group_elements", "signatures", "group_elements"]
 
@@ -57,15 +58,20 @@ def vectors(alg, dtype=np.float64, min_norm: float = 0.25):
 
 @st.composite
 def clifford_group_elements(draw, alg, parity: int | None = None, max_factors: int = 4,
-                            dtype=np.float64):
-    """Versors: products of 1..``max_factors`` invertible vectors.
+                            dtype=np.float64, max_entry: float | None = None):
+    """Versors: products of 1..``max_factors`` invertible vectors, normalised to |w w̃| = 1.
 
     ``parity`` 0 keeps an even number of factors (rotors, ``SO``-like), 1 an odd number
-    (reflections), None either.
+    (reflections), None either. Indefinite metrics have boosts of any size, and round-off
+    in ``f(g·x)`` grows with them; versors with an entry above ``max_entry`` are rejected
+    (default: the checker's own bound for ``dtype``,
+    :data:`~symgen.testing.equivariance.MAX_VERSOR_ENTRY`, 4 in float64 and 2 below).
     """
     if parity not in (None, 0, 1):
         raise GroupError(f"parity must be None, 0 (even versors) or 1 (odd), got {parity!r}")
     check_int(max_factors, "max_factors", GroupError)
+    if max_entry is not None:
+        check_finite(max_entry, "max_entry", GroupError, positive=True)
     count = draw(st.integers(1, max_factors))
     if parity is not None and count % 2 != parity:
         count = count + 1 if count < max_factors else count - 1
@@ -76,6 +82,8 @@ def clifford_group_elements(draw, alg, parity: int | None = None, max_factors: i
     for _ in range(count):
         w = alg.geometric_product(w, draw(vectors(alg)))
     w = w / np.sqrt(abs(float(alg.norm_squared(w))))
+    bound = MAX_VERSOR_ENTRY[np.dtype(dtype) == np.float64] if max_entry is None else max_entry
+    assume(np.abs(w).max() <= bound)
     return w.astype(dtype)
 
 

@@ -270,3 +270,12 @@ def test_broken_message_passing_block_fails():
     assert assert_equivariant(block, input_shape=shapes, n_elements=3, batch=2, seed=0) < 1e-9
     with pytest.raises(AssertionError, match="not equivariant"):
         assert_equivariant(_break_clifford(block), input_shape=shapes, n_elements=3, batch=2, seed=0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.clifford_group_elements(STA), st.clifford_group_elements(STA, dtype=np.float32, max_entry=1.5))
+def test_drawn_versors_stay_within_the_checkers_bound(w64, w32):
+    """Large boosts are rejected, so a drawn versor never has round-off beyond the tolerance."""
+    assert np.abs(w64).max() <= 4.0 and np.abs(w32).max() <= 1.5 and w32.dtype == np.float32
+    for w in (w64.astype(np.float64), w32.astype(np.float64)):
+        assert abs(abs(float(STA.norm_squared(w))) - 1) < 1e-5
