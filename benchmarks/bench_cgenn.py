@@ -171,9 +171,9 @@ def prepare_numba(layer) -> None:
     so that no timed step runs the torch fallback while they compile in the background."""
     for module in layer.modules():
         if isinstance(module, CliffordModule):
-            for op in module.kernels.values():
+            for name, op in module.kernels.items():
                 if op.ir.arity > 1:
-                    op.prepare("blade_major")
+                    op.prepare("mixing" if name == "mixing" else "blade_major")
 
 
 def make_layer(config: dict, alg, impl: str):

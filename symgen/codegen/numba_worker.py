@@ -8,7 +8,8 @@ Imports neither symgen nor torch: it is run as a script,
 
     python numba_worker.py PATH:DTYPE:ARITY [...]
 
-(``DTYPE`` ending in ``-strided``: the module's blade-major ``STRIDED`` kernels instead.)
+(``DTYPE`` ending in ``-strided``: the module's blade-major ``STRIDED`` kernels instead;
+ending in ``-mixing``: the forward and backward channel-mixing kernels.)
 
 >>> [str(array) for array in signature("float32", 1)]
 ['array(float32, 2d, C)', 'array(float32, 2d, C)']
@@ -22,7 +23,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-__all__ = ["signature", "strided_signature", "pointwise_signature", "compile_file"]
+__all__ = ["signature", "strided_signature", "mixing_signatures", "pointwise_signature", "compile_file"]
 
 
 def signature(dtype: str, arity: int) -> tuple:
@@ -41,6 +42,17 @@ def strided_signature(dtype: str, arity: int) -> tuple:
     import numpy as np
     array = numba.types.Array(numba.from_dtype(np.dtype(dtype)), 3, "A")
     return (array,) * (arity + 1)
+
+
+def mixing_signatures(dtype: str) -> dict:
+    """``{"forward": signature, "backward": signature}`` of the channel-mixing kernels
+    (:mod:`symgen.codegen.numba_mixing`): ``a``, ``b`` 3-D of any strides, every other
+    array 3-D C-contiguous, all of ``dtype``."""
+    import numba
+    import numpy as np
+    t = numba.from_dtype(np.dtype(dtype))
+    free, c = numba.types.Array(t, 3, "A"), numba.types.Array(t, 3, "C")
+    return {"forward": (free, free, c, c), "backward": (free, free, c, c, c, c, c, c)}
 
 
 def pointwise_signature(dtype: str, inputs: int, params: int, outputs: int) -> tuple:
@@ -62,7 +74,10 @@ def compile_file(path: str, dtype: str, arity: int) -> None:
     spec = importlib.util.spec_from_file_location(name, path)
     module = sys.modules[name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if dtype.endswith("-strided"):
+    if dtype.endswith("-mixing"):
+        for kind, sig in mixing_signatures(dtype.removesuffix("-mixing")).items():
+            module.KERNELS[kind].compile(sig)
+    elif dtype.endswith("-strided"):
         for fn in module.STRIDED.values():
             fn.compile(strided_signature(dtype.removesuffix("-strided"), arity))
     else:

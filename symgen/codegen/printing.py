@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .._version import __version__
 
-__all__ = ["header", "multilinear_rows", "multilinear_body", "label_comment", "pointwise_printer",
+__all__ = ["header", "term_sum", "multilinear_rows", "multilinear_body", "label_comment", "pointwise_printer",
            "INPUT_NAMES"]
 
 
@@ -39,7 +39,12 @@ def _coeff(c: float) -> tuple[str, str]:
     return sign, "" if mag == 1.0 else f"{mag!r}*"
 
 
-def _sum(products) -> str:
+def term_sum(products) -> str:
+    """``products`` ``[(coefficient, text)]`` printed as one sum (``"0.0"`` when empty).
+
+    >>> term_sum([(1.0, "a0*b1"), (-2.0, "a1*b0")])
+    'a0*b1 - 2.0*a1*b0'
+    """
     parts = []
     for c, prod in products:
         sign, mul = _coeff(c)
@@ -65,7 +70,7 @@ def multilinear_rows(ir) -> list[str]:
     for q in range(len(k)):
         prod = "*".join(f"{INPUT_NAMES[m]}{int(idx[m][q])}" for m in range(ir.arity))
         rows[int(k[q])].append((float(c[q]), prod))
-    return [_sum(r) for r in rows]
+    return [term_sum(r) for r in rows]
 
 
 def multilinear_body(ir) -> tuple[list, list]:
@@ -109,8 +114,8 @@ def multilinear_body(ir) -> tuple[list, list]:
             rows[out].append((inner[0][0], f"{last}{l}*{inner[0][1]}"))
         else:                             # a magnitude shared by the group multiplies once
             inner = [(coeff / scale, lead) for coeff, lead in inner]
-            rows[out].append((scale, f"{last}{l}*({_sum(inner)})"))
-    return temps, [_sum(r) for r in rows]
+            rows[out].append((scale, f"{last}{l}*({term_sum(inner)})"))
+    return temps, [term_sum(r) for r in rows]
 
 
 def label_comment(ir, k: int) -> str:

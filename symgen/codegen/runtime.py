@@ -129,7 +129,8 @@ def prepare(ir, backend: str = "torch") -> None:
 
     ``"torch"``: before ``torch.compile`` traces a call (it cannot build them while
     tracing). ``"numba"``: compile both dtypes, so no call waits or falls back;
-    ``"blade_major"``: the same for :meth:`Op.run_blade_major` and its gradients.
+    ``"blade_major"``: the same for :meth:`Op.run_blade_major` and its gradients;
+    ``"mixing"``: the same for :meth:`Op.run_mixing`.
     """
     op(ir).prepare(backend)
 
@@ -174,6 +175,14 @@ class _Built:
         with self._lock:
             if dtype not in self._numba:
                 from . import cache
+                if dtype.endswith("-mixing"):           # the channel-mixing kernels of Op
+                    from .numba_mixing import compile_mixing
+                    from .numba_worker import mixing_signatures
+                    fn = cache.import_module(compile_mixing(self.ir).path).KERNELS
+                    for kind, sig in mixing_signatures(dtype.removesuffix("-mixing")).items():
+                        fn[kind].compile(sig)
+                    self._numba[dtype] = fn
+                    return fn
                 module = cache.import_module(self._kernel("numba").path)
                 if dtype.endswith("-strided"):          # the blade-major kernels of Op
                     from .numba_worker import strided_signature
@@ -422,6 +431,96 @@ class Op(_Built):
             kernels["add"](*arrays, out.expand(self.ir.out_dim, *shape).numpy())
         return out.reshape(self.ir.out_dim, *out_lead)
 
+    # ------------------------------------------------------------------ channel mixing
+    def run_mixing(self, a, b, w, backend: str = "auto"):
+        """A trilinear op contracted over channels and mixed into new ones:
+        ``y[k, n, o] = Σ_m op(a[:, n, m], b[:, n, m], w[:, m, o])[k]``.
+
+        ``a (A, n, m)``, ``b (B, n, m)`` blade-major torch tensors (any strides), ``w (L, m,
+        o)``; returns ``(out_dim, n, o)``, differentiable. Eager CPU float32/float64 runs
+        one generated Numba loop forward and one backward (:mod:`.numba_mixing`: the
+        products per channel are mixed as they are made, no ``(n, slots, m)`` tensor),
+        once compiled (:data:`MIN_ROWS` rule, in the background; :meth:`choose_mixing`
+        says which runs); else the op's torch kernel on broadcast views, summed over
+        ``m`` (memory ``n·o·m·out_dim``: a reference, and the double backward of the Numba
+        path). The CGENN fully connected product layer is this op with ``w`` its weights.
+
+        >>> import torch
+        >>> from symgen.codegen.ir import Trilinear
+        >>> scale = op(Trilinear("scaled", 1, 1, 1, 1, ((0, 0, 0, 0, 2),)))     # 2 a b w
+        >>> a, w = torch.ones(1, 3, 2), torch.arange(4.0).reshape(1, 2, 2)
+        >>> scale.run_mixing(a, a, w)[0, 0]                    # 2 (w[0, 0] + w[0, 1])
+        tensor([4., 8.])
+        """
+        chosen, _ = self.choose_mixing(a, b, w, backend)
+        if chosen == "torch":
+            return self._mixing_torch(a, b, w)
+        return _mixing_function(self).apply(a, b, w)
+
+    def choose_mixing(self, a, b, w, backend: str = "auto") -> tuple[str, str]:
+        """``(backend, reason)`` :meth:`run_mixing` takes for these inputs, after checking them;
+        a missing Numba kernel starts compiling in the background (:data:`MIN_ROWS` rule)."""
+        if backend not in ("auto", "numba", "torch"):
+            raise CodegenError(f"unknown backend {backend!r}; choose one of 'auto', 'numba', 'torch'")
+        if self.ir.arity != 3:
+            raise CodegenError(f"{self.ir.name}.run_mixing takes a trilinear op; this one has {self.ir.arity} inputs")
+        xs = (a, b, w)
+        if not all(adaptors.is_torch(x) for x in xs):
+            raise CodegenError(f"{self.ir.name}.run_mixing takes torch tensors")
+        adaptors.check_torch(xs)
+        (dim_a, dim_b, dim_w), n, m = self.ir.in_dims, a.shape[1:2], a.shape[2:3]
+        for name, x, want in (("a", a, (dim_a, *n, *m)), ("b", b, (dim_b, *n, *m)),
+                              ("w", w, (dim_w, *m, *w.shape[2:3]))):
+            if x.dim() != 3 or tuple(x.shape) != want:
+                raise CodegenError(f"{self.ir.name}.run_mixing: {name} must be {want[0]} components "
+                                   f"first: a ({dim_a}, n, m), b ({dim_b}, n, m), w ({dim_w}, m, o); got "
+                                   f"a {tuple(a.shape)}, b {tuple(b.shape)}, w {tuple(w.shape)}")
+        if backend == "torch":
+            return "torch", "asked for"
+        why_not = _numba_unfit(xs)
+        if backend == "numba" and why_not:
+            raise CodegenError(f"backend 'numba' cannot run {self.ir.name}.run_mixing here: {why_not}")
+        if why_not:
+            return "torch", why_not
+        dtype = _dtype_name(a) + "-mixing"
+        if backend == "numba":
+            self._compile_numba(dtype)
+            return "numba", "asked for"
+        if dtype in self._numba:
+            return "numba", f"CPU eager, compiled for {dtype}"
+        if dtype in self._failed:
+            return "torch", f"the Numba kernel failed to compile: {self._failed[dtype]}"
+        if a.shape[1] < MIN_ROWS:
+            return "torch", f"{a.shape[1]} rows < MIN_ROWS = {MIN_ROWS} and no Numba kernel for {dtype} yet"
+        self._start_numba(dtype)
+        return "torch", f"the Numba kernel for {dtype} is compiling in the background"
+
+    def _mixing_torch(self, a, b, w):
+        """:meth:`run_mixing` by the op's torch kernel on ``(n, o, m, ·)`` views, summed over ``m``."""
+        out = self.run(a.permute(1, 2, 0)[:, None], b.permute(1, 2, 0)[:, None], w.permute(2, 1, 0)[None],
+                       backend="torch")
+        return out.sum(2).permute(2, 0, 1)
+
+    def _mixing(self, a, b, w):
+        """The Numba forward of :meth:`run_mixing`: ``(out_dim, n, o)``, C-contiguous."""
+        torch = _torch()
+        kernels = self._compile_numba(_dtype_name(a) + "-mixing")
+        out = torch.empty(self.ir.out_dim, a.shape[1], w.shape[2], dtype=a.dtype)
+        kernels["forward"](a.detach().numpy(), b.detach().numpy(), w.detach().contiguous().numpy(), out.numpy())
+        return out
+
+    def _mixing_grads(self, a, b, w, gy):
+        """The Numba backward of :meth:`run_mixing`: gradients for ``a``, ``b`` and ``w``."""
+        torch = _torch()
+        kernels = self._compile_numba(_dtype_name(a) + "-mixing")
+        ga, gb = torch.empty(a.shape, dtype=a.dtype), torch.empty(b.shape, dtype=a.dtype)
+        gw = torch.zeros(w.shape, dtype=a.dtype)
+        w = w.detach()
+        kernels["backward"](a.detach().numpy(), b.detach().numpy(), w.contiguous().numpy(),
+                            w.transpose(1, 2).contiguous().numpy(), gy.contiguous().numpy(),
+                            ga.numpy(), gb.numpy(), gw.numpy())
+        return ga, gb, gw
+
     def grad(self, m: int) -> Op:
         """The op computing the gradient with respect to input ``m`` (one IR, generated once)."""
         found = self._grads.get(m)
@@ -460,9 +559,12 @@ class Op(_Built):
             for item in (self, *(self.grad(m) for m in range(self.ir.arity))):
                 for dtype in ("float32", "float64"):
                     item._compile_numba(f"{dtype}-strided")
+        elif backend == "mixing":               # run_mixing's Numba kernels (forward and backward)
+            for dtype in ("float32", "float64"):
+                self._compile_numba(f"{dtype}-mixing")
         else:
-            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba', 'numpy' "
-                               f"or 'blade_major'")
+            raise CodegenError(f"cannot prepare backend {backend!r}; choose 'torch', 'numba', 'numpy', "
+                               f"'blade_major' or 'mixing'")
 
 
 class PointwiseOp(_Built):
@@ -749,6 +851,35 @@ def _strided_function(op_: Op):
     return op_._functions.setdefault("strided", BladeMajor)
 
 
+def _mixing_function(op_: Op):
+    """The ``autograd.Function`` of ``op_``'s Numba channel mixing (one per op). Its
+    backward is the generated backward loop; under ``create_graph`` it differentiates the
+    torch formulation instead, so higher derivatives exist."""
+    found = op_._functions.get("mixing")
+    if found is not None:
+        return found
+    torch = _torch()
+
+    class Mixing(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, w):
+            ctx.save_for_backward(a, b, w)
+            return op_._mixing(a, b, w)
+
+        @staticmethod
+        def backward(ctx, gy):
+            a, b, w = ctx.saved_tensors
+            if torch.is_grad_enabled():                 # double backward: differentiable ops
+                wanted = [x for x, need in zip((a, b, w), ctx.needs_input_grad) if need]
+                grads = iter(torch.autograd.grad(op_._mixing_torch(a, b, w), wanted, gy, create_graph=True))
+                return tuple(next(grads) if need else None for need in ctx.needs_input_grad)
+            grads = op_._mixing_grads(a, b, w, gy)
+            return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+
+    Mixing.__name__ = Mixing.__qualname__ = "".join(p.title() for p in op_.ir.name.split("_")) + "Mixing"
+    return op_._functions.setdefault("mixing", Mixing)
+
+
 def _runner(op_: Op, m: int, backend: str):
     """The gradient op ``m`` of ``op_`` run with ``backend``, as a plain function (what
     torch.compile can hold); its IR is built on the first backward."""
@@ -836,7 +967,9 @@ def _compile_elsewhere(jobs) -> None:
     """
     from .numba_backend import module_file
     try:
-        args = [f"{module_file(op_.ir, op_.strategy)}:{dtype}:{op_.ir.arity}" for op_, dtype in jobs]
+        from .numba_mixing import mixing_module_file
+        args = [f"{mixing_module_file(op_.ir) if dtype.endswith('-mixing') else module_file(op_.ir, op_.strategy)}"
+                f":{dtype}:{op_.ir.arity}" for op_, dtype in jobs]
         worker = os.path.join(os.path.dirname(__file__), "numba_worker.py")
         subprocess.run([sys.executable, worker, *args], capture_output=True, timeout=1800, check=False)
     except (OSError, subprocess.SubprocessError, SymgenError):

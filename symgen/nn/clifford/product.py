@@ -128,25 +128,36 @@ class FullyConnectedGeometricProductLayer(CliffordModule):
         self.norm = MVLayerNorm(alg, out_channels) if normalize else None
 
     def kernel_irs(self):
-        return {"paths": path_product_ir(self.alg)[0]}
+        return {"paths": path_product_ir(self.alg)[0], "mixing": weighted_product_ir(self.alg)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
         xb = x.permute(2, 0, 1).contiguous()                    # (dim, batch, in)
-        # per-path products laid out (batch, slots, in) in memory, so the slots of one
-        # blade with all input channels are one matrix (batch, slots_d * in), a view
-        per_path = self.kernels["paths"].run_blade_major(xb, self.right.blade_major(xb),
-                                                         out_order=(1, 0, 2)).transpose(0, 1)
-        w = self.weight.to(x.dtype).index_select(-1, self.slot_path).transpose(1, 2).contiguous()  # (out, slots, in)
-        # y[d, b, o] = Σ_{slots s of blade d} Σ_c per_path[b, s, c] w[o, s, c]: a GEMM per blade
-        if torch.compiler.is_compiling():       # the compiler fuses these; it cannot trace mm(out=)
-            y = torch.stack([p.reshape(len(p), -1) @ q.reshape(len(q), -1).T for p, q in
-                             zip(per_path.split(self.blade_slots, 1), w.split(self.blade_slots, 1))], 0)
+        right = self.right.blade_major(xb)
+        mixing = self.kernels["mixing"]
+        weight = self.weight.to(x.dtype).permute(2, 1, 0)       # (paths, in, out)
+        if mixing.choose_mixing(xb, right, weight)[0] == "numba":
+            # eager CPU: one generated loop makes each channel's per-path products and
+            # mixes them into the output channels at once (and back)
+            y = mixing.run_mixing(xb, right, weight)
         else:
-            y = BladeContraction.apply(per_path, w, tuple(self.blade_slots))
+            y = self._per_blade(xb, right)
         if self.norm is not None:
             y = self.norm.blade_major(y)
         return ((self.left.blade_major(xb) + y) / math.sqrt(2)).permute(1, 2, 0).contiguous()
+
+    def _per_blade(self, xb: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
+        """The product in two steps, for torch.compile and CUDA: the per-path products,
+        then one matrix product per blade; ``(dim, batch, out)``."""
+        # per-path products laid out (batch, slots, in) in memory, so the slots of one
+        # blade with all input channels are one matrix (batch, slots_d * in), a view
+        per_path = self.kernels["paths"].run_blade_major(xb, right, out_order=(1, 0, 2)).transpose(0, 1)
+        w = self.weight.to(xb.dtype).index_select(-1, self.slot_path).transpose(1, 2).contiguous()  # (out, slots, in)
+        # y[d, b, o] = Σ_{slots s of blade d} Σ_c per_path[b, s, c] w[o, s, c]: a GEMM per blade
+        if torch.compiler.is_compiling():       # the compiler fuses these; it cannot trace mm(out=)
+            return torch.stack([p.reshape(len(p), -1) @ q.reshape(len(q), -1).T for p, q in
+                                zip(per_path.split(self.blade_slots, 1), w.split(self.blade_slots, 1))], 0)
+        return BladeContraction.apply(per_path, w, tuple(self.blade_slots))
 
     def extra_repr(self) -> str:
         return f"{self.alg!r}, {self.channels} -> {self.out_channels}, {len(self.paths)} grade paths"
