@@ -23,7 +23,7 @@ from symgen.algebra.pde import VectorField
 from symgen.algebra.pde.classification import group_classification
 from symgen.algebra.pde.residuals import residual_multipliers
 from symgen.cli import main
-from symgen.codegen import Bilinear, runtime
+from symgen.codegen import Bilinear, Trilinear, runtime
 from symgen.demos import options
 from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
 from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
@@ -196,6 +196,9 @@ ROWS = [
       id="cgenn-layernorm-blade-major-int"),
     R(lambda: runtime.op(Bilinear("bm", 1, 2, 2, ((0, 0, 0, 1),))).run_blade_major(torch.ones(3, 4), torch.ones(2, 4)),
       CodegenError, "first axis", id="codegen-blade-major-axis"),
+    R(lambda: runtime.op(Trilinear("mx", 1, 2, 2, 3, ((0, 0, 0, 0, 1),))).run_mixing(
+        torch.ones(2, 5, 4), torch.ones(2, 5, 4), torch.ones(3, 5, 6)), CodegenError, "w (3, m, o)",
+      id="codegen-mixing-weight-channels"),
     R(lambda: GeometricProductLayer(CL3, 0), ShapeError, "got 0", id="cgenn-product-layer-zero-channels"),
     R(lambda: CliffordMessagePassing(CL3, 2, -1), ShapeError, "edge_channels", id="cgenn-message-passing-edges"),
     R(lambda: CliffordMessagePassing(CL3, 2, 1)(torch.ones(2, 3, 2, 8), torch.ones(2, 3, 1, 8)), ShapeError,

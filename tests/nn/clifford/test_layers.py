@@ -132,19 +132,23 @@ def _rows_reference(layer, x):
 @pytest.mark.parametrize("alg", [ALGEBRAS[0], CliffordAlgebra((1, -1, 0))], ids=str)
 @pytest.mark.parametrize("name", ["GeometricProductLayer", "FullyConnected"])
 def test_blade_major_numba_path_matches_rows_and_gradcheck(name, alg):
-    """With the blade-major Numba kernels compiled, the product layers give the rows
-    formulation's values and gradients (f64 to 1e-12, f32 to 1e-5) and pass gradcheck."""
+    """With the blade-major Numba kernels (and the fully connected layer's channel-mixing
+    loop) compiled, the product layers give the rows formulation's values and gradients
+    (f64 to 1e-12, f32 to 1e-5) and pass gradcheck."""
     torch.manual_seed(0)
     layer = _perturb(LAYERS[name](alg).double())
     for module in layer.modules():
         if isinstance(module, CliffordModule):
-            for op in module.kernels.values():
-                op.prepare("blade_major")
+            for kind, op in module.kernels.items():
+                op.prepare("mixing" if kind == "mixing" else "blade_major")
     for dtype, tol in ((torch.float64, 1e-12), (torch.float32, 1e-5)):
         layer = layer.to(dtype)
         x = torch.randn(90, 3, alg.dim, dtype=dtype, requires_grad=True)
         out, ref = layer(x), _rows_reference(layer, x)
         assert out.grad_fn is not None and out.is_contiguous()
+        if name == "FullyConnected":            # the product ran as one channel-mixing loop
+            xb = x.permute(2, 0, 1)
+            assert layer.kernels["mixing"].choose_mixing(xb, xb, layer.weight.permute(2, 1, 0))[0] == "numba"
         assert (out - ref).abs().max() <= tol * ref.abs().max()
         params = [x, *layer.parameters()]
         for a, b in zip(torch.autograd.grad(out.square().sum(), params), torch.autograd.grad(ref.square().sum(), params)):
