@@ -19,11 +19,12 @@ max RSS over the timed steps. ``torch.einsum`` orders multi-operand contractions
 when ``opt_einsum`` is installed (the references are 2-13x slower without it); the header
 says which.
 
-    python benchmarks/bench_cgenn.py [--batch 4096] [--channels 16] [--no-compile] [--interleaved]
+    python benchmarks/bench_cgenn.py [--batch 4096] [--channels 16] [--no-compile] [--interleaved [--memory]]
 
 ``--interleaved`` times the four candidates (CGENN reference and symgen, eager and
 compiled) in one process per row, in rounds that step each once, so that the box's load
-hits all alike; ratios from it are the ones to quote on a shared machine.
+hits all alike; ratios from it are the ones to quote on a shared machine. ``--memory`` adds
+each candidate's tensor-level peak over one step (:func:`peak_mib`).
 """
 
 from __future__ import annotations
@@ -207,6 +208,32 @@ def run_one(config: dict) -> dict:
     return {"seconds": seconds, "peak_mib": (after - before) / 1024, "rss_mib": after / 1024}
 
 
+def peak_mib(step) -> float:
+    """Tensor-level peak of one step: the largest total of live tensor bytes the CPU
+    allocator holds during ``step()`` beyond what it held when the step began (torch.profiler
+    ``profile_memory``: every allocation and free with the allocator's running total, for
+    eager and compiled code alike; autograd's saved tensors included). Scratch arrays
+    Numba kernels allocate internally are not counted (< 0.3 MiB here)."""
+    import os
+    import tempfile
+
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step()
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        prof.export_chrome_trace(path)
+        with open(path) as f:
+            events = [e["args"] for e in json.load(f)["traceEvents"] if e.get("name") == "[memory]"]
+    finally:
+        os.unlink(path)
+    if not events:
+        return 0.0
+    start = events[0]["Total Allocated"] - events[0]["Bytes"]
+    return (max(e["Total Allocated"] for e in events) - start) / 2 ** 20
+
+
 def run_interleaved(config: dict) -> dict:
     """One process, one (layer, algebra): the CGENN reference and symgen, each eager and
     compiled, timed in rounds that step every candidate once (median over rounds)."""
@@ -222,8 +249,11 @@ def run_interleaved(config: dict) -> dict:
             if compiled:
                 layer = torch.compile(layer, fullgraph=True)
             steps[(impl, compiled)] = (lambda lay: lambda: lay(x).square().mean().backward())(layer)
-    return {f"{impl}{'_compiled' * c}": t for (impl, c), t in
-            interleaved_medians(steps, repeats=config["repeats"], warmup=2).items()}
+    out = {f"{impl}{'_compiled' * c}": t for (impl, c), t in
+           interleaved_medians(steps, repeats=config["repeats"], warmup=2).items()}
+    if config.get("memory"):
+        out.update({f"{impl}{'_compiled' * c}_mib": peak_mib(step) for (impl, c), step in steps.items()})
+    return out
 
 
 def main(argv=None):
@@ -236,6 +266,9 @@ def main(argv=None):
                         help="time the CGENN reference and symgen, eager and compiled, interleaved "
                              "in one process per row (no memory columns)")
     parser.add_argument("--rows", nargs="*", help="with --interleaved: only these rows, e.g. fc:Cl(3,0)")
+    parser.add_argument("--memory", action="store_true",
+                        help="with --interleaved: also the tensor-level peak memory of one step (MiB, "
+                             "torch.profiler's allocator total; see peak_mib)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -247,20 +280,23 @@ def main(argv=None):
               f"threads, median of {args.repeats} interleaved rounds; ms per step; opt_einsum "
               f"{'on' if torch.backends.opt_einsum.is_available() else 'off'}; ratios = reference / symgen")
         print(f"{'layer':10} {'algebra':8} {'CGENN':>7} {'CGENN cp':>8} {'symgen':>7} {'sg cp':>7} | "
-              f"{'CGENN/sg':>8} {'CGENN/sg cp':>11} {'CGENN cp/sg cp':>14}")
+              f"{'CGENN/sg':>8} {'CGENN/sg cp':>11} {'CGENN cp/sg cp':>14}"
+              + (" | peak MiB: CGENN / sg, CGENN cp / sg cp" if args.memory else ""))
         for layer in ("steerable", "fc"):
             for name in ALGEBRAS:
                 if args.rows and f"{layer}:{name}" not in args.rows:
                     continue
                 cfg = dict(alg=name, layer=layer, batch=args.batch, channels=args.channels,
-                           repeats=args.repeats, interleaved=True)
+                           repeats=args.repeats, interleaved=True, memory=args.memory)
                 out = subprocess.run([sys.executable, __file__, "--one", json.dumps(cfg)],
                                      capture_output=True, text=True, check=True).stdout
                 t = json.loads(out.strip().splitlines()[-1])
                 print(f"{layer:10} {name:8} {1e3 * t['cgenn']:7.1f} {1e3 * t['cgenn_compiled']:8.1f} "
                       f"{1e3 * t['symgen']:7.1f} {1e3 * t['symgen_compiled']:7.1f} | "
                       f"{t['cgenn'] / t['symgen']:7.1f}x {t['cgenn'] / t['symgen_compiled']:10.1f}x "
-                      f"{t['cgenn_compiled'] / t['symgen_compiled']:13.1f}x", flush=True)
+                      f"{t['cgenn_compiled'] / t['symgen_compiled']:13.1f}x"
+                      + (f" | {t['cgenn_mib']:6.1f} / {t['symgen_mib']:5.1f}, {t['cgenn_compiled_mib']:6.1f} / "
+                         f"{t['symgen_compiled_mib']:5.1f}" if args.memory else ""), flush=True)
         return
     print(f"fwd+bwd, batch {args.batch} x {args.channels} channels, float32, {torch.get_num_threads()} "
           f"threads, median of {args.repeats}; ms per step; speed-up = reference / symgen; "
