@@ -168,8 +168,9 @@ class CGENNLayer(torch.nn.Module):
 
 
 def prepare_numba(layer) -> None:
-    """Compile the (blade-major) Numba kernels a symgen layer runs in eager mode,
-    so that no timed step runs the torch fallback while they compile in the background."""
+    """Compile the (blade-major) Numba kernels a symgen layer runs in eager mode, and the
+    channel-mixing kernels it runs eager and compiled, so that no timed step runs the torch
+    fallback while they compile in the background."""
     for module in layer.modules():
         if isinstance(module, CliffordModule):
             for name, op in module.kernels.items():
@@ -191,7 +192,7 @@ def run_one(config: dict) -> dict:
     torch.manual_seed(0)
     alg = CliffordAlgebra.from_signature(*ALGEBRAS[config["alg"]])
     layer = make_layer(config, alg, config["impl"])
-    if config["impl"] != "cgenn" and not config["compile"]:
+    if config["impl"] != "cgenn":
         prepare_numba(layer)
     if config["compile"]:
         layer = torch.compile(layer, fullgraph=True)
@@ -244,7 +245,7 @@ def run_interleaved(config: dict) -> dict:
     for impl in ("cgenn", "symgen"):
         for compiled in (False, True):
             layer = make_layer(config, alg, impl)
-            if impl == "symgen" and not compiled:
+            if impl == "symgen":
                 prepare_numba(layer)
             if compiled:
                 layer = torch.compile(layer, fullgraph=True)

@@ -455,7 +455,8 @@ class Op(_Built):
         chosen, _ = self.choose_mixing(a, b, w, backend)
         if chosen == "torch":
             return self._mixing_torch(a, b, w)
-        return _mixing_function(self).apply(a, b, w)
+        _MIXING_OPS.setdefault(self.ir.key(), self)
+        return _mixing_library().channel_mixing(self.ir.key(), a, b, w)
 
     def choose_mixing(self, a, b, w, backend: str = "auto") -> tuple[str, str]:
         """``(backend, reason)`` :meth:`run_mixing` takes for these inputs, after checking them;
@@ -477,7 +478,7 @@ class Op(_Built):
                                    f"a {tuple(a.shape)}, b {tuple(b.shape)}, w {tuple(w.shape)}")
         if backend == "torch":
             return "torch", "asked for"
-        why_not = _numba_unfit(xs)
+        why_not = _numba_unfit(xs, traced=True)      # traced: an opaque custom op (fullgraph)
         if backend == "numba" and why_not:
             raise CodegenError(f"backend 'numba' cannot run {self.ir.name}.run_mixing here: {why_not}")
         if why_not:
@@ -851,33 +852,57 @@ def _strided_function(op_: Op):
     return op_._functions.setdefault("strided", BladeMajor)
 
 
-def _mixing_function(op_: Op):
-    """The ``autograd.Function`` of ``op_``'s Numba channel mixing (one per op). Its
-    backward is the generated backward loop; under ``create_graph`` it differentiates the
-    torch formulation instead, so higher derivatives exist."""
-    found = op_._functions.get("mixing")
-    if found is not None:
-        return found
+_MIXING_OPS: dict = {}      # IR key -> the Op whose channel mixing the custom ops run
+_MIXING_LIBRARY: list = []
+
+
+def _mixing_library():
+    """The custom ops ``symgen::channel_mixing`` and its backward (registered once per
+    process): the Numba mixing of the :class:`Op` named by its IR key, with fake
+    implementations, so that ``torch.compile`` traces a call as one opaque node. Under
+    ``create_graph`` the backward differentiates the torch formulation instead, so higher
+    derivatives exist."""
+    if _MIXING_LIBRARY:
+        return _MIXING_LIBRARY[0]
+    import types
+
     torch = _torch()
 
-    class Mixing(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, a, b, w):
-            ctx.save_for_backward(a, b, w)
-            return op_._mixing(a, b, w)
+    @torch.library.custom_op("symgen::channel_mixing", mutates_args=(),
+                             schema="(str key, Tensor a, Tensor b, Tensor w) -> Tensor")
+    def channel_mixing(key, a, b, w):
+        return _MIXING_OPS[key]._mixing(a, b, w)
 
-        @staticmethod
-        def backward(ctx, gy):
-            a, b, w = ctx.saved_tensors
-            if torch.is_grad_enabled():                 # double backward: differentiable ops
-                wanted = [x for x, need in zip((a, b, w), ctx.needs_input_grad) if need]
-                grads = iter(torch.autograd.grad(op_._mixing_torch(a, b, w), wanted, gy, create_graph=True))
-                return tuple(next(grads) if need else None for need in ctx.needs_input_grad)
-            grads = op_._mixing_grads(a, b, w, gy)
-            return tuple(g if need else None for g, need in zip(grads, ctx.needs_input_grad))
+    @channel_mixing.register_fake
+    def _(key, a, b, w):
+        return a.new_empty(_MIXING_OPS[key].ir.out_dim, a.shape[1], w.shape[2])
 
-    Mixing.__name__ = Mixing.__qualname__ = "".join(p.title() for p in op_.ir.name.split("_")) + "Mixing"
-    return op_._functions.setdefault("mixing", Mixing)
+    @torch.library.custom_op("symgen::channel_mixing_backward", mutates_args=(),
+                             schema="(str key, Tensor a, Tensor b, Tensor w, Tensor gy) -> (Tensor, Tensor, Tensor)")
+    def channel_mixing_backward(key, a, b, w, gy):
+        return _MIXING_OPS[key]._mixing_grads(a, b, w, gy)
+
+    @channel_mixing_backward.register_fake
+    def _(key, a, b, w, gy):
+        return a.new_empty(a.shape), b.new_empty(b.shape), w.new_empty(w.shape)
+
+    def setup_context(ctx, inputs, output):
+        ctx.key = inputs[0]
+        ctx.save_for_backward(*inputs[1:])
+
+    def backward(ctx, gy):
+        a, b, w = ctx.saved_tensors
+        if torch.is_grad_enabled():                     # double backward: differentiable ops
+            need = ctx.needs_input_grad[1:]
+            wanted = [x for x, n in zip((a, b, w), need) if n]
+            grads = iter(torch.autograd.grad(_MIXING_OPS[ctx.key]._mixing_torch(a, b, w), wanted, gy,
+                                             create_graph=True))
+            return (None, *(next(grads) if n else None for n in need))
+        return (None, *channel_mixing_backward(ctx.key, a, b, w, gy))
+
+    channel_mixing.register_autograd(backward, setup_context=setup_context)
+    _MIXING_LIBRARY.append(types.SimpleNamespace(channel_mixing=channel_mixing))
+    return _MIXING_LIBRARY[0]
 
 
 def _runner(op_: Op, m: int, backend: str):
@@ -915,10 +940,11 @@ def compiling() -> bool:
     return torch is not None and torch.compiler.is_compiling()
 
 
-def _numba_unfit(xs) -> str:
-    """Why these torch tensors cannot go to a Numba kernel ('' if they can)."""
+def _numba_unfit(xs, traced: bool = False) -> str:
+    """Why these torch tensors cannot go to a Numba kernel ('' if they can); ``traced``:
+    the kernel runs as a custom op, which torch.compile may trace."""
     torch = sys.modules["torch"]              # imported: these are tensors
-    if torch.compiler.is_compiling():
+    if torch.compiler.is_compiling() and not traced:
         return "traced by torch.compile"
     if torch._C._are_functorch_transforms_active():
         return "inside a functorch transform"
