@@ -181,6 +181,8 @@ class _Built:
                     fn = cache.import_module(compile_mixing(self.ir).path).KERNELS
                     for kind, sig in mixing_signatures(dtype.removesuffix("-mixing")).items():
                         fn[kind].compile(sig)
+                    _MIXING_OPS.setdefault(self.ir.key(), self)
+                    _mixing_library()               # registered now: torch.compile cannot trace it
                     self._numba[dtype] = fn
                     return fn
                 module = cache.import_module(self._kernel("numba").path)
@@ -455,7 +457,6 @@ class Op(_Built):
         chosen, _ = self.choose_mixing(a, b, w, backend)
         if chosen == "torch":
             return self._mixing_torch(a, b, w)
-        _MIXING_OPS.setdefault(self.ir.key(), self)
         return _mixing_library().channel_mixing(self.ir.key(), a, b, w)
 
     def choose_mixing(self, a, b, w, backend: str = "auto") -> tuple[str, str]:
@@ -854,6 +855,7 @@ def _strided_function(op_: Op):
 
 _MIXING_OPS: dict = {}      # IR key -> the Op whose channel mixing the custom ops run
 _MIXING_LIBRARY: list = []
+_MIXING_LOCK = threading.Lock()
 
 
 def _mixing_library():
@@ -864,6 +866,13 @@ def _mixing_library():
     derivatives exist."""
     if _MIXING_LIBRARY:
         return _MIXING_LIBRARY[0]
+    with _MIXING_LOCK:
+        if not _MIXING_LIBRARY:
+            _MIXING_LIBRARY.append(_register_mixing())
+    return _MIXING_LIBRARY[0]
+
+
+def _register_mixing():
     import types
 
     torch = _torch()
@@ -901,8 +910,7 @@ def _mixing_library():
         return (None, *channel_mixing_backward(ctx.key, a, b, w, gy))
 
     channel_mixing.register_autograd(backward, setup_context=setup_context)
-    _MIXING_LIBRARY.append(types.SimpleNamespace(channel_mixing=channel_mixing))
-    return _MIXING_LIBRARY[0]
+    return types.SimpleNamespace(channel_mixing=channel_mixing)
 
 
 def _runner(op_: Op, m: int, backend: str):
