@@ -2,7 +2,8 @@
 
 The weighted product runs through a generated :class:`~symgen.codegen.Trilinear`
 kernel: one straight-line expression per output blade, weights indexed by grade path,
-so no ``(dim, dim, dim)`` Cayley tensor is ever formed.
+so no ``(dim, dim, dim)`` Cayley tensor is ever formed; the fully connected layer runs
+the same IR contracted over input channels (channel mixing).
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ class BladeContraction(torch.autograd.Function):
 class FullyConnectedGeometricProductLayer(CliffordModule):
     """``y_o = sum_c sum_p W[o, c, p] <<x_c>_r <(Lx)_c>_s>_t``: weights per output channel,
     input channel and grade path.
+
+    On the CPU (eager or ``torch.compile``) the product is one generated loop
+    (:meth:`~symgen.codegen.runtime.Op.run_mixing` of the weighted product): each input
+    channel's per-path products are mixed into the output channels as they are made,
+    forward and backward, with no ``(batch, slots, in)`` tensor. Elsewhere (CUDA, or until
+    that loop has compiled in the background) the per-path products are contracted by one
+    matrix product per blade.
 
     >>> import torch
     >>> from symgen import CliffordAlgebra
