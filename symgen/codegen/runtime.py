@@ -12,7 +12,9 @@ backend, builds that kernel if needed and runs it. ``backend="auto"`` picks
   transforms, for half precision and for linear maps; on the CPU in eager mode the
   Numba kernel, inside an ``autograd.Function``, once compiled (same background rule):
   measured 2–6x faster forward + backward at every batch size (benchmarks/RESULTS.md).
-  Products get a generated backward (:mod:`.autograd`).
+  Products get a generated backward (:mod:`.autograd`). :meth:`Op.run_mixing` (a
+  trilinear op contracted over channels, :mod:`.numba_mixing`) runs its CPU Numba loop as
+  the custom op ``symgen::channel_mixing``, which ``torch.compile`` traces as one node.
 
 Pointwise IR (SymPy expressions evaluated elementwise: PDE flows, PINN residuals) runs as
 a :class:`PointwiseOp`: torch tensors take the torch kernel (eager CPU tensors too: measured
