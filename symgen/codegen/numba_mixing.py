@@ -10,11 +10,11 @@ For a :class:`~symgen.codegen.ir.Trilinear` op ``T`` with terms ``(k, i, j, l, c
 
 a product per channel ``m`` whose parts ``P_kl`` (one per pair of output component and
 weight index, "slots") are mixed into ``o`` output channels. The generated loop computes
-each row's slots in registers and accumulates them into the output at once, so the
-``(n, slots, m)`` tensor of the two-step form (slot products, then a matrix product per
-output component) never exists; the backward recomputes the slots the same way. Loops
-run over ``o`` (forward, weight gradient) or ``m`` (slot gradients) innermost, on
-contiguous memory, so LLVM vectorises them.
+the slots of a block of :data:`BLOCK` rows and one input channel into a scratch array and
+accumulates them into the output at once, so the ``(n, slots, m)`` tensor of the two-step
+form (slot products, then a matrix product per output component) never exists; the
+backward recomputes the slots the same way. The rows of a block are the innermost,
+vectorised axis.
 
 ``KERNELS = {"forward": f, "backward": g}``:
 
@@ -35,8 +35,6 @@ array([4., 8.])
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import CodegenError
 from . import cache
 from .kernel import Kernel, build
@@ -49,7 +47,12 @@ _STRATEGY = "mixing"
 
 def slots(ir) -> dict:
     """``{(k, l): [(c, i, j), ...]}``: the terms of each slot (output component ``k``,
-    weight index ``l``), sorted by ``(k, l)``."""
+    weight index ``l``), sorted by ``(k, l)``.
+
+    >>> from symgen.codegen.ir import Trilinear
+    >>> slots(Trilinear("t", 1, 2, 2, 2, ((0, 0, 1, 1, 1), (0, 1, 0, 1, -1), (0, 0, 0, 0, 1))))
+    {(0, 0): [(1.0, 0, 0)], (0, 1): [(1.0, 0, 1), (-1.0, 1, 0)]}
+    """
     if ir.arity != 3:
         raise CodegenError(f"channel mixing takes a trilinear op (a, b, w); got {ir!r}")
     k, i, j, l, c = ir.numeric_terms()
@@ -57,10 +60,6 @@ def slots(ir) -> dict:
     for q in range(len(k)):
         found.setdefault((int(k[q]), int(l[q])), []).append((float(c[q]), int(i[q]), int(j[q])))
     return dict(sorted(found.items()))
-
-
-def _loads(name: str, dim: int, index: str, indent: str) -> list:
-    return [f"{indent}{name}{q} = {name}[{q}, {index}]\n" for q in range(dim)]
 
 
 #: Rows per block. The vectorised loops run over a block of rows copied to flat scratch
@@ -91,7 +90,6 @@ def _source(ir) -> str:
     dim_a, dim_b, _ = ir.in_dims
     K, S, B = ir.out_dim, len(parts), BLOCK
     ls = sorted({l for _, l in parts})
-    ks = sorted({k for k, _ in parts})
     load_ab = ([f"a{q} = A[ia + {q * B} + s]\n" for q in range(dim_a)]
                + [f"b{q} = B[ib + {q * B} + s]\n" for q in range(dim_b)])
     slot_lines = [f"P[{s * B} + s] = {term_sum([(c, f'a{i}*b{j}') for c, i, j in terms])}\n"
@@ -169,13 +167,24 @@ def _source(ir) -> str:
 
 def compile_mixing(ir) -> Kernel:
     """Kernel ``fn(a, b, w, out)``: the forward mixing of the trilinear ``ir`` (module doc);
-    its module's ``KERNELS`` holds the backward too."""
+    its module's ``KERNELS`` holds the backward too.
+
+    >>> from symgen.codegen.ir import Trilinear
+    >>> compile_mixing(Trilinear("scaled", 1, 1, 1, 1, ((0, 0, 0, 0, 2),))).strategy
+    'mixing'
+    """
     slots(ir)
     return build(ir, "numba", _STRATEGY, lambda: _source(ir))
 
 
 def mixing_module_file(ir):
-    """The module file of :func:`compile_mixing`, written if missing but not imported."""
+    """The module file of :func:`compile_mixing`, written if missing but not imported
+    (for :mod:`.numba_worker` to compile in a child process).
+
+    >>> from symgen.codegen.ir import Trilinear
+    >>> mixing_module_file(Trilinear("scaled", 1, 1, 1, 1, ((0, 0, 0, 0, 2),))).suffix
+    '.py'
+    """
     slots(ir)
     return cache.get_or_create(ir.name, cache.hash_key(ir, "numba", _STRATEGY), lambda: _source(ir))[0]
 
