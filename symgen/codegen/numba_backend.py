@@ -1,8 +1,9 @@
 """Numba backend: IR → a ``.py`` module of ``@njit(cache=True)`` loops.
 
-Each op is one serial loop over the batch per dtype (unrolled ops in blade-major blocks,
-see :func:`_unrolled`); a call compiles only the function of its dtype, once, and ``cache=True`` keeps the machine code beside the module file for
-the next process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
+Each op is one serial loop over the batch per dtype (unrolled ops in blade-major blocks
+or row by row, see :func:`_unrolled`); a call compiles only the function of its dtype,
+once, and ``cache=True`` keeps the machine code beside the module file for the next
+process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
 product 6 s vs 15 s) and on a shared 2-core box the parallel loop was 16x slower
 (Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md);
 re-measured for issue 15 with ``prange`` at 10 000 and 100 000 rows on Cl(3,0), Cl(1,3),
@@ -23,8 +24,8 @@ which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
->>> print([line.strip() for line in k.source.splitlines() if "OUT[16 + s]" in line][0])
-OUT[16 + s] = a0*b1 + a1*b0
+>>> print([line.strip() for line in k.source.splitlines() if "out[t, 1]" in line][0])
+out[t, 1] = a0*b1 + a1*b0
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer
 
 __all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
-           "BLOCK"]
+           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -79,36 +80,58 @@ def _table(name: str, values, dtype: str) -> str:
 BLOCK = 16
 
 
+#: Unrolled ops with at least this many terms per float a row moves (inputs and output)
+#: run in blade-major blocks, fewer in a scalar loop over the row-major rows: measured on
+#: the geometric products and the grade-specialised products and sandwiches of Cl(3,0),
+#: Cl(1,3), Cl(3,0,1), Cl(4,1), Cl(5,0), where blocks were 1.1-2.6x faster from 2.7 terms
+#: per float (Cl(3,0) geometric product) up and rows 1.2-1.6x faster at 1.3-1.7 (bivector
+#: x vector, the Cl(3,0) and Cl(3,0,1) rotor sandwiches): there the copies into blocks
+#: cost more than the arithmetic they vectorise (benchmarks/RESULTS.md, issue 15).
+BLOCKS_MIN_TERMS_PER_FLOAT = 2.5
+
+
 def _unrolled(ir) -> str:
-    """Straight-line code, one line per output component, in the blade-major ``blocks``
-    layout: each block of :data:`BLOCK` rows is copied into blade-major scratch arrays
+    """Straight-line code, one line per output component, in one of two layouts.
+
+    ``blocks``: each block of :data:`BLOCK` rows is copied into blade-major scratch arrays
     (allocated once per call, flat, at constant offsets), so the body reads contiguous
     memory across rows and LLVM vectorises it across rows; the outputs are copied back the
-    same way. Measured 1.0-2.6x faster than a scalar loop over the row-major rows, for
-    float32 and float64 at 1 000 to 100 000 rows (benchmarks/RESULTS.md, issue 15).
+    same way. ``rows``: the body reads each row's components straight from the row-major
+    inputs (scalar code, no copies). :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both
+    dtypes.
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
     temps, body = multilinear_body(ir)
-    lines = ["    n = out.shape[0]\n"]
-    lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n" for name, dim in zip(names, ir.in_dims)]
-    lines += [f"    OUT = np.empty({ir.out_dim * BLOCK}, out.dtype)\n",
-              f"    for t0 in LOOP(0, n, {BLOCK}):\n",
-              f"        m = min({BLOCK}, n - t0)\n"]
-    for name, dim in zip(names, ir.in_dims):
+    if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim):
+        layout = "blocks"
+        lines = ["    n = out.shape[0]\n"]
+        lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n"
+                  for name, dim in zip(names, ir.in_dims)]
+        lines += [f"    OUT = np.empty({ir.out_dim * BLOCK}, out.dtype)\n",
+                  f"    for t0 in LOOP(0, n, {BLOCK}):\n",
+                  f"        m = min({BLOCK}, n - t0)\n"]
+        for name, dim in zip(names, ir.in_dims):
+            lines += ["        for s in range(m):\n"]
+            lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
         lines += ["        for s in range(m):\n"]
-        lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
-    lines += ["        for s in range(m):\n"]
-    for name, dim in zip(names, ir.in_dims):
-        lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
-    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
-    lines += [f"            OUT[{k * BLOCK} + s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    lines += ["        for s in range(m):\n"]
-    lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
+        for name, dim in zip(names, ir.in_dims):
+            lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
+        lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+        lines += [f"            OUT[{k * BLOCK} + s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
+        lines += ["        for s in range(m):\n"]
+        lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
+    else:
+        layout = "rows"
+        lines = ["    for t in LOOP(out.shape[0]):\n"]
+        for name, dim in zip(names, ir.in_dims):
+            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
+        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+        lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    return (_variants(ir.name, args, {"blocks": "".join(lines)}, {"float32": "blocks", "float64": "blocks"})
+    return (_variants(ir.name, args, {layout: "".join(lines)}, {"float32": layout, "float64": layout})
             + _strided(ir.name, args, "".join(strided)))
 
 
