@@ -55,11 +55,12 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--cpu-time", action="store_true", help="time by the CPU time of this thread, not wall time")
+    parser.add_argument("--rotate", action="store_true", help="start each round at the next candidate")
     args = parser.parse_args(argv)
     clock = time.thread_time if args.cpu_time else time.perf_counter
     rng = np.random.default_rng(0)
     print(f"N = {args.n} rows, float64, median of {args.repeats} interleaved rounds "
-          f"({'CPU' if args.cpu_time else 'wall'} time); "
+          f"({'CPU' if args.cpu_time else 'wall'} time{', rotated' if args.rotate else ''}); "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, load {os.getloadavg()[0]:.2f}")
     print(f"{'algebra':10} {'op':13} {'graded':>9} {'unit':>9} {'full gp':>9} {'full pub':>9} {'kingdon':>9} | "
           f"{'full/graded':>11} {'pub/graded':>10} {'kingdon/graded':>14} {'kingdon/unit':>12}   max |ours-kingdon|")
@@ -102,7 +103,7 @@ def main(argv=None):
             held = alg.blade_indices(alg.product_grades("sandwich" if op == "sandwich" else "geometric_product",
                                                         (even, 1) if op == "sandwich" else (2, 1)))
             err = np.abs(ours - ref[:, :len(held)]).max() if ref.shape[1] == len(held) else float("nan")
-            t = interleaved_medians(fns, repeats=args.repeats, clock=clock)
+            t = interleaved_medians(fns, repeats=args.repeats, clock=clock, rotate=args.rotate)
             pub, unit = t.get("full pub", float("nan")), t.get("unit", float("nan"))
             print(f"{name:10} {op:13} {1e3 * t['graded']:8.3f}m {1e3 * unit:8.3f}m {1e3 * t['full gp']:8.3f}m "
                   f"{1e3 * pub:8.3f}m {1e3 * t['kingdon']:8.3f}m | {t['full gp'] / t['graded']:10.1f}x "

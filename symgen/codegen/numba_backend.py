@@ -76,7 +76,7 @@ def _table(name: str, values, dtype: str) -> str:
 #: Rows per block of the blade-major unrolled kernels (see :func:`_unrolled`): measured
 #: best or within noise of the best among 8, 16, 32, 64 and 128 on the geometric products
 #: of Cl(3,0), Cl(1,3), Cl(3,0,1), Cl(5,0) at 1 000 and 100 000 rows, float32 and float64;
-#: 64 and 128 were up to 2.5x slower in float64 at 100 000 rows (benchmarks/RESULTS.md).
+#: 64 and 128 were up to 2.7x slower in float64 at 100 000 rows (benchmarks/RESULTS.md).
 BLOCK = 16
 
 
