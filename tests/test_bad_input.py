@@ -33,6 +33,8 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
 from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
 from symgen.nn.groups.orbit_paths import OrbitPath
 from symgen.algebra.groups.weights import weight_invariants
+from symgen.algebra.groups.composite import is_orthogonal
+from symgen.algebra.groups.lazy_null_space import lazy_null_space
 from symgen.algebra.groups.partitions import orbit_labels
 from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, ContractionBilinear, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
@@ -255,6 +257,9 @@ ROWS = [
       id="emlp-bilinear-negative-legs"),
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), bilinear="cheap"), RepresentationError, "'cheap'",
       id="emlp-unknown-bilinear"),
+    R(lambda: lazy_null_space(so3(), (1, 2)), RepresentationError, "(1, 2)", id="lazy-null-space-bad-legs"),
+    R(lambda: lazy_null_space("SE(3)", (1,)), RepresentationError, "'SE(3)'", id="lazy-null-space-not-a-group"),
+    R(lambda: is_orthogonal("V"), RepresentationError, "'V'", id="rep-is-orthogonal-not-a-rep"),
     R(lambda: ContractionBilinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "same group",
       id="emlp-contraction-two-groups"),
     R(lambda: ContractionBilinear(reps.V(so3()), reps.V(so3()), init_scale=float("nan")), RepresentationError,

@@ -115,6 +115,8 @@ def is_orthogonal(r) -> bool:
     >>> is_orthogonal(reps.V(groups.SU(2)).realify())
     True
     """
+    if not isinstance(r, Rep):
+        raise RepresentationError(f"is_orthogonal takes a symgen representation, got {r!r}")
     G = r.G
     if r.is_complex:
         return False

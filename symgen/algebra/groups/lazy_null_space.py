@@ -144,7 +144,11 @@ def lazy_null_space(G: Group, legs, tol: float = 1e-9, max_start: int = 4096) ->
     >>> lazy_null_space(groups.C(5), (1, -1)).shape    # C(5) on ℝ²: V ⊗ V* has 2 invariants
     (2, 4)
     """
+    if not isinstance(G, Group):
+        raise RepresentationError(f"lazy_null_space takes a symgen group, got {G!r}")
     legs = tuple(legs)
+    if any(t not in (1, -1) or isinstance(t, bool) for t in legs):
+        raise RepresentationError(f"legs are 1 (V) or -1 (V*), got {legs}")
     d, K = G.d, len(legs)
     actions = _leg_actions(G)
     seeded = _seed(actions, legs, d, tol, G.is_complex) if K else None
