@@ -13,7 +13,9 @@ vector, ``D = d^K``), never formed. The space is found in two steps:
    (SE(3) on 6 legs: 924 of 4096 dimensions by a rotation).
 2. **restriction.** Each generator's constraint applied to ``Y`` (``D × n``), its null space
    by an SVD of that ``D × n`` block, ``Y ← Y · null``: the space shrinks generator by
-   generator and each constraint holds on every later subspace, so one pass suffices.
+   generator and each constraint holds on every later subspace, so one pass suffices (the
+   seeding generator comes last, on the smallest space: its weights were only compared to a
+   tolerance).
 
 A complex seed (rotations have eigenvalues ``±iθ``) of a real group spans a subspace closed under
 conjugation (its weights come in conjugate pairs, ``I ↔ I*``); the restriction runs on its real
@@ -160,7 +162,10 @@ def lazy_null_space(G: Group, legs, tol: float = 1e-9, max_start: int = 4096) ->
         Y, skip = np.eye(d ** K, dtype=complex if G.is_complex else float), None
     else:
         Y, skip = seeded
-    for q, (kind, base) in enumerate(actions):
-        if q != skip and Y.shape[1]:
+    # the seed's own generator last (cheap on the smallest space): its weights were compared to a
+    # tolerance, so the constraint is still imposed exactly
+    for q in sorted(range(len(actions)), key=lambda q: q == skip):
+        kind, base = actions[q]
+        if Y.shape[1]:
             Y = _restrict(Y, _constraint(kind, base, legs, Y, d), tol)
     return np.ascontiguousarray(Y.T)
