@@ -126,7 +126,7 @@ def _conjugate_pairs(chosen, P, lam, d, K):
 
 def _restrict(Y, Z, tol):
     """``Y · (null space of Z)`` for ``Z = C Y`` ``(D, n)``: an SVD of its ``n × n`` triangular factor."""
-    if Y.shape[1] == 0:
+    if Y.shape[1] == 0 or np.linalg.norm(Z) <= tol:   # every singular value ≤ ‖Z‖_F ≤ tol: all of Y
         return Y
     R = scipy.linalg.qr(Z, mode="r", overwrite_a=True)[0][:Y.shape[1]] if Z.shape[0] > Z.shape[1] else Z
     _, s, vh = scipy.linalg.svd(R, full_matrices=True)

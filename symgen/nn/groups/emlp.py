@@ -224,8 +224,8 @@ class ContractionBilinear(torch.nn.Module):
                     paths.append(tuple(repr(t) for t in (ta, tb, tc)))
         self.paths = tuple(paths)
 
-    def _channels(self, x, t, side="in"):
-        return x[..., getattr(self, f"{side}_{self._types[t]}")]
+    def _channels(self, x, t):
+        return x[..., getattr(self, f"in_{self._types[t]}")]
 
     def forward(self, x):
         out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
