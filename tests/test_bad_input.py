@@ -33,8 +33,10 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
 from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
 from symgen.nn.groups.orbit_paths import OrbitPath
 from symgen.algebra.groups.weights import weight_invariants
+from symgen.algebra.groups.composite import is_orthogonal
+from symgen.algebra.groups.lazy_null_space import lazy_null_space
 from symgen.algebra.groups.partitions import orbit_labels
-from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
+from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, ContractionBilinear, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
                        RPPLinear, canonicalization_prior_loss, lift_to_orientations, pde_residual,
                        rpp_prior_loss, symmetry_loss,
@@ -253,6 +255,15 @@ ROWS = [
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), max_legs=-1), RepresentationError, "-1", id="emlp-negative-legs"),
     R(lambda: EquivariantBilinear(reps.V(so3()), reps.V(so3()), max_legs=-1), RepresentationError, "-1",
       id="emlp-bilinear-negative-legs"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), bilinear="cheap"), RepresentationError, "'cheap'",
+      id="emlp-unknown-bilinear"),
+    R(lambda: lazy_null_space(so3(), (1, 2)), RepresentationError, "(1, 2)", id="lazy-null-space-bad-legs"),
+    R(lambda: lazy_null_space("SE(3)", (1,)), RepresentationError, "'SE(3)'", id="lazy-null-space-not-a-group"),
+    R(lambda: is_orthogonal("V"), RepresentationError, "'V'", id="rep-is-orthogonal-not-a-rep"),
+    R(lambda: ContractionBilinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "same group",
+      id="emlp-contraction-two-groups"),
+    R(lambda: ContractionBilinear(reps.V(so3()), reps.V(so3()), init_scale=float("nan")), RepresentationError,
+      "init_scale", id="emlp-contraction-nan-scale"),
     R(lambda: weight_invariants("SO(1,1)", (1, 1)), GroupError, "'SO(1,1)'", id="rep-weight-invariants-not-a-group"),
     R(lambda: weight_invariants(so3(), (1, 2)), RepresentationError, "(1, 2)", id="rep-weight-invariants-bad-legs"),
     R(lambda: orbit_labels([np.arange(48)], 48, 5), RepresentationError, "48^5", id="rep-orbit-labels-too-many"),

@@ -218,9 +218,18 @@ def _emlp_orbit_paths():
     from symgen.nn import EMLP
     torch.manual_seed(0)
     V, S = reps.V(groups.Z(12)), reps.Scalar(groups.Z(12))
-    model = EMLP(V, S, hidden=2 * S + V + V ** 2, depth=1).double()
+    model = EMLP(V, S, hidden=2 * S + V + V ** 2, depth=1, bilinear="full").double()
     assert {p.order for p in model.blocks[0].bilinear.orbit_paths.values()} == {"gather", "segment"}
     return model
+
+
+def _contraction_bilinear():
+    """The default EMLP bilinear layer on real forms of SU(2) (its non-tensor paths)."""
+    from symgen import groups, reps
+    from symgen.nn import ContractionBilinear
+    torch.manual_seed(0)
+    R, S = reps.V(groups.SU(2)).realify(), reps.Scalar(groups.SU(2))
+    return ContractionBilinear(2 * S + 2 * R, S + R).double()
 
 
 def _canonicalize(group):
@@ -547,6 +556,7 @@ CASES = {
     "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
     "EMLP-orbit-paths": Case(_emlp_orbit_paths, _use_group_module, _run_group_module),
+    "ContractionBilinear": Case(_contraction_bilinear, _use_group_module, _run_group_module),
     "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
     "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
     "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
