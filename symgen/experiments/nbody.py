@@ -410,10 +410,12 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 #: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP) and
 #: the Adam learning rate (5e-3, except EGNN: its coordinate updates diverge there; 1e-3).
 #: EGNN is ``16·channels/3`` wide and ``2·layers`` deep: the paper's 64 × 4 at the defaults.
+#: The implicit kernels' EMLPs are ``4·channels`` wide (16V⁰+5V+V² at the defaults; 16 wide,
+#: 5V⁰+V+V², they underfit: benchmarks/RESULTS.md).
 MODELS = {
     "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h), 5e-3),
     "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h), 5e-3),
-    "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=16, horizon=h), 5e-3),
+    "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=4 * c, horizon=h), 5e-3),
     "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h), 5e-3),
     "ponita-cloud": ("PONITA grid-free", lambda c, l, h, p: NBodyPonitaCloud(2 * c, l, basis=16, horizon=h), 5e-3),
     "egnn": ("EGNN", lambda c, l, h, p: NBodyEGNN(16 * c // 3, 2 * l, horizon=h), 1e-3),
