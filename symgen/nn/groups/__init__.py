@@ -1,5 +1,6 @@
 """Equivariant layers for any declared group and representation (EMLP-style)."""
 
+from .egnn import EGNN, EGNNLayer
 from .emlp import EMLP, ContractionBilinear, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .canonicalize import Canonicalize, canonicalization_prior_loss, default_canonicalizer
@@ -15,4 +16,4 @@ __all__ = ["EquivariantLinear", "EquivariantBilinear", "ContractionBilinear", "E
            "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
            "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
            "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels",
-           "PonitaPointCloud"]
+           "PonitaPointCloud", "EGNN", "EGNNLayer"]
