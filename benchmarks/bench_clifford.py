@@ -2,10 +2,18 @@
 
 Batch N = 100 000 (or the sizes given) full x full geometric products per algebra;
 median of interleaved rounds (every candidate once per round), all measured in this one
-run on the same inputs. "torch f32" is the default path of an eager CPU tensor. Also the first call in a fresh process
+run on the same inputs. "torch f32" is the default path of an eager CPU tensor. torch
+keeps the thread count it starts with (``torch.compile`` would raise it). ``--cpu-time``
+times by the CPU time of the calling thread instead of wall time (every candidate runs on
+it, torch with one thread; on a shared machine other jobs then do not inflate the long
+calls by preempting them). ``--rotate`` starts each round at the next candidate, so none
+always follows the same one (numpy asks for huge pages for outputs from 4 MB, and the first
+call after a peer that freed hundreds of MB can wait for the kernel to compact memory).
+Also the first call in a fresh process
 with a warm and a cold code cache.
 
-    python benchmarks/bench_clifford.py [--n 1000 10000 100000] [--repeats 7] [--no-first-call]
+    OMP_NUM_THREADS=1 python benchmarks/bench_clifford.py [--n 1000 10000 100000] [--repeats 7]
+        [--no-first-call] [--cpu-time] [--rotate]
 """
 
 from __future__ import annotations
@@ -79,17 +87,24 @@ def main(argv=None):
     parser.add_argument("--n", type=int, nargs="+", default=[100_000], help="batch sizes, one table each")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-first-call", action="store_true", help="skip the fresh-process timings")
+    parser.add_argument("--cpu-time", action="store_true", help="time by the CPU time of this thread, not wall time")
+    parser.add_argument("--rotate", action="store_true", help="start each round at the next candidate")
     args = parser.parse_args(argv)
+    if args.cpu_time and torch.get_num_threads() != 1:
+        parser.error("--cpu-time counts this thread only: run with OMP_NUM_THREADS=1")
     for n in args.n:
-        table(n, args.repeats)
+        table(n, args.repeats, time.thread_time if args.cpu_time else time.perf_counter, args.rotate)
     if not args.no_first_call:
         first_calls()
 
 
-def table(n, repeats):
+def table(n, repeats, clock, rotate):
     rng = np.random.default_rng(0)
-    print(f"N = {n}, median of {repeats}; torch {torch.__version__}, numba {numba.__version__}, "
-          f"{os.cpu_count()} cores, torch threads {torch.get_num_threads()}, load {os.getloadavg()[0]:.2f}")
+    threads = torch.get_num_threads()
+    print(f"N = {n}, median of {repeats} ({'CPU' if clock is time.thread_time else 'wall'} time"
+          f"{', rotated rounds' if rotate else ''}); "
+          f"torch {torch.__version__}, numba {numba.__version__}, "
+          f"{os.cpu_count()} cores, torch threads {threads}, load {os.getloadavg()[0]:.2f}")
     header = (f"{'algebra':10} {'numba f64':>10} {'numba f32':>10} {'torch f32':>10} {'compiled':>10} "
               f"{'einsum f32':>10} {'kingdon':>10} {'clifford':>10} | {'einsum/best32':>13} "
               f"{'kingdon/nb64':>12} {'clifford/nb64':>13}")
@@ -103,6 +118,8 @@ def table(n, repeats):
         alg.prepare(["geometric_product"])
         alg.prepare(["geometric_product"], backend="numba")     # no call times a fallback
         compiled = torch.compile(alg.kernel("geometric_product", backend="torch").fn, fullgraph=True)
+        compiled(ta, tb)
+        torch.set_num_threads(threads)                          # inductor raises it
         cayley = dense_cayley(alg)
         t = interleaved_medians({
             "numba f64": lambda: alg.geometric_product(a64, b64),
@@ -112,7 +129,7 @@ def table(n, repeats):
             "einsum f32": lambda: torch.einsum("...i,ijk,...j->...k", ta, cayley, tb),
             "kingdon": kingdon_gp(alg, sig, a64),
             "clifford": clifford_gp(sig, a64),
-        }, repeats)
+        }, repeats, clock=clock, rotate=rotate)
         ref = torch.einsum("...i,ijk,...j->...k", ta, cayley, tb).numpy()
         err = np.abs(alg.geometric_product(a32, b32) - ref).max()
         best32 = min(t["numba f32"], t["compiled"])
@@ -121,6 +138,7 @@ def table(n, repeats):
                     f"{t['clifford'] / t['numba f64']:12.1f}x   (max |ours-einsum| {err:.1e})")
     print(header)
     print("\n".join(rows))
+    print(f"load {os.getloadavg()[0]:.2f} at the end, torch threads {torch.get_num_threads()}")
     print("times in ms (m); ratios = peer time / symgen time (higher is better for symgen)")
 
 

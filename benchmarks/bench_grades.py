@@ -11,13 +11,18 @@ normalised (kingdon's ``>>`` assumes ``R R̃ = 1``; ours divides by ``<R R̃>_0`
 ``unit=True`` assumes it too, the like-for-like column). All
 timings are interleaved in one run (median over rounds), on the same inputs.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_grades.py [--n 100000] [--repeats 15]
+``--cpu-time`` times by the CPU time of the calling thread, where every candidate runs,
+instead of wall time (on a shared machine other jobs then do not inflate the long calls by
+preempting them).
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_grades.py [--n 100000] [--repeats 15] [--cpu-time]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import time
 
 import numpy as np
 from kingdon import Algebra
@@ -49,9 +54,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--cpu-time", action="store_true", help="time by the CPU time of this thread, not wall time")
+    parser.add_argument("--rotate", action="store_true", help="start each round at the next candidate")
     args = parser.parse_args(argv)
+    clock = time.thread_time if args.cpu_time else time.perf_counter
     rng = np.random.default_rng(0)
-    print(f"N = {args.n} rows, float64, median of {args.repeats} interleaved rounds; "
+    print(f"N = {args.n} rows, float64, median of {args.repeats} interleaved rounds "
+          f"({'CPU' if args.cpu_time else 'wall'} time{', rotated' if args.rotate else ''}); "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, load {os.getloadavg()[0]:.2f}")
     print(f"{'algebra':10} {'op':13} {'graded':>9} {'unit':>9} {'full gp':>9} {'full pub':>9} {'kingdon':>9} | "
           f"{'full/graded':>11} {'pub/graded':>10} {'kingdon/graded':>14} {'kingdon/unit':>12}   max |ours-kingdon|")
@@ -94,12 +103,13 @@ def main(argv=None):
             held = alg.blade_indices(alg.product_grades("sandwich" if op == "sandwich" else "geometric_product",
                                                         (even, 1) if op == "sandwich" else (2, 1)))
             err = np.abs(ours - ref[:, :len(held)]).max() if ref.shape[1] == len(held) else float("nan")
-            t = interleaved_medians(fns, repeats=args.repeats)
+            t = interleaved_medians(fns, repeats=args.repeats, clock=clock, rotate=args.rotate)
             pub, unit = t.get("full pub", float("nan")), t.get("unit", float("nan"))
             print(f"{name:10} {op:13} {1e3 * t['graded']:8.3f}m {1e3 * unit:8.3f}m {1e3 * t['full gp']:8.3f}m "
                   f"{1e3 * pub:8.3f}m {1e3 * t['kingdon']:8.3f}m | {t['full gp'] / t['graded']:10.1f}x "
                   f"{pub / t['graded']:9.1f}x {t['kingdon'] / t['graded']:13.1f}x {t['kingdon'] / unit:11.1f}x   "
                   f"{err:.1e}")
+    print(f"load {os.getloadavg()[0]:.2f} at the end")
     print("times in ms (m); ratios = other / graded (higher is better for the graded kernel); "
           "'full gp': the full-multivector geometric product kernels on the embedded values "
           "(two for the sandwich), 'full pub': the public full alg.sandwich (versor check, involutions), "

@@ -10,10 +10,14 @@ same shape runs in its own process (JIT-compiled, XLA on one thread) beside it.
 Part ``rubik``: symgen has no named Rubik's cube group; here it is declared as a user would,
 by its six quarter turns as permutation matrices of the 48 moving facelets (derived below
 from the cube's geometry; order 43 252 003 274 489 856 000): one hidden
-``EquivariantLinear(uniform_rep(CH) → + gates)`` and the whole ``EMLP(2V → V⁰, hidden=CH,
-depth=D)`` (bilinear paths of four legs on orbit bases) and the same with ``max_legs=3`` (no
-four-leg paths), each in a fresh process; with
-``--emlp``, EMLP's own model on its ``RubiksCube()`` beside them.
+``EquivariantLinear(uniform_rep(CH) → + gates)``, the whole ``EMLP(2V → V⁰, hidden=CH,
+depth=D)`` with its default bilinear layer (``ContractionBilinear``), with ``bilinear="full"``
+(bilinear paths of four legs on orbit bases) and with ``bilinear="full", max_legs=3`` (no
+four-leg paths), and the default model on EMLP's own ``uniform_rep(CH)`` of this group
+(``144V⁰+3V`` at 256: EMLP's heuristic puts no V² in it), each in a fresh process; with
+``--emlp``, EMLP's own model on its ``RubiksCube()`` beside them; with ``--baseline DIR`` (an
+older symgen source tree, e.g. ``git archive <commit> | tar -x -C DIR``), the rows that tree can
+build, run on it in the same run.
 
 Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
 group's generators) against the named group, each in a fresh process (declaration
@@ -21,7 +25,8 @@ included): float64 basis of V²→V² and V³→V³, exact basis of V²→V² (e
 with the group's cache cleared), and the EMLP build (likewise).
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--parts models user rubik] [--channels 256]
-        [--depth 3] [--batch 256] [--repeats 5] [--emlp /tmp/emlp-venv/bin/python] [--timeout 600]
+        [--depth 3] [--batch 256] [--repeats 5] [--emlp /tmp/emlp-venv/bin/python] [--baseline DIR]
+        [--timeout 600]
 """
 
 from __future__ import annotations
@@ -141,10 +146,12 @@ if "{what}" == "layer":
     out["k"], out["dense"] = len(model.weight), 8 * len(model.weight) * H.size * (H.size + 2)
     x = torch.randn({batch}, H.size)
 else:
+    hidden = 144 * reps.Scalar(G) + 3 * V if "{what}" == "emlp-hidden" else {ch}
     base = rss()
     t = time.perf_counter()
-    model = EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}, max_legs=4 if "{what}" == "emlp" else 3)
+    model = EMLP(2 * V, reps.Scalar(G), hidden=hidden, depth={depth}, **{kwargs})
     out["params"] = sum(p.numel() for p in model.parameters())
+    out["hidden"], out["size"] = repr(model.hidden), model.hidden.size
     x = torch.randn({batch}, (2 * V).size)
 out["build"] = time.perf_counter() - t
 out["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
@@ -244,29 +251,45 @@ def user(args):
                   f"| {r['emlp']:.2f} s | {ratio} |", flush=True)
 
 
+RUBIK_ROWS = (  # (row, what, EMLP keywords on this tree, on a baseline tree from before `bilinear=` or None)
+    ("hidden EquivariantLinear", "layer", {}, {}),
+    ("EMLP(2V → V⁰), default bilinear", "emlp", {}, None),
+    ('EMLP(2V → V⁰), bilinear="full"', "emlp", {"bilinear": "full"}, {}),
+    ('EMLP(2V → V⁰), bilinear="full", max_legs=3', "emlp", {"bilinear": "full", "max_legs": 3}, {"max_legs": 3}),
+    ("EMLP(2V → V⁰) on EMLP's hidden 144V⁰+3V, default bilinear", "emlp-hidden", {}, None),
+)
+
+
 def rubik(args):
     print(f"\n## Rubik's cube group declared by its 6 quarter turns (48×48 permutation matrices), "
-          f"uniform_rep({args.channels}); batch {args.batch}, float32, 1 thread, median of {args.repeats}")
-    print("| model | hidden (size) | maps / params | build | peak RSS growth | dense basis would be | fwd | fwd+bwd |"
-          "\n|---|---|---|---|---|---|---|---|")
+          f"uniform_rep({args.channels}), depth {args.depth}; batch {args.batch}, float32, 1 thread, "
+          f"median of {args.repeats}")
     spec = dict(ch=args.channels, depth=args.depth, batch=args.batch, repeats=args.repeats)
-    for what in ("layer", "emlp", "emlp3"):
-        r = child(sys.executable, RUBIK_CHILD.format(what=what, **spec), args.timeout)
-        if "error" in r:
-            print(f"| {what} | failed: {r['error']} |", flush=True)
-            continue
-        name = {"layer": "hidden EquivariantLinear", "emlp": f"EMLP(2V → V⁰, depth {args.depth})",
-                "emlp3": f"EMLP(2V → V⁰, depth {args.depth}, max_legs=3)"}[what]
-        print(f"| {name} | {r['hidden']} ({r['size']}) | {r.get('k', r.get('params'))} | {r['build']:.1f} s "
-              f"| {mb(r['peak'])} | {mb(r['dense']) if 'dense' in r else ''} | {r['fwd'] * 1e3:.0f} ms "
-              f"| {r['step'] * 1e3:.0f} ms |", flush=True)
+    e = {"error": "not run"}
     if args.emlp:
         e = child(args.emlp, EMLP_CHILD.format(group="RubiksCube()", **spec), args.timeout)
-        if "error" in e:
-            print(f"| EMLP's EMLP | failed: {e['error']} |")
-        else:
-            print(f"| EMLP's EMLP | its uniform_rep({args.channels}) | {e['params']} | {e['build']:.1f} s "
-                  f"| {mb(e['peak'])} | | {e['fwd'] * 1e3:.0f} ms | {e['step'] * 1e3:.0f} ms |", flush=True)
+    print("| tree | model | hidden (size) | maps / params | build | peak RSS growth | dense basis would be | fwd "
+          "| fwd+bwd | EMLP fwd+bwd / this |\n|---|---|---|---|---|---|---|---|---|---|")
+    trees = [("this", None)] + ([("baseline", args.baseline)] if args.baseline else [])
+    for tree, path in trees:
+        env = {"PYTHONPATH": path} if path else None
+        for name, what, kwargs, base_kwargs in RUBIK_ROWS:
+            kwargs = kwargs if path is None else base_kwargs
+            if kwargs is None:
+                continue
+            r = child(sys.executable, RUBIK_CHILD.format(what=what, kwargs=kwargs, **spec), args.timeout, env)
+            if "error" in r:
+                print(f"| {tree} | {name} | failed: {r['error']} |", flush=True)
+                continue
+            ratio = f"{e['step'] / r['step']:.2f}×" if "error" not in e and what != "layer" else ""
+            print(f"| {tree} | {name} | {r['hidden']} ({r['size']}) | {r.get('k', r.get('params'))} "
+                  f"| {r['build']:.1f} s | {mb(r['peak'])} | {mb(r['dense']) if 'dense' in r else ''} "
+                  f"| {r['fwd'] * 1e3:.0f} ms | {r['step'] * 1e3:.0f} ms | {ratio} |", flush=True)
+    if "error" in e:
+        print(f"| EMLP | EMLP's EMLP | {e['error']} |")
+    else:
+        print(f"| EMLP 1.0.3 | EMLP's EMLP | its uniform_rep({args.channels}) | {e['params']} | {e['build']:.1f} s "
+              f"| {mb(e['peak'])} | | {e['fwd'] * 1e3:.0f} ms | {e['step'] * 1e3:.0f} ms | 1× |", flush=True)
 
 
 def main(argv=None):
@@ -277,6 +300,7 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--emlp", default=None, help="a Python interpreter with emlp (objax) installed")
+    parser.add_argument("--baseline", default=None, help="an older symgen source tree: the rubik rows it can build")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
     load = os.getloadavg()

@@ -25,9 +25,17 @@ def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
-def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1) -> dict:
-    """Median wall time of each ``fns[name]()`` over ``repeats`` rounds that call every
+def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1, clock=time.perf_counter,
+                        rotate: bool = False) -> dict:
+    """Median time of each ``fns[name]()`` over ``repeats`` rounds that call every
     function once in turn, so that drifting load on the machine affects all alike.
+
+    ``clock`` is wall time by default; ``time.thread_time`` counts the CPU time of the
+    calling thread, which other jobs on a shared machine do not inflate by preempting a
+    long call (for functions that run on the calling thread only). ``rotate=True`` starts
+    round ``r`` at function ``r mod len(fns)``, so that each takes every place in the round
+    equally often: what one function leaves behind (freed memory, evicted caches) then
+    does not always fall on the same next one.
 
     >>> sorted(interleaved_medians({"a": lambda: None, "b": lambda: None}, repeats=3))
     ['a', 'b']
@@ -36,9 +44,11 @@ def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1) -> dict:
         for _ in range(warmup):
             fn()
     times: dict = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
+    order = list(fns.items())
+    for r in range(repeats):
+        start = r % len(order) if rotate else 0
+        for name, fn in order[start:] + order[:start]:
+            t0 = clock()
             fn()
-            times[name].append(time.perf_counter() - t0)
+            times[name].append(clock() - t0)
     return {name: statistics.median(ts) for name, ts in times.items()}

@@ -33,8 +33,11 @@ from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerErro
 from symgen.algebra.groups.position_orientation import message_ir, oriented_pair_invariants
 from symgen.nn.groups.orbit_paths import OrbitPath
 from symgen.algebra.groups.weights import weight_invariants
+from symgen.algebra.groups.composite import is_orthogonal
+from symgen.algebra.groups.lazy_null_space import lazy_null_space
 from symgen.algebra.groups.partitions import orbit_labels
-from symgen.nn import (EMLP, RPPEMLP, Canonicalize, CliffordMessagePassing, EquivariantBilinear, EquivariantLinear,
+from symgen.algebra.groups.steerable import isotropic_apply_ir
+from symgen.nn import (EGNN, EMLP, RPPEMLP, EGNNLayer, Canonicalize, CliffordMessagePassing, ContractionBilinear, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
                        RPPLinear, canonicalization_prior_loss, lift_to_orientations, pde_residual,
                        rpp_prior_loss, symmetry_loss,
@@ -256,6 +259,15 @@ ROWS = [
     R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), max_legs=-1), RepresentationError, "-1", id="emlp-negative-legs"),
     R(lambda: EquivariantBilinear(reps.V(so3()), reps.V(so3()), max_legs=-1), RepresentationError, "-1",
       id="emlp-bilinear-negative-legs"),
+    R(lambda: EMLP(reps.V(so3()), reps.Scalar(so3()), bilinear="cheap"), RepresentationError, "'cheap'",
+      id="emlp-unknown-bilinear"),
+    R(lambda: lazy_null_space(so3(), (1, 2)), RepresentationError, "(1, 2)", id="lazy-null-space-bad-legs"),
+    R(lambda: lazy_null_space("SE(3)", (1,)), RepresentationError, "'SE(3)'", id="lazy-null-space-not-a-group"),
+    R(lambda: is_orthogonal("V"), RepresentationError, "'V'", id="rep-is-orthogonal-not-a-rep"),
+    R(lambda: ContractionBilinear(reps.V(so3()), reps.V(groups.O(3))), RepresentationError, "same group",
+      id="emlp-contraction-two-groups"),
+    R(lambda: ContractionBilinear(reps.V(so3()), reps.V(so3()), init_scale=float("nan")), RepresentationError,
+      "init_scale", id="emlp-contraction-nan-scale"),
     R(lambda: weight_invariants("SO(1,1)", (1, 1)), GroupError, "'SO(1,1)'", id="rep-weight-invariants-not-a-group"),
     R(lambda: weight_invariants(so3(), (1, 2)), RepresentationError, "(1, 2)", id="rep-weight-invariants-bad-legs"),
     R(lambda: orbit_labels([np.arange(48)], 48, 5), RepresentationError, "48^5", id="rep-orbit-labels-too-many"),
@@ -285,7 +297,20 @@ ROWS = [
     R(lambda: canonicalization_prior_loss(torch.nn.Linear(3, 3), torch.ones(2, 3)), FrameError, "Linear",
       id="group-prior-loss-not-canonicalize"),
     R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
-    R(lambda: nbody().run(models=("cgenn", "egnn")), ShapeError, "'egnn'", id="nbody-run-unknown-model"),
+    R(lambda: nbody().run(models=("cgenn", "segnn")), ShapeError, "'segnn'", id="nbody-run-unknown-model"),
+    R(lambda: nbody().NBodyEGNN(hidden=0), ShapeError, "hidden", id="nbody-egnn-zero-hidden"),
+    R(lambda: EGNN(groups.SL(3), 1), RepresentationError, "SL(3)", id="group-egnn-not-orthogonal"),
+    R(lambda: EGNN(groups.O(3), 1, hidden=4)(torch.zeros(3, 2), torch.zeros(3, 3), torch.tensor([0]), torch.tensor([1])),
+      ShapeError, "(points, 1)", id="group-egnn-wrong-features"),
+    R(lambda: EGNNLayer(groups.O(3), 4)(torch.zeros(3, 4), torch.zeros(3, 2), torch.tensor([0]), torch.tensor([1])),
+      ShapeError, "pos (points, 3)", id="group-egnn-layer-2d-positions"),
+    R(lambda: EGNNLayer(groups.O(3), 4)(torch.zeros(3, 4), torch.zeros(3, 3), torch.tensor([0]), torch.tensor([1]),
+                                        vel=torch.zeros(3, 3)), ShapeError, "no vel", id="group-egnn-layer-unexpected-vel"),
+    R(lambda: EGNNLayer(groups.O(3), 4, edge_features=2)(torch.zeros(3, 4), torch.zeros(3, 3), torch.tensor([0]),
+                                                         torch.tensor([1])), ShapeError, "edge_attr (1, 2)",
+      id="group-egnn-layer-missing-edge-attr"),
+    R(lambda: EGNNLayer(groups.O(3), 4, edge_features=-1), ShapeError, "edge_features", id="group-egnn-layer-negative-edge-features"),
+    R(lambda: isotropic_apply_ir(True), RepresentationError, "True", id="group-isotropic-kernel-bool"),
     R(lambda: nbody().NBodyImplicit(channels=0), ShapeError, "channels", id="nbody-implicit-zero-channels"),
     R(lambda: nbody().NBodyImplicit(length=NAN), ShapeError, "nan", id="nbody-implicit-nan-length"),
     R(lambda: nbody().NBodyPonita(grid=[[1.0, 0.0]]), ShapeError, "(1, 2)", id="nbody-ponita-2d-grid"),
@@ -417,7 +442,7 @@ def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
     (["pde", "--max-degree", "-1"], "argument --max-degree: -1 is not an integer ≥ 1"),
     (["nbody", "--epochs", "0"], "argument --epochs: 0 is not an integer ≥ 1"),
     (["nbody", "--minutes", "nan"], "argument --minutes: 'nan' is not a finite number of minutes > 0"),
-    (["nbody", "--model", "cgenn,egnn"], "argument --model: 'cgenn,egnn' is not a comma list of models from"),
+    (["nbody", "--model", "cgenn,segnn"], "argument --model: 'cgenn,segnn' is not a comma list of models from"),
     (["hull", "--channels", "two"], "argument --channels: 'two' is not an integer"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_cli_options_exit_2_naming_the_value(argv, named, capsys):

@@ -218,9 +218,18 @@ def _emlp_orbit_paths():
     from symgen.nn import EMLP
     torch.manual_seed(0)
     V, S = reps.V(groups.Z(12)), reps.Scalar(groups.Z(12))
-    model = EMLP(V, S, hidden=2 * S + V + V ** 2, depth=1).double()
+    model = EMLP(V, S, hidden=2 * S + V + V ** 2, depth=1, bilinear="full").double()
     assert {p.order for p in model.blocks[0].bilinear.orbit_paths.values()} == {"gather", "segment"}
     return model
+
+
+def _contraction_bilinear():
+    """The default EMLP bilinear layer on real forms of SU(2) (its non-tensor paths)."""
+    from symgen import groups, reps
+    from symgen.nn import ContractionBilinear
+    torch.manual_seed(0)
+    R, S = reps.V(groups.SU(2)).realify(), reps.Scalar(groups.SU(2))
+    return ContractionBilinear(2 * S + 2 * R, S + R).double()
 
 
 def _canonicalize(group):
@@ -394,7 +403,8 @@ def _nbody(kind):
                  "canon-gnn": lambda: nbody.NBodyWrapped("canonicalize", hidden=8, backbone="gnn"),
                  "implicit": lambda: nbody.NBodyImplicit(channels=2, layers=1, hidden=8),
                  "ponita": lambda: nbody.NBodyPonita(hidden=8, layers=1, orientations=6, basis=8),
-                 "ponita-cloud": lambda: nbody.NBodyPonitaCloud(hidden=8, layers=1, basis=8)}[kind]()
+                 "ponita-cloud": lambda: nbody.NBodyPonitaCloud(hidden=8, layers=1, basis=8),
+                 "egnn": lambda: nbody.NBodyEGNN(hidden=8, layers=2)}[kind]()
         return model.double()
     return build
 
@@ -522,6 +532,30 @@ def _run_ponita_cloud(net):
         return net(*_ponita_cloud_inputs(29))
 
 
+def _egnn():
+    from symgen import groups
+    from symgen.nn import EGNN
+    torch.manual_seed(0)
+    return EGNN(groups.O(3), 1, hidden=8, layers=2, edge_features=1, velocity=True).double()
+
+
+def _egnn_inputs(seed):
+    from symgen.nn import knn_graph
+    pos = _randn(7, 3, seed=seed)
+    src, dst = knn_graph(pos, 3)
+    return _randn(7, 1, seed=seed + 1), pos, src, dst, _randn(7, 3, seed=seed + 2), _randn(len(src), 1, seed=seed + 3)
+
+
+def _use_egnn(net):
+    h, x = net(*_egnn_inputs(30))
+    (h.sum() + x.sum()).backward()
+
+
+def _run_egnn(net):
+    with torch.no_grad():
+        return net(*_egnn_inputs(31))
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -547,6 +581,7 @@ CASES = {
     "StructuredBasis": Case(_structured, _use_structured, _run_structured),
     "EMLP": Case(_emlp, _use_group_module, _run_group_module),
     "EMLP-orbit-paths": Case(_emlp_orbit_paths, _use_group_module, _run_group_module),
+    "ContractionBilinear": Case(_contraction_bilinear, _use_group_module, _run_group_module),
     "Canonicalize-SO(3)": Case(_canonicalize(("SO", 3)), _use_group_module, _run_group_module),
     "Canonicalize-S(5)": Case(_canonicalize(("S", 5)), _use_group_module, _run_group_module),
     "RPPEMLP": Case(_rppemlp, _use_group_module, _run_group_module),
@@ -566,11 +601,13 @@ CASES = {
     "NBodyImplicit": Case(_nbody("implicit"), _use_nbody, _run_nbody),
     "NBodyPonita": Case(_nbody("ponita"), _use_nbody, _run_nbody),
     "NBodyPonitaCloud": Case(_nbody("ponita-cloud"), _use_nbody, _run_nbody),
+    "NBodyEGNN": Case(_nbody("egnn"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
     "PonitaPointCloud": Case(_ponita_cloud, _use_ponita_cloud, _run_ponita_cloud),
+    "EGNN": Case(_egnn, _use_egnn, _run_egnn),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",

@@ -1,9 +1,9 @@
 """Numba backend: IR → a ``.py`` module of ``@njit(cache=True)`` loops.
 
-Each op is one serial loop over the batch per dtype (float32 and float64 may use
-different memory layouts, see :func:`_unrolled`); a call compiles only the function of
-its dtype, once, and ``cache=True`` keeps the machine code beside the module file for
-the next process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
+Each op is one serial loop over the batch per dtype (unrolled ops in blade-major blocks
+or row by row, see :func:`_unrolled`); a call compiles only the function of its dtype,
+once, and ``cache=True`` keeps the machine code beside the module file for the next
+process. Serial, not ``parallel=True``: it compiles 2–3x faster (Cl(1,4)
 product 6 s vs 15 s) and on a shared 2-core box the parallel loop was 16x slower
 (Cl(1,3), 20 000 rows: 12 ms on 2 threads vs 0.73 ms on one; benchmarks/RESULTS.md);
 re-measured for issue 15 with ``prange`` at 10 000 and 100 000 rows on Cl(3,0), Cl(1,3),
@@ -24,8 +24,8 @@ which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
->>> print([line.strip() for line in k.source.splitlines() if "OUT[1, s]" in line][0])
-OUT[1, s] = a0*b1 + a1*b0
+>>> print([line.strip() for line in k.source.splitlines() if "out[t, 1]" in line][0])
+out[t, 1] = a0*b1 + a1*b0
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .kernel import Kernel, build, choose_strategy
 from .printing import INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer
 
 __all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
-           "BLOCK", "F64_BLOCKS_MIN_TERMS"]
+           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -73,57 +73,66 @@ def _table(name: str, values, dtype: str) -> str:
     return f"{name} = np.array({np.asarray(values).tolist()!r}, dtype=np.{dtype})\n"
 
 
-#: Rows per block of the blade-major unrolled kernels (see :func:`_unrolled`).
-BLOCK = 128
+#: Rows per block of the blade-major unrolled kernels (see :func:`_unrolled`): measured
+#: best or within noise of the best among 8, 16, 32, 64 and 128 on the geometric products
+#: of Cl(3,0), Cl(1,3), Cl(3,0,1), Cl(5,0) at 1 000 and 100 000 rows, float32 and float64;
+#: 64 and 128 were up to 2.7x slower in float64 at 100 000 rows (benchmarks/RESULTS.md).
+BLOCK = 16
 
-#: From this many terms float64 kernels use the blade-major blocks too: measured 1.5-2.9x
-#: faster than rows on the geometric products of Cl(4,1) and Cl(5,0) (1 024 terms) at 1 000,
-#: 10 000 and 100 000 rows; below, rows win or tie at 100 000 rows (Cl(3,0), Cl(1,3),
-#: Cl(3,0,1); benchmarks/RESULTS.md, issue 15).
-F64_BLOCKS_MIN_TERMS = 512
+
+#: Unrolled ops with at least this many terms per float a row moves (inputs and output)
+#: run in blade-major blocks, fewer in a scalar loop over the row-major rows: measured on
+#: the geometric products and the grade-specialised products and sandwiches of Cl(3,0),
+#: Cl(1,3), Cl(3,0,1), Cl(4,1), Cl(5,0), where blocks were 1.1-2.6x faster from 2.7 terms
+#: per float (Cl(3,0) geometric product) up and rows 1.2-1.6x faster at 1.3-1.7 (bivector
+#: x vector, the Cl(3,0) and Cl(3,0,1) rotor sandwiches): there the copies into blocks
+#: cost more than the arithmetic they vectorise (benchmarks/RESULTS.md, issue 15).
+BLOCKS_MIN_TERMS_PER_FLOAT = 2.5
 
 
 def _unrolled(ir) -> str:
-    """Straight-line code, one line per output component, in two layouts.
+    """Straight-line code, one line per output component, in one of two layouts.
 
-    ``rows`` reads each row's components straight from the row-major inputs.
-    ``blocks`` copies blocks of ``BLOCK`` rows into blade-major ``(dim, BLOCK)``
-    scratch arrays, so the body reads contiguous memory across rows and LLVM
-    vectorises it. By measurement (benchmarks/RESULTS.md) blocks win for float32,
-    and for float64 from :data:`F64_BLOCKS_MIN_TERMS` terms on; the dispatcher picks by dtype.
+    ``blocks``: each block of :data:`BLOCK` rows is copied into blade-major scratch arrays
+    (allocated once per call, flat, at constant offsets), so the body reads contiguous
+    memory across rows and LLVM vectorises it across rows; the outputs are copied back the
+    same way. ``rows``: the body reads each row's components straight from the row-major
+    inputs (scalar code, no copies). :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both
+    dtypes.
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
     temps, body = multilinear_body(ir)
-    rows = ["    for t in LOOP(out.shape[0]):\n"]
-    for name, dim in zip(names, ir.in_dims):
-        rows += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-    rows += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
-    rows += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    lines = ["    n = out.shape[0]\n",
-             f"    for blk in LOOP((n + {BLOCK} - 1) // {BLOCK}):\n",
-             f"        t0 = blk * {BLOCK}\n",
-             f"        m = min({BLOCK}, n - t0)\n"]
-    for name, dim in zip(names, ir.in_dims):
-        lines += [f"        {name.upper()} = np.empty(({dim}, {BLOCK}), {name}.dtype)\n",
-                  "        for s in range(m):\n",
-                  f"            for q in range({dim}):\n",
-                  f"                {name.upper()}[q, s] = {name}[t0 + s, q]\n"]
-    lines += [f"        OUT = np.empty(({ir.out_dim}, {BLOCK}), out.dtype)\n",
-              "        for s in range(m):\n"]
-    for name, dim in zip(names, ir.in_dims):
-        lines += [f"            {name}{q} = {name.upper()}[{q}, s]\n" for q in range(dim)]
-    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
-    lines += [f"            OUT[{k}, s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    lines += ["        for s in range(m):\n",
-              f"            for k in range({ir.out_dim}):\n",
-              "                out[t0 + s, k] = OUT[k, s]\n"]
-    f64 = "blocks" if len(ir.terms) >= F64_BLOCKS_MIN_TERMS else "rows"
+    if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim):
+        layout = "blocks"
+        lines = ["    n = out.shape[0]\n"]
+        lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n"
+                  for name, dim in zip(names, ir.in_dims)]
+        lines += [f"    OUT = np.empty({ir.out_dim * BLOCK}, out.dtype)\n",
+                  f"    for t0 in LOOP(0, n, {BLOCK}):\n",
+                  f"        m = min({BLOCK}, n - t0)\n"]
+        for name, dim in zip(names, ir.in_dims):
+            lines += ["        for s in range(m):\n"]
+            lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
+        lines += ["        for s in range(m):\n"]
+        for name, dim in zip(names, ir.in_dims):
+            lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
+        lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+        lines += [f"            OUT[{k * BLOCK} + s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
+        lines += ["        for s in range(m):\n"]
+        lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
+    else:
+        layout = "rows"
+        lines = ["    for t in LOOP(out.shape[0]):\n"]
+        for name, dim in zip(names, ir.in_dims):
+            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
+        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+        lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    return (_variants(ir.name, args, {"blocks": "".join(lines), "rows": "".join(rows)},
-                      {"float32": "blocks", "float64": f64}) + _strided(ir.name, args, "".join(strided)))
+    return (_variants(ir.name, args, {layout: "".join(lines)}, {"float32": layout, "float64": layout})
+            + _strided(ir.name, args, "".join(strided)))
 
 
 def _strided(name: str, args: str, body: str) -> str:

@@ -233,7 +233,7 @@ class Op(_Built):
 
     # ------------------------------------------------------------------ choice
     def _choose_numpy(self, arrays, backend: str) -> tuple[str, str]:
-        dtype = arrays[0].dtype.name
+        dtype = _dtype_name(arrays[0])
         if backend == "torch":
             raise CodegenError(f"backend 'torch' needs torch tensors; got numpy arrays of {dtype} "
                                f"(use 'auto', 'numba' or 'numpy')")
@@ -318,7 +318,7 @@ class Op(_Built):
         is compiled, C-contiguous and writable, with the IR's last axes and one leading
         shape. None when anything differs: :meth:`run` then takes the general path."""
         x0 = xs[0]
-        fn = self._numba.get(x0.dtype.name)
+        fn = self._numba.get(_FLOAT_NAMES.get(x0.dtype))
         if fn is None or len(xs) != self.ir.arity:
             return None
         lead = x0.shape[:-1]
@@ -326,6 +326,10 @@ class Op(_Built):
             if (type(x) is not np.ndarray or x.dtype != x0.dtype or x.shape[:-1] != lead or x.ndim == 0
                     or x.shape[-1] != dim or not (x.flags.c_contiguous and x.flags.writeable)):
                 return None
+        if len(lead) == 1:
+            out = np.empty((lead[0], self.ir.out_dim), dtype=x0.dtype)
+            fn(*xs, out)
+            return out
         rows = [x.reshape(-1, x.shape[-1]) for x in xs]
         out = np.empty((rows[0].shape[0], self.ir.out_dim), dtype=x0.dtype)
         fn(*rows, out)
@@ -334,7 +338,7 @@ class Op(_Built):
     def _rows(self, chosen: str, rows):
         dtype = rows[0].dtype
         out = np.empty((rows[0].shape[0], self.ir.out_dim), dtype=dtype)
-        fn = self._compile_numba(dtype.name) if chosen == "numba" else self._kernel("numpy").fn
+        fn = self._compile_numba(_dtype_name(rows[0])) if chosen == "numba" else self._kernel("numpy").fn
         fn(*rows, out)
         return out
 
@@ -931,8 +935,15 @@ def _shaped(like, dim: int):
     return np.empty((rows, dim), dtype=like.dtype)
 
 
+#: The names of the float dtypes Numba kernels take, by dtype: ``dtype.name`` is Python code
+#: in NumPy 2 (about 5 us a call, measured), a dict lookup by dtype is 0.05 us.
+_FLOAT_NAMES = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}
+
+
 def _dtype_name(x) -> str:
-    return str(x.dtype).removeprefix("torch.") if adaptors.is_torch(x) else np.dtype(x.dtype).name
+    if adaptors.is_torch(x):
+        return str(x.dtype).removeprefix("torch.")
+    return _FLOAT_NAMES.get(x.dtype) or np.dtype(x.dtype).name
 
 
 def _torch():

@@ -29,11 +29,11 @@ from .._validate import check_finite, check_int
 from ..errors import FrameError, ShapeError
 from ..nn.clifford import CliffordMessagePassing, MVLinear
 from ..nn.graphs import lift_to_orientations
-from ..nn.groups import Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaPointCloud
+from ..nn.groups import EGNN, Canonicalize, FrameAveraging, GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaPointCloud
 from .training import History, train
 
 __all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "NBodyImplicit",
-           "NBodyPonita", "NBodyPonitaCloud", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
+           "NBodyPonita", "NBodyPonitaCloud", "NBodyEGNN", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
 
 #: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
 FULL = {"n_train": 3000, "epochs": 200}
@@ -310,9 +310,17 @@ class NBodyPonita(torch.nn.Module):
 
 class NBodyPonitaCloud(torch.nn.Module):
     """Grid-free PONITA (:class:`~symgen.nn.PonitaPointCloud`, O(3)) on the fully connected
-    particle graph: each particle holds one orientation per other particle, pointing at it
-    (:func:`~symgen.nn.lift_to_orientations`); scalars the charges, vectors the velocities,
-    the output vector the correction to ``x + horizon · v``. Exactly E(3)-equivariant.
+    particle graph: each particle holds one orientation per other particle, pointing at it,
+    and one along its velocity (:func:`~symgen.nn.lift_to_orientations` with a point at
+    ``x + v`` sending to each particle: it gives the orientation and nothing else, as no
+    orientation sits on it); scalars the charges, vectors the velocities, the output vector
+    the correction to ``x + horizon · v``. Exactly E(3)-equivariant.
+
+    Without the velocity orientation a particle's vectors live in the span of the 4
+    directions to the others, with data-dependent, non-orthogonal weights: the velocity
+    enters only as its 4 projections and an output vector is ``Σ_k f_k o_k / 4``, so even
+    ``v ↦ v`` needs the inverse of the directions' Gram matrix. Measured at the default budget
+    of ``symgen nbody``: test MSE 0.0511 without, 0.0260 with it (benchmarks/RESULTS.md).
 
     >>> model = NBodyPonitaCloud(hidden=8, layers=1)
     >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
@@ -328,10 +336,42 @@ class NBodyPonitaCloud(torch.nn.Module):
 
     def forward(self, x, v, q):
         b, n, _ = x.shape
-        pos = x.reshape(b * n, 3)
-        graph = lift_to_orientations(pos, *_complete_graph(b, n))
-        _, shift = self.net(pos, q.reshape(b * n, 1), v.reshape(b * n, 1, 3), graph)
-        return x + self.horizon * v + shift.reshape(b, n, 3)
+        points = b * n
+        pos = torch.cat([x.reshape(points, 3), (x + v).reshape(points, 3)])    # particles, then x + v
+        src, dst = _complete_graph(b, n)
+        particle = torch.arange(points)
+        graph = lift_to_orientations(pos, torch.cat([src, particle + points]), torch.cat([dst, particle]))
+        _, shift = self.net(pos, q.reshape(points, 1).repeat(2, 1), v.reshape(points, 1, 3).repeat(2, 1, 1), graph)
+        return x + self.horizon * v + shift[:points].reshape(b, n, 3)
+
+
+class NBodyEGNN(torch.nn.Module):
+    """EGNN (:class:`~symgen.nn.EGNN`, velocity variant) on the fully connected particle
+    graph, with the inputs of Satorras et al.'s N-body model: node feature the speed ``|v|``,
+    edge attributes ``q_i q_j`` and the initial ``|x_i − x_j|²``; every layer moves the
+    particles by ``φ_v(h_i) v_i`` and the mean of ``(x_i − x_j) φ_x(m_ij)``, from the
+    constant-velocity guess ``x + horizon v`` (as the other models). Exactly
+    E(3)-equivariant.
+
+    >>> model = NBodyEGNN(hidden=8, layers=1)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    def __init__(self, hidden: int = 64, layers: int = 4, horizon: float = 1.0):
+        super().__init__()
+        self.horizon = horizon
+        self.net = EGNN(groups.O(3), in_features=1, hidden=hidden, layers=layers, edge_features=2, velocity=True)
+
+    def forward(self, x, v, q):
+        b, n, _ = x.shape
+        src, dst = _complete_graph(b, n)
+        pos, vel, qf = x.reshape(b * n, 3), v.reshape(b * n, 3), q.reshape(b * n)
+        edge_attr = torch.stack([qf[src] * qf[dst], (pos[src] - pos[dst]).square().sum(1)], 1)
+        start = pos + self.horizon * vel
+        _, moved = self.net(vel.norm(dim=1, keepdim=True), start, src, dst, vel, edge_attr)
+        return moved.reshape(b, n, 3)
 
 
 def _tensors(data):
@@ -366,17 +406,23 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
     return NBodyMLP(hidden=hidden, horizon=horizon)
 
 
-#: ``run``'s model names: the label in tables and checkpoint files, and a constructor
-#: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP).
+#: ``run``'s model names: the label in tables and checkpoint files, a constructor
+#: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP) and
+#: the Adam learning rate (5e-3, except EGNN: its coordinate updates diverge there; 1e-3).
+#: EGNN is ``16·channels/3`` wide and ``2·layers`` deep: the paper's 64 × 4 at the defaults.
+#: The implicit kernels' EMLPs are ``4·channels`` wide (16V⁰+5V+V² at the defaults; 16 wide,
+#: 5V⁰+V+V², they underfit: benchmarks/RESULTS.md).
 MODELS = {
-    "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h)),
-    "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h)),
-    "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=16, horizon=h)),
-    "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h)),
-    "ponita-cloud": ("PONITA grid-free", lambda c, l, h, p: NBodyPonitaCloud(2 * c, l, basis=16, horizon=h)),
-    "fa-gnn": ("FA-GNN", lambda c, l, h, p: NBodyWrapped("frame_averaging", hidden=2 * c, horizon=h, backbone="gnn")),
+    "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h), 5e-3),
+    "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h), 5e-3),
+    "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=4 * c, horizon=h), 5e-3),
+    "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h), 5e-3),
+    "ponita-cloud": ("PONITA grid-free", lambda c, l, h, p: NBodyPonitaCloud(2 * c, l, basis=16, horizon=h), 5e-3),
+    "egnn": ("EGNN", lambda c, l, h, p: NBodyEGNN(16 * c // 3, 2 * l, horizon=h), 1e-3),
+    "fa-gnn": ("FA-GNN", lambda c, l, h, p: NBodyWrapped("frame_averaging", hidden=2 * c, horizon=h, backbone="gnn"),
+               5e-3),
     "canon-gnn": ("Canon-GNN", lambda c, l, h, p: NBodyWrapped("canonicalize", hidden=2 * c, horizon=h,
-                                                                backbone="gnn")),
+                                                                backbone="gnn"), 5e-3),
 }
 
 
@@ -385,7 +431,7 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
         models=("cgenn", "mlp")) -> dict:
     """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
     is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
-    budget, evaluate.
+    budget, each at its learning rate in :data:`MODELS`, evaluate.
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
@@ -401,11 +447,11 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
     cgenn_params = sum(p.numel() for p in NBodyCGENN(channels, layers).parameters())
     trained = {}
     for key in dict.fromkeys(models):
-        name, build = MODELS[key]
+        name, build, lr = MODELS[key]
         torch.manual_seed(0)
         model = build(channels, layers, horizon, cgenn_params)
         label = name.split()[0]
         path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
-        trained[name] = model, fit(model, train_data, test_data, epochs, label=label, minutes=minutes,
+        trained[name] = model, fit(model, train_data, test_data, epochs, lr=lr, label=label, minutes=minutes,
                                    progress=progress, checkpoint=path)
     return {"constant_velocity": baseline, "models": trained}

@@ -2,7 +2,7 @@
 
 from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
                        MVLinear, MVSiLU)
-from .groups import (EMLP, RPPEMLP, Canonicalize, EMLPBlock, EquivariantBilinear, EquivariantLinear, FrameAveraging,
+from .groups import (EGNN, EMLP, EGNNLayer, RPPEMLP, Canonicalize, EMLPBlock, ContractionBilinear, EquivariantBilinear, EquivariantLinear, FrameAveraging,
                      GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaKernels, PonitaLayer, PonitaPointCloud, RelaxedGroupConv, RPPLinear, canonicalization_prior_loss,
                      default_canonicalizer, equivariance_penalty, project_equivariant, regular_action,
                      relaxation_penalty, rpp_prior_loss)
@@ -11,9 +11,9 @@ from .pde import LieAugmentation, pde_residual, residual_gradient, symmetry_loss
 
 __all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
-                      "EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+                      "EquivariantLinear", "EquivariantBilinear", "ContractionBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
                       "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
                       "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
-                      "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels", "PonitaPointCloud",
+                      "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels", "PonitaPointCloud", "EGNN", "EGNNLayer",
                       "pde_residual", "residual_gradient", "symmetry_residual", "symmetry_loss", "LieAugmentation",
                       "radius_graph", "knn_graph", "lift_to_orientations", "LiftedGraph"]

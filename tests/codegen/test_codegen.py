@@ -61,18 +61,25 @@ def test_backends_agree_with_reference(arity, strategy):
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float32, 1e-4), (np.float64, 1e-12)])
-def test_numba_layouts_match_reference_across_blocks(dtype, tol):
-    """float32 runs the blade-major block layout, float64 the row layout; a batch that is
-    not a multiple of BLOCK checks the last partial block."""
-    from symgen.codegen.numba_backend import BLOCK
+@pytest.mark.parametrize("arity", [2, 3])
+@pytest.mark.parametrize("n_terms, layout", [(20, "rows"), (80, "blocks")])
+def test_numba_layouts_match_reference_across_blocks(dtype, tol, arity, n_terms, layout):
+    """Few terms per float moved run row by row, many in blade-major blocks (both dtypes);
+    batches that are not a multiple of BLOCK check the last partial block, and an empty
+    batch runs no block."""
+    from symgen.codegen.numba_backend import BLOCK, BLOCKS_MIN_TERMS_PER_FLOAT
     rng = np.random.default_rng()
-    ir = random_ir(rng, 2)
-    n = 3 * BLOCK + 5
-    xs = [rng.standard_normal((n, d)).astype(dtype) for d in ir.in_dims]
-    out = np.empty((n, ir.out_dim), dtype)
-    codegen.compile(ir, "numba")(*xs, out)
-    ref = dense_reference(ir, [x.astype(np.float64) for x in xs])
-    np.testing.assert_allclose(out, ref, atol=tol * np.abs(ref).max())
+    ir = random_ir(rng, arity, n_terms=n_terms)
+    floats = sum(ir.in_dims) + ir.out_dim
+    assert (len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * floats) == (layout == "blocks")
+    kernel = codegen.compile(ir, "numba")
+    assert f"def _{ir.name}_{layout}(" in kernel.source
+    for n in (0, 1, BLOCK - 1, BLOCK, 3 * BLOCK + 5):
+        xs = [rng.standard_normal((n, d)).astype(dtype) for d in ir.in_dims]
+        out = np.full((n, ir.out_dim), np.nan, dtype)
+        kernel(*xs, out)
+        ref = dense_reference(ir, [x.astype(np.float64) for x in xs])
+        np.testing.assert_allclose(out, ref, atol=tol * max(np.abs(ref).max(initial=0.0), 1.0))
 
 
 def test_ir_is_canonical_and_hashable():

@@ -221,6 +221,12 @@ def test_ready_numpy_calls_and_the_general_path_agree():
                     a[..., 0] * b[..., 1] + a[..., 1] * b[..., 0]], axis=-1)
     np.testing.assert_allclose(op.run(a, b), ref, atol=1e-12)
     np.testing.assert_allclose(op.run(a.astype(np.float32), b.astype(np.float32)), ref, atol=1e-5)
+    for dtype, tol in ((np.float64, 1e-12), (np.float32, 1e-5)):     # the short path, one leading axis
+        x, y = a[0].astype(dtype), b[0].astype(dtype)
+        ready = op._run_ready((x, y))
+        assert ready is not None and ready.dtype == dtype and ready.shape == (5, 2)
+        np.testing.assert_allclose(ready, ref[0], atol=tol)
+        np.testing.assert_array_equal(op.run(x, y), ready)
     readonly = a.copy()
     readonly.flags.writeable = False
     np.testing.assert_allclose(op.run(readonly, b), ref, atol=1e-12)

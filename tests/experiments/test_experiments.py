@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from symgen.cli import main
-from symgen.experiments.nbody import (NBodyCGENN, NBodyImplicit, NBodyPonita, NBodyPonitaCloud, NBodyWrapped,
+from symgen.experiments.nbody import (NBodyCGENN, NBodyEGNN, NBodyImplicit, NBodyPonita, NBodyPonitaCloud, NBodyWrapped,
                                       constant_velocity, run, simulate)
 from symgen.nn import CliffordMessagePassing
 from symgen import CliffordAlgebra, SymgenError
@@ -52,9 +52,18 @@ def _orthogonal(seed):
     return np.linalg.qr(np.random.default_rng(seed).standard_normal((3, 3)))[0]
 
 
+def _egnn_that_moves():
+    """An EGNN whose coordinate MLPs end in unit-scale weights (they start at ~1e-3)."""
+    model = NBodyEGNN(hidden=8, layers=2)
+    for layer in model.net.layers:
+        torch.nn.init.normal_(layer.coord[-1].weight)
+    return model
+
+
 @pytest.mark.parametrize("make", [lambda: NBodyImplicit(channels=2, layers=1, hidden=8),
-                                  lambda: NBodyPonitaCloud(hidden=8, layers=1, basis=8)],
-                         ids=["implicit", "grid-free-ponita"])
+                                  lambda: NBodyPonitaCloud(hidden=8, layers=1, basis=8),
+                                  lambda: _egnn_that_moves()],
+                         ids=["implicit", "grid-free-ponita", "egnn"])
 @pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 1e-4)])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_model_is_exactly_e3_equivariant(make, dtype, tol, seed):
@@ -126,8 +135,8 @@ def test_run_trains_the_listed_models_and_rejects_unknown_names():
     result = run(n_train=20, n_test=10, epochs=1, channels=2, layers=1, progress=False, models=("ponita", "fa-gnn"))
     assert list(result["models"]) == ["PONITA", "FA-GNN"]
     assert all(np.isfinite(h.test) for _, h in result["models"].values())
-    with pytest.raises(SymgenError, match="'egnn'"):
-        run(models=("cgenn", "egnn"))
+    with pytest.raises(SymgenError, match="'segnn'"):
+        run(models=("cgenn", "segnn"))
 
 
 def test_hull_model_is_invariant_and_cli_runs(tmp_path, capsys):

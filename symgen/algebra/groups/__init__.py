@@ -19,11 +19,11 @@ from .group import (GL, E, SE, SL, SO, SU, C, D, DirectProduct, Group, MatrixGro
 from .linear_ir import equivariant_linear_ir
 from .projector import equivariant_projector_ir
 from .reps import Rep, Scalar, TensorRep, V
-from .steerable import check_orthogonal, kernel_apply_ir, kernel_rep
+from .steerable import check_orthogonal, isotropic_apply_ir, kernel_apply_ir, kernel_rep
 from .structured import StructuredBasis
 
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
            "PlaneRotations", "Unitary", "DirectProduct", "Rep", "TensorRep", "V", "Scalar", "equivariant_basis",
            "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "certificate",
            "Certificate", "constraint_error", "equivariant_linear_ir", "equivariant_projector_ir", "kernel_rep",
-           "kernel_apply_ir", "check_orthogonal"]
+           "kernel_apply_ir", "isotropic_apply_ir", "check_orthogonal"]

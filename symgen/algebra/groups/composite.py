@@ -33,7 +33,7 @@ from .group import DirectProduct, Group
 from .reps import Rep, TensorRep
 
 __all__ = ["DirectSum", "TensorProduct", "Dual", "ExternalProduct", "RealForm", "direct_sum",
-           "tensor_product", "zero", "is_trivial", "summand_types"]
+           "tensor_product", "zero", "is_trivial", "is_orthogonal", "summand_types"]
 
 
 def _batch(x):
@@ -100,6 +100,42 @@ def is_trivial(r) -> bool:
     (True, False)
     """
     return isinstance(r, TensorRep) and r.terms == ((),)
+
+
+def is_orthogonal(r) -> bool:
+    """``ρ(g)`` is orthogonal for every ``g`` of the group, so ``ρ* = ρ`` by the identity and
+    ``<x, y>`` is invariant: checked on the generators (``drho`` antisymmetric on the Lie
+    generators, ``rho`` orthogonal on the discrete ones, to 1e-12 relative). A tensor
+    representation is orthogonal when ``V`` is (its monomials are Kronecker products of ``ρ_V``
+    and ``ρ_V⁻ᵀ``); a complex one never is. Kept in the group's cache.
+
+    >>> from symgen import groups, reps
+    >>> is_orthogonal(reps.V(groups.O(3)) ** 2), is_orthogonal(reps.V(groups.O(1, 3)))
+    (True, False)
+    >>> is_orthogonal(reps.V(groups.SU(2)).realify())
+    True
+    """
+    if not isinstance(r, Rep):
+        raise RepresentationError(f"is_orthogonal takes a symgen representation, got {r!r}")
+    G = r.G
+    if r.is_complex:
+        return False
+    if isinstance(r, TensorRep):
+        if all(not mono for mono in r.terms):
+            return True
+        r = TensorRep(G, ((1,),))
+    key = ("is_orthogonal", r)
+    if key not in G.cache:
+        checks = []
+        if G.lie_generators:
+            D = np.asarray(r.drho(G.lie_basis()), dtype=np.float64)
+            checks.append((D + np.swapaxes(D, -1, -2), D))
+        if G.discrete_generators:
+            R = np.asarray(r.rho(G.discrete_basis()), dtype=np.float64)
+            checks.append((np.swapaxes(R, -1, -2) @ R - np.eye(r.size), R))
+        G.cache[key] = all(np.abs(err).max(initial=0) <= 1e-12 * max(1.0, np.abs(m).max(initial=0))
+                           for err, m in checks)
+    return G.cache[key]
 
 
 def zero(G: Group) -> Rep:

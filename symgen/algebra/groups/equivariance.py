@@ -10,10 +10,12 @@
    (:mod:`.diagrams`, :mod:`.partitions`); a dependent spanning set is reduced to a
    basis through its small integer Gram matrix (:func:`_reduce`); products of eigenvectors
    of total weight zero for a one-parameter group (:mod:`.weights`, e.g. SO(1,1)⁺);
-2. otherwise the null space of the stacked sparse constraint operators
-   ``dρ(A)`` (Kronecker sums) and ``ρ(h) - I`` (Kronecker products) — SVD after a QR of
-   the sparse stack in floats, ``DomainMatrix.nullspace`` over the exact domain for
-   ``exact=True``.
+2. otherwise the null space of the constraint operators ``dρ(A)`` (Kronecker sums) and
+   ``ρ(h) - I`` (Kronecker products): above ``LAZY_MIN`` dimensions in floats by
+   :mod:`.lazy_null_space` (the weight-zero space of one diagonalisable generator, then
+   restricted generator by generator, the operators applied leg by leg), else an SVD after a
+   QR of the stacked constraints; ``DomainMatrix.nullspace`` over the number field of the
+   entries for ``exact=True``.
 
 The total size is then **certified**: :func:`certified_dimension` integrates the
 characters over the group (:mod:`.quadrature`, independent of the solver) and a
@@ -57,6 +59,7 @@ from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
 from .reps import Rep, TensorRep
 from .structured import StructuredBasis
+from .lazy_null_space import lazy_null_space
 from .weights import weight_invariants
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
@@ -64,6 +67,11 @@ __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modu
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
+#: Float invariants of a group without closed-form ones take :func:`.lazy_null_space.lazy_null_space`
+#: (generators applied leg by leg, no dense constraint matrix) above ``LAZY_MIN`` dimensions, up to
+#: ``MAX_LAZY``; the dense SVD of the stacked constraints below (and for exact bases).
+LAZY_MIN = 256
+MAX_LAZY = 1 << 16
 
 
 def _tensor_pair(rep_in, rep_out):
@@ -344,6 +352,8 @@ def _constraints(G, legs, exact):
 
 def _null_space(G, legs, exact):
     D = G.d ** len(legs)
+    if not exact and LAZY_MIN < D <= MAX_LAZY:
+        return lazy_null_space(G, legs, RANK_TOL, max_start=MAX_DENSE)
     if D > MAX_DENSE:
         raise RepresentationError(f"{G} has no closed-form invariants for legs {legs} and the "
                                   f"{D}-dimensional constraint is too large to solve densely")
@@ -351,8 +361,10 @@ def _null_space(G, legs, exact):
         C = _constraints(G, legs, exact=True)
         if C.rows == 0:
             return np.eye(D, dtype=np.int64)
-        return np.array(DomainMatrix.from_Matrix(C).to_field().nullspace(divide_last=True).to_Matrix().tolist(),
-                        dtype=object).reshape(-1, D)
+        # extension=True: algebraic entries (C(5)'s cos 2π/5, sin 2π/5) in one number field QQ<α>, not
+        # the expression domain EX, whose every operation is a cancel() (C(5) V²→V²: 14 s → 0.5 s)
+        return np.array(DomainMatrix.from_Matrix(C, extension=True).to_field().nullspace(divide_last=True)
+                        .to_Matrix().tolist(), dtype=object).reshape(-1, D)
     C = _constraints(G, legs, exact=False).toarray()
     if C.shape[0] == 0:
         return np.eye(D)

@@ -299,7 +299,8 @@ def _null_basis(a, b, exact):
     if exact:
         C = _exact_constraints(a, b)
         rows = (np.eye(n, dtype=np.int64).tolist() if C.rows == 0 else
-                DomainMatrix.from_Matrix(C).to_field().nullspace(divide_last=True).to_Matrix().tolist())
+                DomainMatrix.from_Matrix(C, extension=True).to_field().nullspace(divide_last=True)
+                .to_Matrix().tolist())   # algebraic entries in their number field, not SymPy's EX domain
         return [sympy.ImmutableSparseMatrix(sympy.Matrix(b.size, a.size, list(r))) for r in rows]
     G = a.G
     C = _constraints(a, b, [(X, "drho") for X in G.lie_basis()] + [(h, "rho") for h in G.discrete_basis()])

@@ -12,6 +12,10 @@ no permutation runs at training time.
 >>> G = groups.SO(2)
 >>> kernel_apply_ir(reps.V(G), reps.V(G) + reps.Scalar(G))
 Bilinear(steerable_apply: 6 x 2 -> 3, 6 terms)
+
+The simplest steerable kernel from ``V`` to ``V`` for any ``G ⊂ O(n)`` is isotropic,
+``K(r) = φ(r) I`` with an invariant ``φ``: :func:`isotropic_apply_ir` applies it from one
+number per edge (EGNN's coordinate message ``φ(m_ij) x_j``).
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from __future__ import annotations
 import sympy
 
 from ...codegen import Bilinear
+from ..._validate import check_int
 from ...errors import RepresentationError
 from .group import Group
 from .reps import Rep
 
-__all__ = ["kernel_rep", "kernel_apply_ir", "check_orthogonal"]
+__all__ = ["kernel_rep", "kernel_apply_ir", "isotropic_apply_ir", "check_orthogonal"]
 
 
 def check_orthogonal(G: Group) -> None:
@@ -63,3 +68,19 @@ def kernel_apply_ir(rep_in: Rep, rep_out: Rep) -> Bilinear:
     assert k == rep.size
     return Bilinear("steerable_apply", rep_out.size, rep.size, rep_in.size, tuple(terms),
                     doc=f"steerable kernel K ∈ Hom({rep_in!r}, {rep_out!r}) applied to features")
+
+
+def isotropic_apply_ir(n: int) -> Bilinear:
+    """``(φ, x) ↦ φ x``: the isotropic steerable kernel ``φ · I ∈ Hom(V, V)`` of one invariant
+    ``φ`` applied to a vector ``x ∈ ℝⁿ``; equivariant under all of ``O(n)``. Summed over edges
+    by :func:`symgen.codegen.runtime.message_op`, it is EGNN's ``Σ_j φ(m_ij) x_j``
+    (Satorras, Hoogeboom and Welling, ICML 2021).
+
+    >>> isotropic_apply_ir(3)
+    Bilinear(isotropic_apply3: 1 x 3 -> 3, 3 terms)
+    >>> isotropic_apply_ir(3).terms
+    ((0, 0, 0, 1), (1, 0, 1, 1), (2, 0, 2, 1))
+    """
+    n = check_int(n, "n", RepresentationError)
+    return Bilinear(f"isotropic_apply{n}", n, 1, n, tuple((k, 0, k, 1) for k in range(n)),
+                    doc=f"isotropic kernel phi * I on R^{n} applied to a vector")

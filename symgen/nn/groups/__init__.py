@@ -1,6 +1,7 @@
 """Equivariant layers for any declared group and representation (EMLP-style)."""
 
-from .emlp import EMLP, EMLPBlock, EquivariantBilinear, GatedNonlinearity
+from .egnn import EGNN, EGNNLayer
+from .emlp import EMLP, ContractionBilinear, EMLPBlock, EquivariantBilinear, GatedNonlinearity
 from .equivariant_linear import EquivariantLinear
 from .canonicalize import Canonicalize, canonicalization_prior_loss, default_canonicalizer
 from .frame_averaging import FrameAveraging
@@ -11,8 +12,8 @@ from .relaxed import RelaxedGroupConv, regular_action, relaxation_penalty
 from .rpp import RPPEMLP, RPPLinear, rpp_prior_loss
 from .steerable_conv import ImplicitSteerableConv
 
-__all__ = ["EquivariantLinear", "EquivariantBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
+__all__ = ["EquivariantLinear", "EquivariantBilinear", "ContractionBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
            "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",
            "RPPLinear", "RPPEMLP", "rpp_prior_loss", "equivariance_penalty", "project_equivariant",
            "RelaxedGroupConv", "relaxation_penalty", "regular_action", "Ponita", "PonitaLayer", "PonitaKernels",
-           "PonitaPointCloud"]
+           "PonitaPointCloud", "EGNN", "EGNNLayer"]

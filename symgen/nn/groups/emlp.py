@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from ...algebra.groups.composite import TensorProduct, is_trivial, summand_types
+from ...algebra.groups.composite import TensorProduct, is_orthogonal, is_trivial, summand_types
 from ...algebra.groups.reps import Rep, Scalar, TensorRep, V
 from ..._validate import check_finite, check_int
 from ...errors import RepresentationError
@@ -33,7 +33,12 @@ from .orbit_paths import OrbitPath
 #: groups) is contracted by :class:`~.orbit_paths.OrbitPath` instead of its dense basis.
 ORBIT_PATH_ENTRIES = 1 << 22
 
-__all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "GatedNonlinearity", "uniform_rep"]
+__all__ = ["EMLP", "EMLPBlock", "EquivariantBilinear", "ContractionBilinear", "GatedNonlinearity", "uniform_rep",
+           "BILINEAR_KINDS"]
+
+#: The bilinear layers an :class:`EMLPBlock` can hold: ``"contraction"`` (:class:`ContractionBilinear`,
+#: the default) or ``"full"`` (:class:`EquivariantBilinear`).
+BILINEAR_KINDS = ("contraction", "full")
 
 
 def uniform_rep(G, channels: int) -> Rep:
@@ -162,6 +167,90 @@ class EquivariantBilinear(Float64Constants):
         return out
 
 
+class ContractionBilinear(torch.nn.Module):
+    """EMLP's cheap bilinear layer ``x ↦ W(x) x``: a channel of type ``t_a ≅ t_c ⊗ t_b*`` read as
+    a linear map ``t_b → t_c`` and applied to the channels of type ``t_b`` (the ``BiLinear`` of
+    Finzi et al.'s ``emlp/nn/objax.py``, whose weights ``W(x)`` are linear in ``x``).
+
+    A path ``(a, b → c)`` computes ``y[c, o] = Σ_{b, j} P[c, b, j] Σ_q x_j[o, q] x_b[q]`` over the
+    first ``min(n_a, dim t_a)`` channels ``x_j`` of type ``t_a`` (reshaped ``(dim t_c, dim t_b)``),
+    with weights ``P (n_c, n_b, j)``: one natural contraction per path instead of the whole basis
+    of ``Hom(t_a ⊗ t_b, t_c)``, so its cost is ``batch · dim t_a`` per channel pair whatever the
+    group (the Rubik's cube group's ``V² ⊗ V² → V⁰``: 48², not 48⁴). ``t_a`` is any non-scalar
+    type of ``rep_in``; the paths are those where, for tensor monomials, ``t_a``'s factors are
+    ``t_c``'s followed by the duals of ``t_b``'s (V* = V when ``V`` is orthogonal,
+    :func:`~symgen.algebra.groups.composite.is_orthogonal`, e.g. ``V² ⊗ V → V``,
+    ``V ⊗ V → V⁰``), and for other kinds (real forms, users' classes) ``t ⊗ V⁰ → t`` and, when
+    ``t`` is orthogonal, ``t ⊗ t → V⁰``. Equivariant for every group: ``ρ_c x_j ρ_b⁻¹ · ρ_b x_b
+    = ρ_c (x_j x_b)``. Fewer maps than :class:`EquivariantBilinear` (which spans all of them).
+
+    >>> import torch
+    >>> from symgen import groups, reps
+    >>> G = groups.O(3)
+    >>> V, S = reps.V(G), reps.Scalar(G)
+    >>> bil = ContractionBilinear(2 * S + V + V ** 2, 2 * S + V + V ** 2)
+    >>> bil.paths
+    (('V', 'V⁰', 'V'), ('V', 'V', 'V⁰'), ('V²', 'V⁰', 'V²'), ('V²', 'V', 'V'), ('V²', 'V²', 'V⁰'))
+    >>> bil(torch.randn(4, 14)).shape
+    torch.Size([4, 14])
+    """
+
+    def __init__(self, rep_in: Rep, rep_out: Rep, init_scale: float = 0.1):
+        super().__init__()
+        check_reps(rep_in, rep_out, "ContractionBilinear")
+        init_scale = check_finite(init_scale, "init_scale", RepresentationError)
+        self.rep_in, self.rep_out = rep_in, rep_out
+        index_in, index_out = _type_index(rep_in), _type_index(rep_out)
+        self._types = {}
+        for side, index in (("in", index_in), ("out", index_out)):
+            for t, chans in index.items():
+                q = self._types.setdefault(t, len(self._types))
+                self.register_buffer(f"{side}_{q}", torch.tensor(chans, dtype=torch.long))
+        paths, self._paths = [], []
+        for ta, chans_a in index_in.items():
+            if is_trivial(ta):
+                continue
+            for tb in index_in:
+                for tc in index_out:
+                    if not _reads_as_map(ta, tb, tc):
+                        continue
+                    name, j = f"path{len(paths)}", min(len(chans_a), ta.size)
+                    nc, nb = len(index_out[tc]), len(index_in[tb])
+                    std = init_scale / (j * nb * tb.size) ** 0.5
+                    self.register_parameter(f"{name}_weight", torch.nn.Parameter(torch.randn(nc, nb, j) * std))
+                    cost_input = j * nb * tc.size * tb.size + nc * nb * j * tc.size
+                    cost_weight = nc * nb * j * tb.size + nc * j * tc.size * tb.size
+                    self._paths.append((name, ta, tb, tc, j, "input" if cost_input <= cost_weight else "weight"))
+                    paths.append(tuple(repr(t) for t in (ta, tb, tc)))
+        self.paths = tuple(paths)
+
+    def _channels(self, x, t):
+        return x[..., getattr(self, f"in_{self._types[t]}")]
+
+    def forward(self, x):
+        out = x.new_zeros(x.shape[:-1] + (self.rep_out.size,))
+        for name, ta, tb, tc, j, order in self._paths:
+            P = getattr(self, f"{name}_weight")
+            xa = self._channels(x, ta)[..., :j, :].unflatten(-1, (tc.size, tb.size))
+            xb = self._channels(x, tb)
+            if order == "input":       # (j, b, o) contractions first, then the weights
+                y = torch.einsum("cbj,...jbo->...co", P, torch.einsum("...joq,...bq->...jbo", xa, xb))
+            else:                      # the weights on x_b first
+                y = torch.einsum("...joq,...cjq->...co", xa, torch.einsum("cbj,...bq->...cjq", P, xb))
+            out = out.index_add(-1, getattr(self, f"out_{self._types[tc]}").reshape(-1), y.flatten(-2))
+        return out
+
+
+def _reads_as_map(ta, tb, tc) -> bool:
+    """A channel of type ``ta`` is naturally a linear map ``tb → tc`` (``ta = tc ⊗ tb*``)."""
+    if all(isinstance(t, TensorRep) for t in (ta, tb, tc)):
+        a, b, c = (t.terms[0] for t in (ta, tb, tc))
+        if is_orthogonal(ta):
+            return len(a) == len(c) + len(b)
+        return a == c + tuple(-f for f in b)
+    return (ta == tc and is_trivial(tb)) or (is_trivial(tc) and ta == tb and is_orthogonal(ta))
+
+
 #: Ways to evaluate ``y[n, c, o] = Σ W[c, a, b, k] B[k, o, p, q] xa[n, a, p] xb[n, b, q]`` in three
 #: pairwise contractions, each never forming the ``(n_c d_o, n_a d_a, n_b d_b)`` bilinear form.
 _ORDERS = {
@@ -207,15 +296,22 @@ class EMLPBlock(torch.nn.Module):
     """Equivariant linear ``rep_in → rep_out ⊕ gates``, plus its bilinear self-interaction,
     followed by the gated nonlinearity. ``linear`` builds the linear layer from
     ``(rep_in, rep_out)`` (:class:`EquivariantLinear`; :class:`~symgen.nn.RPPEMLP` passes
-    :class:`~symgen.nn.RPPLinear`)."""
+    :class:`~symgen.nn.RPPLinear`). ``bilinear``: ``"contraction"`` (default,
+    :class:`ContractionBilinear`, EMLP's own) or ``"full"`` (:class:`EquivariantBilinear`, every
+    map of at most ``max_legs`` V/V* factors per path)."""
 
-    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear, max_legs: int = 4):
+    def __init__(self, rep_in: Rep, rep_out: Rep, linear=EquivariantLinear, max_legs: int = 4,
+                 bilinear: str = "contraction"):
         super().__init__()
+        if bilinear not in BILINEAR_KINDS:
+            raise RepresentationError(f"unknown bilinear layer {bilinear!r}; choose one of {BILINEAR_KINDS}")
+        max_legs = check_int(max_legs, "max_legs", RepresentationError, minimum=0)
         self.rep_in, self.rep_out = rep_in, rep_out
         self.nonlinearity = GatedNonlinearity(rep_out)
         gated = rep_out + self.nonlinearity.n_gates * Scalar(rep_out.G)
         self.linear = linear(rep_in, gated)
-        self.bilinear = EquivariantBilinear(gated, gated, max_legs=max_legs)
+        self.bilinear = (ContractionBilinear(gated, gated) if bilinear == "contraction" else
+                         EquivariantBilinear(gated, gated, max_legs=max_legs))
 
     def forward(self, x):
         z = self.linear(x)
@@ -228,20 +324,25 @@ class EMLP(torch.nn.Module):
     ``hidden`` is a representation of the same group or an integer number of channels
     (turned into :func:`uniform_rep`). ``linear`` builds every linear layer from
     ``(rep_in, rep_out)``: :class:`EquivariantLinear` (default), or e.g. the
-    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`. ``max_legs`` bounds the V/V*
-    factors of a bilinear path (:class:`EquivariantBilinear`); 3 drops the four-leg paths such as
-    ``V² ⊗ V² → V⁰``, whose cost grows as ``batch · d⁴`` (the Rubik's cube group: 48⁴).
+    :class:`~symgen.nn.RPPLinear` of :class:`~symgen.nn.RPPEMLP`. ``bilinear`` chooses each
+    block's bilinear layer: ``"contraction"`` (default; EMLP's own, :class:`ContractionBilinear`:
+    one natural contraction per path, cost ``batch · dim`` of the channel read as a map) or
+    ``"full"`` (:class:`EquivariantBilinear`, every equivariant bilinear map; the default before
+    issue 16). ``max_legs`` bounds the V/V* factors of a full layer's path; 3 drops the four-leg
+    paths such as ``V² ⊗ V² → V⁰``, whose cost grows as ``batch · d⁴`` (the Rubik's cube group: 48⁴).
 
     >>> import torch
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(4))
-    >>> full, light = EMLP(V, reps.Scalar(V.G), 12), EMLP(V, reps.Scalar(V.G), 12, max_legs=3)
+    >>> full, light = (EMLP(V, reps.Scalar(V.G), 12, bilinear="full", max_legs=k) for k in (4, 3))
     >>> len(light.blocks[0].bilinear.paths) < len(full.blocks[0].bilinear.paths)
     True
+    >>> len(EMLP(V, reps.Scalar(V.G), 12).blocks[0].bilinear.paths)
+    5
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, *, linear=EquivariantLinear,
-                 max_legs: int = 4):
+                 max_legs: int = 4, bilinear: str = "contraction"):
         super().__init__()
         check_reps(rep_in, rep_out, "EMLP")
         G = rep_in.G
@@ -253,7 +354,8 @@ class EMLP(torch.nn.Module):
             raise RepresentationError(f"hidden representation {self.hidden!r} is of {self.hidden.G}, "
                                       f"not {G}")
         reps = [rep_in] + [self.hidden] * depth
-        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear, max_legs) for a, b in zip(reps[:-1], reps[1:])])
+        self.blocks = torch.nn.Sequential(*[EMLPBlock(a, b, linear, max_legs, bilinear)
+                                            for a, b in zip(reps[:-1], reps[1:])])
         self.head = linear(reps[-1], rep_out)
 
     def forward(self, x):

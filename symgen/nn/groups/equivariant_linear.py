@@ -164,37 +164,44 @@ class EquivariantLinear(Float64Constants):
             self.bias = None
 
     def _register_blocks(self, basis):
-        """Per block type: its small basis (a float64 constant) or, for an orbit basis, the
-        orbit of each entry and the maps' values; the weights of the type (``weight[index]``,
-        ``(m_out, m_in, k_t)``); the rows and columns of its entries in ``W``. An orbit array
-        with every entry in an orbit is shared with the group's cache (no copy)."""
+        """Per block type: its small basis (a float64 constant) or, for an orbit basis, the maps'
+        values; the weights of the type (``weight[index]``, ``(m_out, m_in, k_t)``). One index
+        ``entry`` ``(n_out, n_in)`` (int32) says where each entry of ``W`` sits in the
+        concatenation of every type's values (a dense type's ``(m_out, d_out, m_in, d_in)`` block;
+        an orbit type's ``(m_out, m_in, k_t + 1)`` weighted values, the last one zero for entries
+        in no orbit), then one zero for entries outside every block: ``W`` is a single gather."""
         self.n_types = len(basis.types)
+        entry = np.full((self.rep_out.size, self.rep_in.size), -1, dtype=np.int64)
+        offset = 0
         for q, t in enumerate(basis.types):
+            (m_out, d_out), (m_in, d_in) = t.out_index.shape, t.in_index.shape
             if t.basis is not None:
                 self.register_constant(f"block{q}", t.basis)
+                local = np.arange(m_out * d_out * m_in * d_in).reshape(m_out, d_out, m_in, d_in)
             else:       # entries in no orbit read the zero appended after the k_t maps
                 self.register_constant(f"block{q}", t.value)
-                orbit = t.orbit if t.orbit.min(initial=0) >= 0 else np.where(t.orbit < 0, t.k, t.orbit)
-                self.register_buffer(f"block{q}_orbit", torch.from_numpy(np.ascontiguousarray(orbit)))
+                orbit = np.where(t.orbit < 0, t.k, t.orbit)
+                copy = (np.arange(m_out)[:, None] * m_in + np.arange(m_in)) * (t.k + 1)   # (m_out, m_in)
+                local = copy[:, None, :, None] + orbit[None, :, None, :]
             self.register_buffer(f"block{q}_weights", torch.tensor(t.weight_index))
-            self.register_buffer(f"block{q}_rows", torch.tensor(t.out_index.reshape(-1, 1)))
-            self.register_buffer(f"block{q}_cols", torch.tensor(t.in_index.reshape(1, -1)))
+            entry[t.out_index.reshape(-1, 1), t.in_index.reshape(1, -1)] = \
+                (offset + local).reshape(m_out * d_out, m_in * d_in)
+            offset += local.size if t.basis is not None else m_out * m_in * (t.k + 1)
+        entry[entry < 0] = offset
+        self.register_buffer("entry", torch.from_numpy(entry.astype(np.int32 if offset < 2 ** 31 else np.int64)))
 
     def _structured_matrix(self):
-        W = self.weight.new_zeros(self.rep_out.size, self.rep_in.size)
+        parts = []
         for q in range(self.n_types):
             w = self.weight[getattr(self, f"block{q}_weights")]
             basis = getattr(self, f"block{q}")
             if basis.dim() == 3:
-                block = torch.einsum("abk,kij->aibj", w, basis)
+                parts.append(torch.einsum("abk,kij->aibj", w, basis).reshape(-1))
             else:
-                w = torch.nn.functional.pad(w * basis, (0, 1))
-                orbit = getattr(self, f"block{q}_orbit")      # index_select: its backward is an index_add, no sort
-                block = w.index_select(-1, orbit.reshape(-1)).reshape(*w.shape[:2], *orbit.shape)
-                block = block.permute(0, 2, 1, 3)                                      # (m_out, d_out, m_in, d_in)
-            rows, cols = getattr(self, f"block{q}_rows"), getattr(self, f"block{q}_cols")
-            W.index_put_((rows, cols), block.reshape(rows.shape[0], cols.shape[1]))   # in place: no copy of W per type
-        return W
+                parts.append(torch.nn.functional.pad(w * basis, (0, 1)).reshape(-1))
+        parts.append(self.weight.new_zeros(1))
+        # index_select: its backward is an index_add, no sort
+        return torch.cat(parts).index_select(0, self.entry.reshape(-1)).reshape(self.entry.shape)
 
     def __setstate__(self, state):
         """Rebuild the torch kernels after unpickling (the code cache makes it quick), so a

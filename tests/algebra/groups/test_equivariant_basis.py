@@ -212,3 +212,23 @@ def test_exact_null_space_over_an_algebraic_field():
     assert {sympy.ImmutableMatrix(W) for W in Bx} == {
         sympy.ImmutableMatrix([[0, -1, 0], [1, 0, 0], [0, 0, 0]]), sympy.ImmutableMatrix(sympy.diag(1, 1, 0)),
         sympy.ImmutableMatrix(sympy.diag(0, 0, 1))}
+
+
+def test_exact_basis_of_a_group_with_nested_radicals_is_solved_in_its_number_field():
+    """C(5) as 2×2 rotations (entries in QQ(√5, √(5/8 + √5/8))): the null space is taken over that
+    number field, not SymPy's expression domain (14–20 s before, ~1–2 s now); the maps satisfy the
+    constraint to 50 digits and span the float basis."""
+    import time
+    G = groups.C(5)
+    V = reps.V(G)
+    t = time.perf_counter()
+    Bx = reps.equivariant_basis(V ** 2, V ** 2, exact=True)
+    assert time.perf_counter() - t < 10
+    (h,) = G.discrete_generators
+    R = (V ** 2).rho(h)
+    for W in Bx:
+        assert max(abs(e) for e in (R * W - W * R).evalf(50)) < 1e-45
+    B = reps.equivariant_basis(V ** 2, V ** 2).reshape(len(Bx), -1)
+    X = np.array([[float(e) for e in W] for W in Bx])
+    coef, *_ = np.linalg.lstsq(B.T, X.T, rcond=None)
+    assert np.abs(B.T @ coef - X.T).max() < 1e-12 and np.linalg.matrix_rank(X) == len(B)

@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 
 from symgen import groups, reps
 from symgen.errors import RepresentationError, ShapeError
-from symgen.nn import EMLP, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
+from symgen.nn import EMLP, ContractionBilinear, EquivariantBilinear, EquivariantLinear, GatedNonlinearity
 from symgen.testing import assert_equivariant, strategies as sst
 
 TOL = {torch.float32: 2e-4, torch.float64: 1e-10}
@@ -318,3 +318,75 @@ def test_orbit_paths_of_a_permutation_group_match_the_dense_paths(dtype, monkeyp
         orbit.load_state_dict(dense.state_dict(), strict=False)
         torch.testing.assert_close(orbit.double()(x), dense(x), rtol=1e-12, atol=1e-12)
         _assert_equivariant(_Square(orbit), G, rep, rep, dtype)
+
+
+# -- ContractionBilinear (EMLP's own bilinear layer, the default) --------------------------------------
+def _contraction_cases():
+    from tests.algebra.groups.test_composite import Frequency
+    out = []
+    for G in (groups.O(3), groups.O(1, 3), groups.Sp(4), groups.Z(6), groups.SO(2) * groups.S(3)):
+        V, S = reps.V(G), reps.Scalar(G)
+        out.append((str(G), 2 * S + 2 * V + V ** 2 + V.T + V * V.T))
+    R = reps.V(groups.SU(2)).realify()
+    out.append(("SU(2)-real-forms", 2 * reps.Scalar(R.G) + 2 * R + (reps.V(R.G) * reps.V(R.G).T).realify()))
+    G = groups.SO(2)
+    out.append(("SO(2)-user-rep", 2 * reps.Scalar(G) + Frequency(G, 1) + Frequency(G, 2) + reps.V(G)))
+    return out
+
+
+CONTRACTION_CASES = _contraction_cases()
+
+
+@pytest.mark.parametrize("name, rep", CONTRACTION_CASES, ids=[c[0] for c in CONTRACTION_CASES])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_contraction_bilinear_is_equivariant(name, rep, dtype):
+    torch.manual_seed(0)
+    bil = ContractionBilinear(rep, rep, init_scale=1.0)
+    assert bil.paths
+    _assert_equivariant(_Square(bil), rep.G, rep, rep, dtype)
+
+
+@pytest.mark.parametrize("name, rep", CONTRACTION_CASES, ids=[c[0] for c in CONTRACTION_CASES])
+def test_every_contraction_path_is_an_equivariant_bilinear_map(name, rep):
+    """Each path's contraction tensor C[o, p, q] (x_a[p] read as a (d_c, d_b) matrix) lies in the
+    span of the equivariant basis of Hom(t_a ⊗ t_b, t_c), to 1e-12 (an independent check)."""
+    bil = ContractionBilinear(rep, rep)
+    for _, ta, tb, tc, _, _ in bil._paths:
+        C = np.einsum("oO,qQ->oOqQ", np.eye(tc.size), np.eye(tb.size)).reshape(tc.size, ta.size, tb.size)
+        B = reps.equivariant_basis(ta * tb, tc).reshape(-1, C.size)
+        coef, *_ = np.linalg.lstsq(B.T, C.reshape(-1), rcond=None)
+        assert np.abs(B.T @ coef - C.reshape(-1)).max() < 1e-12, (ta, tb, tc)
+
+
+@given(st.integers(0, 2**31 - 1))
+def test_contraction_bilinear_matches_its_formula(seed):
+    """y[c] = Σ_{b, j} P[c, b, j] x_j x_b, written out channel by channel (O(3): V*=V), in both orders."""
+    G = groups.O(3)
+    V, S = reps.V(G), reps.Scalar(G)
+    rep = 2 * S + 3 * V + V ** 2
+    torch.manual_seed(seed % 1000)
+    bil = ContractionBilinear(rep, rep, init_scale=1.0).double()
+    x = torch.randn(3, rep.size, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    s, v, m = x[:, :2], x[:, 2:11].reshape(3, 3, 3), x[:, 11:].reshape(3, 3, 3)
+    P = {p: getattr(bil, f"{name}_weight") for p, (name, *_) in zip(bil.paths, bil._paths)}
+    expected = torch.cat([
+        torch.einsum("cbj,njq,nbq->nc", P["V", "V", "V⁰"], v, v)
+        + torch.einsum("cbj,nop,nop->nc", P["V²", "V²", "V⁰"], m, m),
+        (torch.einsum("cbj,njo,nb->nco", P["V", "V⁰", "V"], v, s)
+         + torch.einsum("cbj,noq,nbq->nco", P["V²", "V", "V"], m, v)).flatten(1),
+        torch.einsum("cbj,nop,nb->ncop", P["V²", "V⁰", "V²"], m, s).flatten(1)], dim=1)
+    for order in ("input", "weight"):
+        bil._paths = [path[:5] + (order,) for path in bil._paths]
+        torch.testing.assert_close(bil(x), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_emlp_bilinear_option_keeps_the_full_layer():
+    G = groups.S(4)
+    V, S = reps.V(G), reps.Scalar(G)
+    default, full = EMLP(V, S, hidden=12, depth=1), EMLP(V, S, hidden=12, depth=1, bilinear="full")
+    assert isinstance(default.blocks[0].bilinear, ContractionBilinear)
+    assert isinstance(full.blocks[0].bilinear, EquivariantBilinear)
+    params = [sum(p.numel() for p in m.blocks[0].bilinear.parameters()) for m in (default, full)]
+    assert params[0] < params[1]
+    with pytest.raises(RepresentationError, match="'cheap'"):
+        EMLP(V, S, bilinear="cheap")
