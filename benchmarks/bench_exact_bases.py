@@ -10,12 +10,10 @@ included), on this tree and, with ``--baseline DIR`` (an older symgen source tre
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
+
+from symgen.timing import fresh_process
 
 CASES = [("C", 5, 2, 2), ("C", 5, 1, 3), ("D", 5, 2, 2), ("C", 8, 2, 2), ("C", 3, 2, 2)]
 
@@ -32,16 +30,7 @@ print(json.dumps(dict(time=time.perf_counter() - t, k=len(B), d=G.d)))
 
 
 def child(code, path, timeout):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", **({"PYTHONPATH": path} if path else {})}
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                             cwd=tempfile.gettempdir(), env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if out.returncode:
-        lines = (out.stderr or "").strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {out.returncode}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return fresh_process(code, timeout=timeout, env={"PYTHONPATH": path} if path else None)
 
 
 def main(argv=None):

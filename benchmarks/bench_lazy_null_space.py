@@ -13,12 +13,11 @@ spans agree when it is ~1e-15). Float64, one thread.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
+
+from symgen.timing import fresh_process
 
 GROUPS = {  # name: a group as a user declares it (MatrixGroup from generators)
     "SE(3)": "groups.MatrixGroup(lie_generators=groups.SE(3).lie_generators)",
@@ -52,18 +51,6 @@ print(json.dumps(out))
 """
 
 
-def child(code, timeout):
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                             cwd=tempfile.gettempdir(), env={**os.environ, "OMP_NUM_THREADS": "1"})
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if out.returncode:
-        lines = (out.stderr or "").strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {out.returncode}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None):
     import numpy as np
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -81,7 +68,7 @@ def main(argv=None):
             r = {}
             for solver in ("dense", "lazy"):
                 path = os.path.join(tmp, f"{case}-{solver}.npy")
-                r[solver] = child(CHILD.format(group=GROUPS[group], K=K, solver=solver, path=path), args.timeout)
+                r[solver] = fresh_process(CHILD.format(group=GROUPS[group], K=K, solver=solver, path=path), timeout=args.timeout)
                 r[solver]["path"] = path
             if any("error" in x for x in r.values()):
                 print(f"| {group} | {K} | failed: {r['dense'].get('error', '')} {r['lazy'].get('error', '')} |")

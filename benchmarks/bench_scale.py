@@ -32,12 +32,11 @@ with the group's cache cleared), and the EMLP build (likewise).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
+
+from symgen.timing import fresh_process
 
 MODEL_GROUPS = {  # name: (symgen expression, EMLP expression)
     "SO(3)": ("groups.SO(3)", "SO(3)"),
@@ -188,19 +187,9 @@ print(json.dumps(out))
 
 
 def child(python, code, timeout, env=None):
-    t = time.perf_counter()
-    try:
-        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=timeout,
-                             cwd=tempfile.gettempdir(),          # PYTHONPATH, not the cwd, picks the checkout
-                             env={**os.environ, "OMP_NUM_THREADS": "1", "JAX_PLATFORMS": "cpu",
-                                  "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
-                                               "intra_op_parallelism_threads=1", **(env or {})})
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {time.perf_counter() - t:.0f} s"}
-    if out.returncode:
-        lines = (out.stderr or "").strip().splitlines()
-        return {"error": lines[-1] if lines else f"exit {out.returncode}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """One measurement in a fresh process, JAX on one CPU thread too (for EMLP)."""
+    return fresh_process(code, python, timeout, {"JAX_PLATFORMS": "cpu", "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
+                                                 "intra_op_parallelism_threads=1", **(env or {})})
 
 
 def mb(n):
@@ -230,7 +219,7 @@ def models(args):
 
 
 def user(args):
-    print(f"\n## declared by its generators (user) vs named; fresh process each, declaration included")
+    print("\n## declared by its generators (user) vs named; fresh process each, declaration included")
     print("| group | declare | f64 V²→V² | f64 V³→V³ (k) | exact V²→V² | EMLP build (hidden "
           f"{args.channels}, depth {args.depth}) | user/named: V³→V³, EMLP |")
     print("|---" * 7 + "|")

@@ -1,16 +1,23 @@
-"""Timing helper shared by the benchmarks and the command-line jobs.
+"""Timing helpers shared by the benchmarks and the command-line jobs.
 
 >>> seconds = median_time(lambda: sum(range(1000)), repeats=3)
 >>> seconds > 0
 True
+>>> fresh_process("import json; print(json.dumps({'answer': 6 * 7}))")
+{'answer': 42}
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
-__all__ = ["median_time", "interleaved_medians"]
+__all__ = ["median_time", "interleaved_medians", "fresh_process"]
 
 
 def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
@@ -52,3 +59,24 @@ def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1, clock=tim
             fn()
             times[name].append(clock() - t0)
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def fresh_process(code: str, python: str = sys.executable, timeout: float = 300, env=None) -> dict:
+    """Run ``python -c code`` in a fresh process (one OpenMP thread, in the temporary
+    directory so that ``PYTHONPATH`` and not the working directory picks the checkout) and
+    return the JSON object its last output line prints; ``{"error": ...}`` on a timeout or
+    a failure (the last line of its stderr). ``env`` adds to the environment.
+
+    >>> fresh_process("raise SystemExit('no model')")["error"]
+    'no model'
+    """
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=timeout,
+                             cwd=tempfile.gettempdir(),
+                             env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})})
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if out.returncode:
+        lines = (out.stderr or "").strip().splitlines()
+        return {"error": lines[-1] if lines else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
