@@ -1,10 +1,10 @@
-"""symgen.timing: medians over interleaved rounds, in wall or CPU time, rotated or not."""
+"""symgen.timing: medians over interleaved rounds, in wall or CPU time, rotated or not; runs in a fresh process."""
 
 import time
 
 import pytest
 
-from symgen.timing import interleaved_medians, median_time
+from symgen.timing import fresh_process, interleaved_medians, median_time
 
 
 @pytest.mark.parametrize("rotate", [False, True])
@@ -20,3 +20,11 @@ def test_interleaved_rounds_call_each_once_per_round_in_rotated_order(rotate):
 def test_cpu_clock_does_not_count_sleeping():
     medians = interleaved_medians({"sleep": lambda: time.sleep(0.02)}, repeats=3, clock=time.thread_time)
     assert medians["sleep"] < 0.01 < median_time(lambda: time.sleep(0.02), repeats=3)
+
+
+def test_fresh_process_reads_the_last_json_line_and_reports_failures():
+    assert fresh_process("print('warming up'); print('{\"x\": 1}')") == {"x": 1}
+    assert fresh_process("import os; print(os.environ['OMP_NUM_THREADS'] + os.environ['EXTRA'])",
+                         env={"EXTRA": "7"}) == 17
+    assert fresh_process("import sys; sys.exit(3)") == {"error": "exit 3"}
+    assert fresh_process("import time; time.sleep(5)", timeout=0.5) == {"error": "timeout after 0 s"}
