@@ -10,10 +10,8 @@ included), on this tree and, with ``--baseline DIR`` (an older symgen source tre
 from __future__ import annotations
 
 import argparse
-import os
-import time
 
-from symgen.timing import fresh_process
+from symgen.timing import fresh_process, run_header
 
 CASES = [("C", 5, 2, 2), ("C", 5, 1, 3), ("D", 5, 2, 2), ("C", 8, 2, 2), ("C", 3, 2, 2)]
 
@@ -38,9 +36,7 @@ def main(argv=None):
     parser.add_argument("--baseline", default=None, help="an older symgen source tree")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    print(f"# bench_exact_bases: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
-          f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(run_header("bench_exact_bases"))
     print("| group | map | maps | this tree | baseline | baseline / this |\n|---|---|---|---|---|---|")
     for family, k, a, b in CASES:
         group = f"{family}({k})"

@@ -15,9 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 
-from symgen.timing import fresh_process
+from symgen.timing import fresh_process, run_header
 
 GROUPS = {  # name: a group as a user declares it (MatrixGroup from generators)
     "SE(3)": "groups.MatrixGroup(lie_generators=groups.SE(3).lie_generators)",
@@ -57,9 +56,7 @@ def main(argv=None):
     parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    print(f"# bench_lazy_null_space: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
-          f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(run_header("bench_lazy_null_space"))
     print("| group (declared by generators) | legs | D | invariants | dense | dense peak | lazy | lazy peak "
           "| dense/lazy time | projector difference |\n|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:

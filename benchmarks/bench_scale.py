@@ -32,11 +32,9 @@ with the group's cache cleared), and the EMLP build (likewise).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 
-from symgen.timing import fresh_process
+from symgen.timing import fresh_process, run_header
 
 MODEL_GROUPS = {  # name: (symgen expression, EMLP expression)
     "SO(3)": ("groups.SO(3)", "SO(3)"),
@@ -292,9 +290,7 @@ def main(argv=None):
     parser.add_argument("--baseline", default=None, help="an older symgen source tree: the rubik rows it can build")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    print(f"# bench_scale: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
-          f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(run_header("bench_scale"))
     for part in args.parts:
         {"models": models, "user": user, "rubik": rubik}[part](args)
 

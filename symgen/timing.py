@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-__all__ = ["median_time", "interleaved_medians", "fresh_process"]
+__all__ = ["median_time", "interleaved_medians", "fresh_process", "run_header"]
 
 
 def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
@@ -80,3 +80,15 @@ def fresh_process(code: str, python: str = sys.executable, timeout: float = 300,
         lines = (out.stderr or "").strip().splitlines()
         return {"error": lines[-1] if lines else f"exit {out.returncode}"}
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_header(name: str) -> str:
+    """The first line a benchmark prints: its name, the UTC time, the CPU count and the
+    1-, 5- and 15-minute load averages (numbers from a shared box need their load).
+
+    >>> run_header("bench_x").startswith("# bench_x: ")
+    True
+    """
+    load = os.getloadavg()
+    return (f"# {name}: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
+            f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")

@@ -1,10 +1,11 @@
 """symgen.timing: medians over interleaved rounds, in wall or CPU time, rotated or not; runs in a fresh process."""
 
+import os
 import time
 
 import pytest
 
-from symgen.timing import fresh_process, interleaved_medians, median_time
+from symgen.timing import fresh_process, interleaved_medians, median_time, run_header
 
 
 @pytest.mark.parametrize("rotate", [False, True])
@@ -28,3 +29,10 @@ def test_fresh_process_reads_the_last_json_line_and_reports_failures():
                          env={"EXTRA": "7"}) == 17
     assert fresh_process("import sys; sys.exit(3)") == {"error": "exit 3"}
     assert fresh_process("import time; time.sleep(5)", timeout=0.5) == {"error": "timeout after 0 s"}
+
+
+def test_run_header_names_the_run_the_machine_and_its_load():
+    line = run_header("bench_x")
+    head, load = line.split(" load ")
+    assert head.startswith("# bench_x: 20") and head.endswith(f" {os.cpu_count()} CPUs,")
+    assert len([float(x) for x in load.split()]) == 3
