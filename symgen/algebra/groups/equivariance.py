@@ -59,7 +59,7 @@ from .classical import classical_quadrature, recognise
 from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unitary
 from .reps import Rep, TensorRep
 from .structured import StructuredBasis
-from .lazy_null_space import lazy_null_space
+from .lazy_null_space import lazy_null_space, leg_actions
 from .weights import weight_invariants
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
@@ -337,12 +337,12 @@ def _constraints(G, legs, exact):
     d, K = G.d, len(legs)
     eye = [scipy.sparse.identity(d ** q, format="csr") for q in range(K + 1)]
     rows = []
-    for a in G.lie_basis():
-        base = {1: scipy.sparse.csr_matrix(a), -1: scipy.sparse.csr_matrix(-a.T)}
-        rows.append(sum(scipy.sparse.kron(scipy.sparse.kron(eye[q], base[t]), eye[K - q - 1])
-                        for q, t in enumerate(legs)) if K else scipy.sparse.csr_matrix((1, 1)))
-    for h in G.discrete_basis():
-        base = {1: scipy.sparse.csr_matrix(h), -1: scipy.sparse.csr_matrix(np.linalg.inv(h).T)}
+    for kind, base in leg_actions(G):
+        base = {t: scipy.sparse.csr_matrix(m) for t, m in base.items()}
+        if kind == "lie":
+            rows.append(sum(scipy.sparse.kron(scipy.sparse.kron(eye[q], base[t]), eye[K - q - 1])
+                            for q, t in enumerate(legs)) if K else scipy.sparse.csr_matrix((1, 1)))
+            continue
         m = scipy.sparse.csr_matrix(np.ones((1, 1)))
         for t in legs:
             m = scipy.sparse.kron(m, base[t], format="csr")

@@ -36,7 +36,7 @@ import scipy.linalg
 from ...errors import RepresentationError
 from .group import Group
 
-__all__ = ["lazy_null_space", "MAX_SEED_CONDITION", "MAX_SEED_ENTRIES"]
+__all__ = ["lazy_null_space", "leg_actions", "MAX_SEED_CONDITION", "MAX_SEED_ENTRIES"]
 
 #: A generator seeds the subspace only when its eigenvector matrix has at most this
 #: condition number (the error of ``P^{⊗K}`` grows as its K-th power).
@@ -47,9 +47,14 @@ MAX_SEED_CONDITION = 10.0
 MAX_SEED_ENTRIES = 1 << 26
 
 
-def _leg_actions(G: Group):
-    """``(kind, {leg: matrix})`` per generator: ``"lie"`` acts by ``A`` on V, ``-Aᵀ`` on V*;
-    ``"discrete"`` by ``h`` on V, ``h⁻ᵀ`` on V*."""
+def leg_actions(G: Group):
+    """``(kind, {leg: matrix})`` per generator, Lie ones first: ``"lie"`` acts by ``A`` on V,
+    ``-Aᵀ`` on V*; ``"discrete"`` by ``h`` on V, ``h⁻ᵀ`` on V*.
+
+    >>> from symgen import groups
+    >>> [(kind, base[-1].shape) for kind, base in leg_actions(groups.C(3))]
+    [('discrete', (2, 2))]
+    """
     out = [("lie", {1: a, -1: -a.T}) for a in G.lie_basis()]
     out += [("discrete", {1: h, -1: np.linalg.inv(h).T}) for h in G.discrete_basis()]
     return out
@@ -152,7 +157,7 @@ def lazy_null_space(G: Group, legs, tol: float = 1e-9, max_start: int = 4096) ->
     if any(t not in (1, -1) or isinstance(t, bool) for t in legs):
         raise RepresentationError(f"legs are 1 (V) or -1 (V*), got {legs}")
     d, K = G.d, len(legs)
-    actions = _leg_actions(G)
+    actions = leg_actions(G)
     seeded = _seed(actions, legs, d, tol, G.is_complex) if K else None
     if seeded is None:
         if d ** K > max_start:
