@@ -25,7 +25,7 @@ import torch
 from .._validate import check_int
 from ..errors import ShapeError, SymgenError
 
-__all__ = ["radius_graph", "knn_graph", "lift_to_orientations", "LiftedGraph"]
+__all__ = ["radius_graph", "knn_graph", "in_degree", "lift_to_orientations", "LiftedGraph"]
 
 METHODS = ("auto", "kdtree", "dense")
 
@@ -107,6 +107,17 @@ def knn_graph(pos: torch.Tensor, k: int, batch: torch.Tensor | None = None, loop
             s, d = _first_per_target(s, d, min(k, m - 1))
         parts.append((s + lo, d + lo))
     return _edges(parts, pos.device)
+
+
+def in_degree(dst: torch.Tensor, points: int, like: torch.Tensor) -> torch.Tensor:
+    """Messages arriving at each of ``points`` points (``dst`` lists each message's
+    receiver), at least 1 so that a mean over them never divides by zero: a ``(points, 1)``
+    column of ``like``'s dtype and device.
+
+    >>> in_degree(torch.tensor([0, 0, 2]), 4, torch.zeros(1)).flatten()
+    tensor([2., 1., 1., 1.])
+    """
+    return like.new_zeros(points, 1).index_add(0, dst, like.new_ones(len(dst), 1)).clamp(min=1)
 
 
 def _first_per_target(s, d, k: int) -> tuple:

@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings, strategies as hs
 
 from symgen import SymgenError
-from symgen.nn import knn_graph, radius_graph
+from symgen.nn import in_degree, knn_graph, radius_graph
 
 
 def cloud(seed, sizes=(6, 1, 9)):
@@ -65,3 +65,12 @@ def test_bad_input_is_named():
         knn_graph(pos, 2, method="ball")
     with pytest.raises(SymgenError, match="k"):
         knn_graph(pos, 0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(hs.lists(hs.integers(0, 5), max_size=30), hs.sampled_from([torch.float32, torch.float64]))
+def test_in_degree_counts_messages_per_receiver_at_least_one(dst, dtype):
+    like = torch.zeros(1, dtype=dtype)
+    deg = in_degree(torch.tensor(dst, dtype=torch.long), 6, like)
+    assert deg.shape == (6, 1) and deg.dtype == dtype
+    assert deg.flatten().tolist() == [max(1, dst.count(p)) for p in range(6)]

@@ -21,6 +21,7 @@ from ...algebra.groups.steerable import check_orthogonal, isotropic_apply_ir
 from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError
+from ..graphs import in_degree
 
 __all__ = ["EGNN", "EGNNLayer"]
 
@@ -92,7 +93,7 @@ class EGNNLayer(torch.nn.Module):
         m = self.edge(torch.cat(pair, 1))
         phi = self.coord(m)                                               # (edges, 1)
         if degree is None:
-            degree = h.new_zeros(len(h), 1).index_add(0, dst, h.new_ones(len(dst), 1)).clamp(min=1)
+            degree = in_degree(dst, len(h), h)
         # mean over j of (x_i − x_j) φ_ij = (x_i Σ_j φ_ij − Σ_j φ_ij x_j) / degree
         weight = phi.new_zeros(len(h), 1).index_add(0, dst, phi)
         pos = pos + (pos * weight - self.move(phi, pos, src, dst, len(h))) / degree

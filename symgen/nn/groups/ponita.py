@@ -22,6 +22,7 @@ from ...algebra.groups.position_orientation import message_ir, pair_invariants
 from ..._validate import check_int
 from ...codegen import runtime
 from ...errors import ShapeError, SymgenError
+from ..graphs import in_degree
 
 __all__ = ["Ponita", "PonitaLayer", "PonitaKernels", "io_sizes", "check_point_inputs"]
 
@@ -201,7 +202,7 @@ class Ponita(torch.nn.Module):
         lifted = torch.cat([scalars[:, None, :].expand(-1, len(grid), -1),
                             torch.einsum("nvd,od->nov", vectors, grid)], -1)
         f = self.lift(lifted)                                                  # (points, O, hidden)
-        degree = f.new_zeros(points, 1, 1).index_add(0, dst, f.new_ones(len(dst), 1, 1)).clamp(min=1)
+        degree = in_degree(dst, points, f)[..., None]                        # (points, 1, 1)
         ori = torch.arange(len(grid), device=src.device)
         rows_src, rows_dst = ((i[:, None] * len(grid) + ori).reshape(-1) for i in (src, dst))   # (point, o) rows
         for layer, kernel, spherical_kernel in zip(self.layers, self.spatial_kernels(spatial),

@@ -17,7 +17,7 @@ from ...algebra.groups.group import Group
 from ...algebra.groups.position_orientation import oriented_pair_invariants
 from ...codegen import runtime
 from ...errors import SymgenError
-from ..graphs import LiftedGraph
+from ..graphs import LiftedGraph, in_degree
 from .ponita import PonitaKernels, PonitaLayer, check_point_inputs, io_sizes
 
 __all__ = ["PonitaPointCloud"]
@@ -81,11 +81,11 @@ class PonitaPointCloud(torch.nn.Module):
         invariants = torch.stack(self.invariants.run(*(r[:, k] for k in range(n)), *(receiver[:, k] for k in range(n)),
                                                      *(sender[:, k] for k in range(n))), -1)
         f = self.lift(torch.cat([scalars[base], torch.einsum("lvd,ld->lv", vectors[base], o)], -1))
-        degree = f.new_zeros(len(f), 1).index_add(0, dst, f.new_ones(len(dst), 1)).clamp(min=1)
+        degree = in_degree(dst, len(f), f)
         for layer, kernel in zip(self.layers, self.kernels(invariants)):
             f = layer(f, kernel, src, dst, degree)
         out = self.readout(f)
-        count = f.new_zeros(points, 1).index_add(0, base, f.new_ones(len(base), 1)).clamp(min=1)
+        count = in_degree(base, points, f)                             # lifted points per point
         s = f.new_zeros(points, s_out).index_add(0, base, out[:, :s_out]) / count
         v = f.new_zeros(points, v_out, n).index_add(0, base, out[:, s_out:, None] * o[:, None, :]) / count[..., None]
         return s, v
