@@ -46,26 +46,19 @@ __all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_f
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
 
-_BOTH = {"float32": "rows", "float64": "rows"}
-
 _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
-def _variants(name: str, args: str, layouts: dict, by_dtype: dict, key: str = "out") -> str:
-    """One njit function per layout, and a dispatcher picking one by dtype.
+def _variants(name: str, args: str, layout: str, body: str, key: str = "out") -> str:
+    """The njit function ``_<name>_<layout>`` and a dispatcher by dtype.
 
-    Each body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
-    doc). ``by_dtype``
-    maps ``"float32"``/``"float64"`` to a layout; the table ``KERNELS`` says which
-    function serves which dtype, so the runtime compiles exactly the one it needs
-    (``KERNELS[dtype].compile(signature)``) and nothing else.
+    The body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
+    doc). The table ``KERNELS`` maps ``"float32"`` and ``"float64"`` to the function, so the
+    runtime compiles exactly the signature it needs (``KERNELS[dtype].compile(signature)``)
+    and nothing else.
     """
-    src = ""
-    for tag, body in layouts.items():
-        src += (f"@numba.njit(cache=True)\ndef _{name}_{tag}({args}):\n"
-                f"{body.replace('LOOP(', 'range(')}\n\n")
-    entries = ", ".join(f"{dtype!r}: _{name}_{tag}" for dtype, tag in by_dtype.items())
-    return (src + f"KERNELS = {{{entries}}}\n\n\n"
+    return (f"@numba.njit(cache=True)\ndef _{name}_{layout}({args}):\n{body.replace('LOOP(', 'range(')}\n\n"
+            f"KERNELS = {{'float32': _{name}_{layout}, 'float64': _{name}_{layout}}}\n\n\n"
             f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
 
 
@@ -131,7 +124,7 @@ def _unrolled(ir) -> str:
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-    return (_variants(ir.name, args, {layout: "".join(lines)}, {"float32": layout, "float64": layout})
+    return (_variants(ir.name, args, layout, "".join(lines))
             + _strided(ir.name, args, "".join(strided)))
 
 
@@ -170,7 +163,7 @@ def _tabled(ir) -> str:
             out[k, i, j] ASSIGN acc
 """
     args = ", ".join(names) + ", out"
-    return (src + "\n\n" + _variants(ir.name, args, {"rows": body}, _BOTH)
+    return (src + "\n\n" + _variants(ir.name, args, "rows", body)
             + _strided(ir.name, args, strided))
 
 
@@ -193,7 +186,7 @@ def _pointwise_source(ir) -> str:
     args = names + [f"p{q}" for q in range(len(ir.params))] + [f"out{q}" for q in range(len(exprs))]
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "numba")
     return (header(ir, "numba") + "import numba\n" + imports + "\n\n"
-            + _variants(ir.name, ", ".join(args), {"rows": "".join(body)}, _BOTH, key="out0"))
+            + _variants(ir.name, ", ".join(args), "rows", "".join(body), key="out0"))
 
 
 def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
