@@ -117,6 +117,9 @@ def in_degree(dst: torch.Tensor, points: int, like: torch.Tensor) -> torch.Tenso
     >>> in_degree(torch.tensor([0, 0, 2]), 4, torch.zeros(1)).flatten()
     tensor([2., 1., 1., 1.])
     """
+    points = check_int(points, "points", ShapeError, minimum=0)
+    if not isinstance(dst, torch.Tensor) or dst.dim() != 1 or dst.dtype not in (torch.int32, torch.int64):
+        raise ShapeError(f"dst must be a 1-D integer tensor of receivers; got {getattr(dst, 'shape', type(dst))}")
     return like.new_zeros(points, 1).index_add(0, dst, like.new_ones(len(dst), 1)).clamp(min=1)
 
 

@@ -65,6 +65,10 @@ def test_bad_input_is_named():
         knn_graph(pos, 2, method="ball")
     with pytest.raises(SymgenError, match="k"):
         knn_graph(pos, 0)
+    with pytest.raises(SymgenError, match="points must be"):
+        in_degree(torch.tensor([0]), -1, pos)
+    with pytest.raises(SymgenError, match="dst must be a 1-D integer tensor"):
+        in_degree(torch.tensor([[0.0]]), 2, pos)
 
 
 @settings(max_examples=20, deadline=None)
