@@ -36,6 +36,8 @@ from symgen.algebra.groups.weights import weight_invariants
 from symgen.algebra.groups.composite import is_orthogonal
 from symgen.algebra.groups.lazy_null_space import lazy_null_space
 from symgen.algebra.groups.partitions import orbit_labels
+from symgen.algebra.groups.orbit_count import invariant_count, signed_permutations
+from symgen.algebra.groups.equivariance import orbit_dimension
 from symgen.algebra.groups.steerable import isotropic_apply_ir
 from symgen.nn import (EGNN, EMLP, RPPEMLP, EGNNLayer, Canonicalize, CliffordMessagePassing, ContractionBilinear, EquivariantBilinear, EquivariantLinear,
                        GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
@@ -271,6 +273,17 @@ ROWS = [
     R(lambda: weight_invariants("SO(1,1)", (1, 1)), GroupError, "'SO(1,1)'", id="rep-weight-invariants-not-a-group"),
     R(lambda: weight_invariants(so3(), (1, 2)), RepresentationError, "(1, 2)", id="rep-weight-invariants-bad-legs"),
     R(lambda: orbit_labels([np.arange(48)], 48, 5), RepresentationError, "48^5", id="rep-orbit-labels-too-many"),
+    R(lambda: invariant_count(np.arange(48)[None], np.ones((1, 48)), 5), CertificationError, "48^5",
+      id="rep-invariant-count-too-many"),
+    R(lambda: invariant_count([[0, 0, 1]], [[1, 1, 1]], 2), GroupError, "[0, 0, 1]", id="rep-invariant-count-not-a-perm"),
+    R(lambda: invariant_count([[1, 0]], [[1, 2]], 2), GroupError, "[2]", id="rep-invariant-count-bad-sign"),
+    R(lambda: invariant_count([[1, 0]], [[1, 1, 1]], 2), GroupError, "(1, 3)", id="rep-invariant-count-shapes"),
+    R(lambda: invariant_count([[1, 0]], [[1, 1]], -1), RepresentationError, "-1", id="rep-invariant-count-negative-legs"),
+    R(lambda: signed_permutations("S(3)"), GroupError, "'S(3)'", id="rep-signed-permutations-not-a-group"),
+    R(lambda: orbit_dimension(reps.V(groups.S(3)), reps.V(so3())), RepresentationError, "SO(3)",
+      id="rep-orbit-dimension-two-groups"),
+    R(lambda: orbit_dimension(reps.V(groups.S(3)).realify(), reps.V(groups.S(3))), RepresentationError,
+      "use certificate()", id="rep-orbit-dimension-not-tensor"),
     R(lambda: OrbitPath(np.zeros((1, 2, 2), dtype=int), np.ones(1), 1, 1, 1, order="fast"), RepresentationError,
       "'fast'", id="emlp-orbit-path-unknown-order"),
     R(lambda: equivariant_basis(reps.V(so3()), reps.V(so3()), certify="yes"), CertificationError, "'yes'",

@@ -122,7 +122,8 @@ def _run_message_passing(block):
 GROUPS = {"SO(3)": lambda g: g.SO(3), "O(1,3)": lambda g: g.O(1, 3), "SE(3)": lambda g: g.SE(3),
           "S(5)": lambda g: g.S(5), "D(4)": lambda g: g.D(4), "Sp(4)": lambda g: g.Sp(4),
           "MatrixGroup": lambda g: g.MatrixGroup(lie_generators=[sympy.Matrix([[0, 1], [-1, 0]])]),
-          "SU(2)": lambda g: g.SU(2), "C(8)": lambda g: g.C(8), "D(4, plane)": lambda g: g.D(4, action="plane")}
+          "SU(2)": lambda g: g.SU(2), "C(8)": lambda g: g.C(8), "D(4, plane)": lambda g: g.D(4, action="plane"),
+          "S(9) declared": lambda g: g.MatrixGroup(discrete_generators=g.S(9).discrete_generators)}   # orbit count
 
 
 def _group(name):

@@ -2,7 +2,8 @@
 
 ``group.py`` (matrix, finite, complex and product groups), ``finite.py`` (exact enumeration of
 finite groups), ``reps.py`` (representations as values: the ``Rep`` base class and tensor
-representations), ``composite.py`` (sums, products, duals of any kinds, external products,
+representations), ``orbit_count.py`` (exact invariant counts of signed permutation groups from
+their generators), ``composite.py`` (sums, products, duals of any kinds, external products,
 real forms), ``equivariance.py`` (equivariant bases and their certificates), ``hom.py`` (bases
 between non-tensor representations), ``structured.py`` (bases held by block types and orbit
 maps), ``classical.py`` (recognising a declared group as a classical one), ``steerable.py``
@@ -13,7 +14,7 @@ diagram, partition and quadrature helpers the bases and certificates use.
 """
 
 from .equivariance import (Certificate, certificate, certified_dimension, constraint_error, equivariant_basis,
-                           modular_dimension, structured_basis)
+                           modular_dimension, orbit_dimension, structured_basis)
 from .group import (GL, E, SE, SL, SO, SU, C, D, DirectProduct, Group, MatrixGroup, O, PlaneRotations, S, Sp, U,
                     Unitary, Z)
 from .linear_ir import equivariant_linear_ir
@@ -24,6 +25,6 @@ from .structured import StructuredBasis
 
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
            "PlaneRotations", "Unitary", "DirectProduct", "Rep", "TensorRep", "V", "Scalar", "equivariant_basis",
-           "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "certificate",
+           "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "orbit_dimension", "certificate",
            "Certificate", "constraint_error", "equivariant_linear_ir", "equivariant_projector_ir", "kernel_rep",
            "kernel_apply_ir", "isotropic_apply_ir", "check_orthogonal"]

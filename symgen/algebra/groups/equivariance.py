@@ -17,9 +17,12 @@
    QR of the stacked constraints; ``DomainMatrix.nullspace`` over the number field of the
    entries for ``exact=True``.
 
-The total size is then **certified**: :func:`certified_dimension` integrates the
-characters over the group (:mod:`.quadrature`, independent of the solver) and a
-disagreement raises :class:`~symgen.errors.CertificationError` instead of thresholding.
+The total size is then **certified** (:func:`certificate`, independent of the solver): the
+characters integrated over the group (:mod:`.quadrature`), else for a group of (signed)
+permutation matrices the orbits on index tuples counted from the generators
+(:mod:`.orbit_count`, the Rubik's cube group), else the nullity of the exact constraints
+modulo two primes; a disagreement raises :class:`~symgen.errors.CertificationError` instead
+of thresholding.
 
 >>> from symgen import groups, reps
 >>> V = reps.V(groups.SO(3))
@@ -60,10 +63,11 @@ from .group import GL, SL, DirectProduct, Group, Orthogonal, Sp, Symmetric, Unit
 from .reps import Rep, TensorRep
 from .structured import StructuredBasis
 from .lazy_null_space import lazy_null_space, leg_actions
+from .orbit_count import invariant_count, signed_permutations
 from .weights import weight_invariants
 
-__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "certificate",
-           "Certificate", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
+__all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "orbit_dimension",
+           "certificate", "Certificate", "joint_method", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096
@@ -89,10 +93,11 @@ def _check_pair(rep_in, rep_out):
 
 
 def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
-    """``dim Hom_G(rep_in, rep_out) = ∫ conj(χ_in(g)) χ_out(g) dg``, integrated exactly.
+    """``dim Hom_G(rep_in, rep_out) = ∫ conj(χ_in(g)) χ_out(g) dg``, integrated exactly, or for
+    a group of (signed) permutation matrices without an integration rule (too large to
+    enumerate) the exact count of orbits on index tuples (:func:`orbit_dimension`).
 
-    Raises :class:`~symgen.errors.CertificationError` naming the reason when the group has
-    no exact integration rule (or a finite group cannot be enumerated exactly).
+    Raises :class:`~symgen.errors.CertificationError` naming the reason when neither applies.
 
     >>> from symgen import groups, reps
     >>> V = reps.V(groups.S(10))
@@ -102,11 +107,15 @@ def certified_dimension(rep_in: Rep, rep_out: Rep) -> int:
     _check_pair(rep_in, rep_out)
     if not _tensor_pair(rep_in, rep_out):
         cert = certificate(rep_in, rep_out)
-        if cert.method != "characters":
-            raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: no character integral "
-                                     f"({cert.reason or cert.method}); pass certify=False to use the solver's rank alone")
+        if cert.dimension is None or "modular" in cert.method:
+            raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: no character integral or orbit "
+                                     f"count ({cert.reason or cert.method}); pass certify=False to use the "
+                                     f"solver's rank alone")
         return cert.dimension
     dim, reason = _character_dimension(rep_in, rep_out)
+    if dim is None:
+        dim, why = _orbit_dimension(rep_in, rep_out)
+        reason = f"{reason}; {why}"
     if dim is None:
         raise CertificationError(f"{rep_in!r} → {rep_out!r} of {rep_in.G}: {reason}; "
                                  f"pass certify=False to use the solver's rank alone")
@@ -140,9 +149,11 @@ class Certificate:
     """An independent count of the equivariant maps ``rep_in → rep_out``.
 
     ``dimension`` is ``dim Hom_G(rep_in, rep_out)``, or ``None`` when it was not computed;
-    ``method`` says how: ``"characters"`` (:func:`certified_dimension`), ``"modular"``
-    (:func:`modular_dimension`) or ``"none"``; ``reason`` says why it was not computed
-    (empty otherwise). :func:`equivariant_basis` checks its basis against it.
+    ``method`` says how: ``"characters"`` (the character integral), ``"orbits"``
+    (:func:`orbit_dimension`), ``"modular"`` (:func:`modular_dimension`), several joined by
+    ``+`` when blocks of a composite representation were counted differently, or ``"none"``;
+    ``reason`` says why it was not computed (empty otherwise). :func:`equivariant_basis` checks
+    its basis against it.
 
     >>> import sympy
     >>> from symgen import groups, reps
@@ -151,6 +162,10 @@ class Certificate:
     >>> certificate(reps.V(groups.SE(2)), reps.V(groups.SE(2)))
     Certificate(dimension=1, method='modular', reason='')
     >>> G = groups.MatrixGroup(discrete_generators=[sympy.Matrix([[0.6, -0.8], [0.8, 0.6]])])
+    >>> s48 = groups.MatrixGroup(discrete_generators=[sympy.eye(48)[list(range(1, 48)) + [0], :],
+    ...                                               sympy.eye(48)[[1, 0] + list(range(2, 48)), :]])
+    >>> certificate(reps.V(s48) ** 2, reps.V(s48) ** 2)      # S(48) declared: 48! elements, 48⁴ tuples
+    Certificate(dimension=15, method='orbits', reason='')
     >>> cert = certificate(reps.V(G), reps.V(G)); cert.dimension, cert.method
     (None, 'none')
     >>> print(cert.reason)       # doctest: +ELLIPSIS
@@ -164,8 +179,9 @@ class Certificate:
 
 def certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
     """The :class:`Certificate` of ``rep_in → rep_out``: the character integral when the
-    group has an exact rule, else the modular count, else why neither was computed.
-    Kept in the group's :attr:`~symgen.groups.Group.cache`."""
+    group has an exact rule, else the orbit count for a group of (signed) permutation
+    matrices, else the modular count, else why none was computed. Kept in the group's
+    :attr:`~symgen.groups.Group.cache`."""
     _check_pair(rep_in, rep_out)
     if not _tensor_pair(rep_in, rep_out):
         from .hom import composite_certificate   # hom.py builds on this module
@@ -173,14 +189,66 @@ def certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
     G = rep_in.G
     key = ("certificate", rep_in.terms, rep_out.terms)
     if key not in G.cache:
-        dim, reason = _character_dimension(rep_in, rep_out)
-        if dim is not None:
-            G.cache[key] = Certificate(dim, "characters")
+        reasons = []
+        for method, count in (("characters", _character_dimension), ("orbits", _orbit_dimension),
+                              ("modular", _modular)):
+            dim, reason = count(rep_in, rep_out)
+            if dim is not None:
+                G.cache[key] = Certificate(dim, method)
+                break
+            reasons.append(reason)
         else:
-            mod, why = _modular(rep_in, rep_out)
-            G.cache[key] = (Certificate(mod, "modular") if mod is not None
-                            else Certificate(None, "none", f"{reason}; {why}"))
+            G.cache[key] = Certificate(None, "none", "; ".join(reasons))
     return G.cache[key]
+
+
+def joint_method(methods) -> str:
+    """The ``method`` of a certificate summed from blocks certified by ``methods``: the one
+    method when they agree, else the distinct ones joined by ``+``.
+
+    >>> joint_method(["characters", "characters"]), joint_method({"orbits", "characters"})
+    ('characters', 'characters+orbits')
+    """
+    return "+".join(sorted({m for method in methods for m in method.split("+")})) or "characters"
+
+
+def orbit_dimension(rep_in: Rep, rep_out: Rep):
+    """``dim Hom_G(rep_in, rep_out)`` of a group of (signed) permutation matrices as a count of
+    orbits on index tuples (:mod:`.orbit_count`: exact, from the generators alone, for groups
+    too large to enumerate such as the Rubik's cube group): the sum over pairs of summands of
+    the count on their ``K`` legs. None when the group is no such group or a count would take
+    more than :data:`.orbit_count.MAX_TUPLES` tuples (:func:`certificate` says which).
+
+    >>> from symgen import groups, reps
+    >>> V = reps.V(groups.Z(6))
+    >>> orbit_dimension(V ** 2, V + reps.Scalar(V.G)), certified_dimension(V ** 2, V + reps.Scalar(V.G))
+    (42, 42)
+    """
+    _check_pair(rep_in, rep_out)
+    if not _tensor_pair(rep_in, rep_out):
+        raise RepresentationError(f"orbit_dimension counts maps between tensor representations; for "
+                                  f"{rep_in!r} → {rep_out!r} use certificate()")
+    return _orbit_dimension(rep_in, rep_out)[0]
+
+
+def _orbit_dimension(rep_in, rep_out):
+    """``(orbit count, "")`` or ``(None, reason)``; each leg count kept in the group's cache."""
+    G = rep_in.G
+    gens = signed_permutations(G)
+    if gens is None:
+        return None, f"no orbit count: {G} is not a finite group of (signed) permutation matrices"
+    total = 0
+    for K in (len(mi) + len(mo) for mo in rep_out.terms for mi in rep_in.terms):
+        key = ("orbit count", K)
+        if key not in G.cache:
+            try:
+                G.cache[key] = invariant_count(*gens, K)
+            except CertificationError as exc:
+                G.cache[key] = f"no orbit count: {exc}"
+        if isinstance(G.cache[key], str):
+            return None, G.cache[key]
+        total += G.cache[key]
+    return total, ""
 
 
 PRIMES = (2147483629, 2147483587)     # two primes below 2³¹: products fit in int64

@@ -2,11 +2,13 @@
 
 Elements are told apart exactly, never by rounded floats (where ``-0.0`` and ``0.0``
 differ): generators that are 0/1 permutation matrices are enumerated by
-:mod:`sympy.combinatorics`; any other generators become matrices over the smallest exact
-domain holding their entries (``ZZ``, ``QQ`` or a number field ``QQ<α>`` for algebraic
-entries such as ``sqrt(3)/2`` or ``cos(2π/7)``, built by SymPy's ``construct_domain``),
-whose elements have canonical forms, and the group is closed breadth first. The float64
-value of each element is carried along (a product of at most depth-many generators).
+:mod:`sympy.combinatorics`, signed permutation matrices as permutations of the ``2d`` vectors
+``±e_i`` (the order is known before listing, so a group too large is refused at once); any
+other generators become matrices over the smallest exact domain holding their entries
+(``ZZ``, ``QQ`` or a number field ``QQ<α>`` for algebraic entries such as ``sqrt(3)/2`` or
+``cos(2π/7)``, built by SymPy's ``construct_domain``), whose elements have canonical forms,
+and the group is closed breadth first. The float64 value of each element is carried along (a
+product of at most depth-many generators).
 
 >>> import sympy
 >>> c, s = sympy.cos(2 * sympy.pi / 3), sympy.sin(2 * sympy.pi / 3)
@@ -53,7 +55,41 @@ def elements(generators, d: int, limit: int = MAX_ELEMENTS) -> np.ndarray:
     perms = _permutations(generators)
     if perms is not None:
         return _permutation_elements(perms, limit)
+    signed = _signed_permutations(generators)
+    if signed is not None:
+        return _signed_elements(signed, d, limit)
     return _closure(generators, d, limit)
+
+
+def _signed_permutations(generators):
+    """Generators that are signed permutation matrices (one entry ±1 per row and column) as
+    permutations of the ``2d`` vectors ``±e_i`` (``e_i`` is ``i``, ``-e_i`` is ``i + d``), else None."""
+    out = []
+    for h in generators:
+        entries = np.array(h.tolist(), dtype=object).reshape(h.rows, h.cols)
+        if not all(e in (0, 1, -1) for e in entries.ravel()):
+            return None
+        m = entries.astype(np.int64)
+        if np.any(np.abs(m).sum(axis=0) != 1) or np.any(np.abs(m).sum(axis=1) != 1):
+            return None
+        d = h.rows
+        image = np.argmax(np.abs(m), axis=0)
+        minus = m[image, np.arange(d)] < 0
+        out.append((np.concatenate([image + d * minus, image + d * ~minus])).tolist())
+    return out
+
+
+def _signed_elements(perms, d, limit):
+    """Elements of a group of signed permutation matrices from the permutations of ``±e_i``."""
+    group = PermutationGroup([Permutation(p) for p in perms])
+    if group.order() > limit:
+        raise GroupError(f"the group has {group.order()} elements; enumeration handles up to {limit}")
+    arrays = [group.identity.array_form] + [p.array_form for p in group.generate() if not p.is_Identity]
+    out = np.zeros((len(arrays), d, d))
+    for q, p in enumerate(arrays):
+        image = np.asarray(p[:d])
+        out[q, image % d, np.arange(d)] = np.where(image < d, 1.0, -1.0)    # e_i -> ±e_(image mod d)
+    return out
 
 
 def _permutations(generators):

@@ -179,7 +179,7 @@ def _block_certificate(a, b):
                 return Certificate(None, "none", f"factor {A.G}: {cert.reason}")
             dim *= cert.dimension
             methods.add(cert.method)
-        return Certificate(dim, "modular" if "modular" in methods else "characters")
+        return Certificate(dim, equivariance.joint_method(methods))
     key = ("composite-certificate", a, b)
     if key not in a.G.cache:
         reasons = []
@@ -212,7 +212,7 @@ def composite_certificate(rep_in: Rep, rep_out: Rep) -> Certificate:
                 return cert
             dim += cert.dimension
             methods.add(cert.method)
-    return Certificate(dim, "modular" if "modular" in methods else "characters")
+    return Certificate(dim, equivariance.joint_method(methods))
 
 
 # -- bases -------------------------------------------------------------------------------------

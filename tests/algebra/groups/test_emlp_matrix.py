@@ -7,14 +7,15 @@ The cases are written from the published lists of mfinzi/equivariant-MLP:
 ``tests/model_tests.py`` (EMLP on the groups and representations of its datasets, a bespoke
 representation of a product group), over the groups of ``tests/emlp_groups.py`` (EMLP's 30 and the
 issue's additions: U(n), SL(n), GL(n), the cube). Every basis is checked equivariant on sampled
-elements (relative error ≤ 1e-10) and its dimension against an independent count: the certificate
-(character integral over the group, or the modular count of the exact constraints) or, for large
-permutation groups without one, the number of orbits of the index tuples computed by
-``sympy.combinatorics``. Cases measured above 5 s are marked ``slow`` with their time
+elements (relative error ≤ 1e-10) and certified (``certify=True``: no case may go uncertified): its
+dimension against the character integral over the group, the modular count of the exact
+constraints, or for permutation groups too large to enumerate (the Rubik's cube group) the orbit
+count on index tuples; the orbit counts are checked again against ``sympy.combinatorics``. Cases measured above 5 s are marked ``slow`` with their time
 (``benchmarks/RESULTS.md``, "EMLP's test matrix").
 """
 
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ import torch
 from sympy.combinatorics import Permutation, PermutationGroup
 
 from symgen import groups, reps
+from symgen.errors import CertificationWarning
 from symgen.nn import EMLP, EquivariantBilinear
 from symgen.nn.groups.emlp import uniform_rep
 from symgen.testing import assert_equivariant
@@ -105,16 +107,20 @@ def _orbits(G, k):
 
 
 def independent_count(rep_in, rep_out):
+    """The certificate's count (it must exist); for groups certified by orbit counts also
+    sympy's count of the same orbits."""
     cert = reps.certificate(rep_in, rep_out)
-    if cert.dimension is not None:
-        return cert.dimension
-    G = rep_in.G
-    assert G.is_finite and all(isinstance(r, reps.TensorRep) for r in (rep_in, rep_out)), cert.reason
-    return sum(_orbits(G, len(mi) + len(mo)) for mi in rep_in.terms for mo in rep_out.terms)
+    assert cert.dimension is not None, cert.reason
+    if cert.method == "orbits":
+        assert cert.dimension == sum(_orbits(rep_in.G, len(mi) + len(mo))
+                                     for mi in rep_in.terms for mo in rep_out.terms)
+    return cert.dimension
 
 
 def check(rep_in, rep_out):
-    B = reps.equivariant_basis(rep_in, rep_out, certify=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CertificationWarning)
+        B = reps.equivariant_basis(rep_in, rep_out, certify=True)
     assert B.shape[1:] == (rep_out.size, rep_in.size)
     assert equivariance_residual(B, rep_in, rep_out) <= TOL
     assert len(B) == independent_count(rep_in, rep_out), (rep_in, rep_out)
@@ -243,13 +249,13 @@ def test_large_representations(name):
     """EMLP projects one random matrix onto Hom_G(rep, rep) for 256 channels. The dense basis
     ``(k, n, n)`` would need gigabytes (SO(2): k ≈ 18 000, n = 253), so, as EMLP does, one random
     equivariant map is assembled block by block from the bases of the distinct pairs of summands,
-    checked equivariant, and the blocks' counts summed against the character integral of the whole
-    (for the Rubik's cube group, against sympy's orbit count). The blocks come from the structured
+    checked equivariant, and the blocks' counts certified (``certify=True``; the Rubik's cube group by
+    its orbit count, checked again against sympy's). The blocks come from the structured
     basis (one small basis or orbit map per pair of summand types): the Rubik's cube group's
     V²→V² block alone would be 350 dense maps of 2304 × 2304."""
     G = group(name)
     rep = _uniform(G, 256)
-    S = reps.structured_basis(rep, rep, certify=False)
+    S = reps.structured_basis(rep, rep, certify=True)
     W = S.matrix(np.random.default_rng(0).standard_normal(len(S)))
     assert (permutation_residual(W, rep) if name in PERMUTATION_GROUPS else equivariance_residual(W[None], rep, rep)) \
         <= TOL
