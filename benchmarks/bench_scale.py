@@ -20,13 +20,16 @@ older symgen source tree, e.g. ``git archive <commit> | tar -x -C DIR``), the ro
 build, run on it in the same run.
 
 Part ``user``: a group declared by its generators (a ``MatrixGroup`` with the named
-group's generators) against the named group, each in a fresh process (declaration
-included): float64 basis of V²→V² and V³→V³, exact basis of V²→V² (each the median of 3
-with the group's cache cleared), and the EMLP build (likewise).
+group's generators) against the named group, both in one fresh process per group, interleaved
+(each goes first in half of ``--rounds`` rounds; a first warm-up round is dropped): the
+declaration, the float64 bases of V²→V² and V³→V³, the exact basis of V²→V² and the EMLP build,
+each call on a freshly made group (its cache empty: every derived object is rebuilt); min and
+median. What stays warm across calls is process-level and shared by both sides alike: the
+compiled ρ kernels (keyed by IR), SymPy's own cache, imported modules.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scale.py [--parts models user rubik] [--channels 256]
-        [--depth 3] [--batch 256] [--repeats 5] [--emlp /tmp/emlp-venv/bin/python] [--baseline DIR]
-        [--timeout 600]
+        [--depth 3] [--batch 256] [--repeats 5] [--rounds 15] [--emlp /tmp/emlp-venv/bin/python]
+        [--baseline DIR] [--timeout 600]
 """
 
 from __future__ import annotations
@@ -114,7 +117,8 @@ from symgen import groups, reps
 from symgen.nn import EMLP, EquivariantLinear
 from symgen.nn.groups.emlp import uniform_rep
 from symgen.timing import median_time
-warnings.simplefilter("ignore")     # no certificate: 4.3e19 elements
+from symgen.errors import CertificationWarning
+warnings.simplefilter("error", CertificationWarning)     # 4.3e19 elements: certified by orbit counts
 torch.set_num_threads(1)
 axes = [np.eye(3, dtype=int)[i] * s for i in range(3) for s in (1, -1)]
 # a facelet: (cubie position p in {{-1,0,1}}³, outward normal n), p·n = 1; centres (p = n) never move
@@ -158,29 +162,36 @@ print(json.dumps(out))
 """
 
 USER_CHILD = """
-import json, time, warnings
+import json, statistics, time, warnings
 from symgen import groups, reps
-warnings.simplefilter("ignore")
-gens = {named}.lie_generators, {named}.discrete_generators    # what the user writes down
-t = time.perf_counter()
-G = {named} if {builtin} else groups.MatrixGroup(lie_generators=gens[0], discrete_generators=gens[1])
-out = dict(declare=time.perf_counter() - t)
-V = reps.V(G)
-for name, call in (("basis2", lambda: reps.equivariant_basis(V ** 2, V ** 2)),
-                   ("basis3", lambda: reps.equivariant_basis(V ** 3, V ** 3)),
-                   ("exact2", lambda: reps.equivariant_basis(V ** 2, V ** 2, exact=True))):
-    times = []
-    for _ in range({repeats}):              # the group's cache cleared: nothing derived is reused
-        G.cache.clear()
-        t = time.perf_counter(); k = len(call()); times.append(time.perf_counter() - t)
-    out[name], out[name + "_k"] = sorted(times)[len(times) // 2], k
+from symgen.errors import CertificationWarning
 from symgen.nn import EMLP
-times = []
-for _ in range({repeats}):
-    G.cache.clear()
-    t = time.perf_counter(); EMLP(2 * V, reps.Scalar(G), hidden={ch}, depth={depth}); times.append(time.perf_counter() - t)
-out["emlp"] = sorted(times)[len(times) // 2]
-print(json.dumps(out))
+warnings.simplefilter("error", CertificationWarning)       # every basis below is certified
+named = {named}
+gens = named.lie_generators, named.discrete_generators         # what the user writes down
+makers = dict(named=lambda: {named},
+              user=lambda: groups.MatrixGroup(lie_generators=gens[0], discrete_generators=gens[1]))
+tasks = dict(declare=None,
+             basis2=lambda V: reps.equivariant_basis(V ** 2, V ** 2),
+             basis3=lambda V: reps.equivariant_basis(V ** 3, V ** 3),
+             exact2=lambda V: reps.equivariant_basis(V ** 2, V ** 2, exact=True),
+             emlp=lambda V: EMLP(2 * V, reps.Scalar(V.G), hidden={ch}, depth={depth}))
+times = {{(who, task): [] for who in makers for task in tasks}}
+counts = {{}}
+for r in range({rounds} + 1):                  # round 0 warms the process-level caches of both; dropped
+    for task, call in tasks.items():
+        for who in (("named", "user") if r % 2 else ("user", "named")):   # each goes first in half the rounds
+            t = time.perf_counter(); G = makers[who](); declare = time.perf_counter() - t
+            if call is None:
+                elapsed = declare
+            else:                                   # a fresh group: its cache is empty
+                V = reps.V(G)
+                t = time.perf_counter(); out = call(V); elapsed = time.perf_counter() - t
+                counts[(who, task)] = len(out) if isinstance(out, list) or hasattr(out, "shape") else None
+            if r:
+                times[(who, task)].append(elapsed)
+print(json.dumps({{f"{{who}} {{task}}": dict(min=min(ts), median=statistics.median(ts), k=counts.get((who, task)))
+                  for (who, task), ts in times.items()}}))
 """
 
 
@@ -217,25 +228,29 @@ def models(args):
 
 
 def user(args):
-    print("\n## declared by its generators (user) vs named; fresh process each, declaration included")
-    print("| group | declare | f64 V²→V² | f64 V³→V³ (k) | exact V²→V² | EMLP build (hidden "
-          f"{args.channels}, depth {args.depth}) | user/named: V³→V³, EMLP |")
-    print("|---" * 7 + "|")
+    print(f"\n## declared by its generators (user) vs named: one process per group, the two interleaved "
+          f"(each first in half of {args.rounds} rounds, after a dropped warm-up round), a fresh group for every "
+          f"call (its cache empty); min / median in ms, ratio user/named of each; EMLP: hidden {args.channels}, "
+          f"depth {args.depth}")
+    tasks = (("declare", "declare"), ("basis2", "f64 V²→V²"), ("basis3", "f64 V³→V³"), ("exact2", "exact V²→V²"),
+             ("emlp", "EMLP build"))
+    print("| group | " + " | ".join(label for _, label in tasks) + " |")
+    print("|---" * (len(tasks) + 1) + "|")
     for name, expr in USER_GROUPS.items():
-        rows = {}
-        for who, builtin in (("named", True), ("user", False)):
-            rows[who] = r = child(sys.executable, USER_CHILD.format(named=expr, builtin=builtin, ch=args.channels,
-                                                                    depth=args.depth, repeats=3), args.timeout)
-            if "error" in r:
-                print(f"| {name} {who} | failed: {r['error']} |", flush=True)
-                continue
-            ratio = ""
-            if who == "user" and "error" not in rows["named"]:
-                n = rows["named"]
-                ratio = f"{r['basis3'] / n['basis3']:.1f}×, {r['emlp'] / n['emlp']:.1f}×"
-            print(f"| {name} {who} | {r['declare'] * 1e3:.0f} ms | {r['basis2'] * 1e3:.1f} ms "
-                  f"| {r['basis3'] * 1e3:.1f} ms ({r['basis3_k']}) | {r['exact2'] * 1e3:.1f} ms "
-                  f"| {r['emlp']:.2f} s | {ratio} |", flush=True)
+        r = child(sys.executable, USER_CHILD.format(named=expr, ch=args.channels, depth=args.depth,
+                                                    rounds=args.rounds), args.timeout)
+        if "error" in r:
+            print(f"| {name} | failed: {r['error']} |", flush=True)
+            continue
+        for who in ("named", "user"):
+            cells = [f"{r[f'{who} {t}']['min'] * 1e3:.2f} / {r[f'{who} {t}']['median'] * 1e3:.2f}" for t, _ in tasks]
+            print(f"| {name} {who} | " + " | ".join(cells) + " |")
+        ratios = [f"{r[f'user {t}']['min'] / r[f'named {t}']['min']:.2f}× / "
+                  f"{r[f'user {t}']['median'] / r[f'named {t}']['median']:.2f}×" for t, _ in tasks]
+        print(f"| {name} user/named | " + " | ".join(ratios) + " |", flush=True)
+        for t, label in tasks[1:4]:
+            if r[f"user {t}"]["k"] != r[f"named {t}"]["k"]:
+                print(f"| {name} | {label}: {r[f'user {t}']['k']} maps (user) but {r[f'named {t}']['k']} (named) |")
 
 
 RUBIK_ROWS = (  # (row, what, EMLP keywords on this tree, on a baseline tree from before `bilinear=` or None)
@@ -286,6 +301,7 @@ def main(argv=None):
     parser.add_argument("--depth", type=int, default=3)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds of the user part")
     parser.add_argument("--emlp", default=None, help="a Python interpreter with emlp (objax) installed")
     parser.add_argument("--baseline", default=None, help="an older symgen source tree: the rubik rows it can build")
     parser.add_argument("--timeout", type=float, default=600)
