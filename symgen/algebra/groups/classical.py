@@ -22,13 +22,13 @@ a ``det ≠ 1`` element, complex entries) is not recognised and takes the generi
 >>> import sympy
 >>> from symgen import groups
 >>> user = groups.MatrixGroup(lie_generators=groups.Sp(4).lie_generators)
->>> kind = recognise(user); kind.kind, kind.special, kind.form == -groups.Sp(4).form
+>>> kind = recognise(user); kind.kind, kind.special, kind.form == groups.Sp(4).form
 ('symplectic', False, True)
 >>> boost = sympy.Matrix([[0, 1], [1, 0]])                    # SO(1,1)⁺ and the flip of O(1,1)
 >>> recognise(groups.MatrixGroup(lie_generators=[boost], discrete_generators=[sympy.diag(1, -1)]))
 Classical(kind='orthogonal', form=Matrix([
-[-1, 0],
-[ 0, 1]]), special=False)
+[1,  0],
+[0, -1]]), special=False)
 """
 
 from __future__ import annotations
@@ -102,12 +102,8 @@ def classical_quadrature(G: Group, degree: int):
     return quadrature.unitary(G.d, degree, special=kind.kind == "special_linear")
 
 
-def _entries(m):
-    return [e for row in m.tolist() for e in row]
-
-
 def _real(G):
-    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in _entries(m))
+    return all(e.is_real is True for m in G.lie_generators + G.discrete_generators for e in m.todok().values())
 
 
 def _recognise(G):
@@ -177,25 +173,31 @@ def _rounded_form(A, d, sign):
     are not rational, the rounding fails, or the check fails."""
     ints = []
     for m in A:
-        entries = _entries(m)
-        if not all(e.is_Rational for e in entries):
+        nonzero = m.todok()             # only the nonzero entries become SymPy numbers
+        if not all(e.is_Rational for e in nonzero.values()):
             return None
-        scale = math.lcm(*[int(e.q) for e in entries])
-        ints.append(np.array([int(e * scale) for e in entries], dtype=np.int64).reshape(d, d))
+        scale = math.lcm(1, *[int(e.q) for e in nonzero.values()])
+        a = np.zeros((d, d), dtype=np.int64)
+        for (i, j), e in nonzero.items():  # numerators and denominators as ints: no SymPy arithmetic
+            a[i, j] = int(e.p) * (scale // int(e.q))
+        ints.append(a)
     if max(int(np.abs(a).max()) for a in ints) > 2 ** 20:
         return None
-    a = np.array(ints, dtype=float)
+    aT = np.swapaxes(np.array(ints, dtype=float), 1, 2)
     eye = np.eye(d)
     swap = np.eye(d * d).reshape(d, d, d, d).transpose(0, 1, 3, 2).reshape(d * d, d * d)
-    rows = [np.kron(m.T, eye) + np.kron(eye, m.T) for m in a] + [np.eye(d * d) - sign * swap]
-    v = np.linalg.svd(np.vstack(rows), full_matrices=False)[2][-1]
-    v = v / v[np.argmax(np.abs(v))]
-    q = [Fraction(x).limit_denominator(64) for x in v]
-    if max(abs(float(f) - x) for f, x in zip(q, v)) > 1e-9:
+    rows = (np.einsum("mij,kl->mikjl", aT, eye) + np.einsum("ij,mkl->mikjl", eye, aT)).reshape(-1, d * d)  # Aᵀ⊗I + I⊗Aᵀ
+    rows = np.vstack([rows, np.eye(d * d) - sign * swap])
+    v = np.linalg.eigh(rows.T @ rows)[1][:, 0]      # the normal equations' null vector: checked exactly below
+    v = v / v[np.argmax(np.abs(v) > (1 - 1e-6) * np.abs(v).max())]     # the first largest entry becomes 1
+    values, where = np.unique(np.round(v, 12), return_inverse=True)    # few distinct entries (0, ±1, …)
+    q = [Fraction(float(x)).limit_denominator(64) for x in values]
+    if max(abs(float(f) - x) for f, x in zip(q, values)) > 1e-9:
         return None
     scale = math.lcm(*[f.denominator for f in q])
-    J = np.array([int(f * scale) for f in q], dtype=np.int64).reshape(d, d)
-    if any(np.any(m.T @ J + J @ m) for m in ints) or np.any(J - sign * J.T):
+    J = np.array([f.numerator * (scale // f.denominator) for f in q], dtype=np.int64)[where.ravel()].reshape(d, d)
+    ints = np.array(ints)
+    if np.any(np.swapaxes(ints, 1, 2) @ J + J @ ints) or np.any(J - sign * J.T):
         return None
     J = sympy.ImmutableMatrix(J.tolist())
     return J if DomainMatrix.from_Matrix(J).det() != 0 else None
