@@ -121,11 +121,19 @@ def _recognise(G):
         if m != dim or (kind == "symplectic" and d % 2):
             continue
         J = _invariant_form(A, d, sign)
-        if J is None or any(sympy.simplify(h.T * J * h - J) != sympy.zeros(d, d) for h in H):
+        if J is None or not all(_is_zero(h.T * J * h - J) for h in H):
             return None
-        special = kind == "orthogonal" and all(sympy.simplify(h.det() - 1) == 0 for h in H)
+        special = kind == "orthogonal" and all(_is_zero(sympy.Matrix([h.det() - 1])) for h in H)
         return Classical(kind, J, special)
     return None
+
+
+def _is_zero(M):
+    """``M == 0`` exactly: by its entries when they are rational, else after ``simplify``."""
+    entries = M.todok().values()
+    if all(e.is_Rational for e in entries):
+        return not entries
+    return sympy.simplify(M) == sympy.zeros(*M.shape)
 
 
 def _invariant_form(A, d, sign):
