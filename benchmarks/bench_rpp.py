@@ -8,7 +8,7 @@ samples per seed. Every model gets the same data, Adam (lr 3e-3, cosine decay), 
 layers of 256 SiLU units. Prints the test MSE (mean ± std over seeds), the O(3)
 equivariance error on test inputs and the two ratios the paper's ordering asks for.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_rpp.py [--steps 600] [--seeds 0 1 2]
+    OMP_NUM_THREADS=1 python benchmarks/bench_rpp.py [--steps 600] [--seeds 0 1 2] [--bilinear full]
 """
 
 from __future__ import annotations
@@ -28,17 +28,19 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--prior-equivariant", type=float, default=1e-5)
     parser.add_argument("--prior-free", type=float, default=1.0)
+    parser.add_argument("--bilinear", default="contraction", choices=["contraction", "full"],
+                        help="the EMLPs' bilinear layer (the default of symgen.nn.EMLP, or every equivariant map)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()
     results = {}
     for task in inertia.TASKS:
         runs = [inertia.run(task, steps=args.steps, seed=s, prior_equivariant=args.prior_equivariant,
-                            prior_free=args.prior_free) for s in args.seeds]
+                            prior_free=args.prior_free, bilinear=args.bilinear) for s in args.seeds]
         results[task] = {name: {key: np.array([r[name][key] for r in runs]) for key in runs[0][name]}
                          for name in runs[0]}
     print(f"{args.steps} steps x batch 128, seeds {args.seeds}, priors: equivariant {args.prior_equivariant:g}, "
-          f"free {args.prior_free:g}")
+          f"free {args.prior_free:g}, bilinear {args.bilinear!r}")
     print(f"{'task':<16} {'model':<5} {'test MSE':>16} {'equiv. error':>13} {'params':>7} {'s/run':>6}")
     for task, by_model in results.items():
         for name, r in by_model.items():

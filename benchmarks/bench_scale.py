@@ -232,8 +232,8 @@ def user(args):
           f"(each first in half of {args.rounds} rounds, after a dropped warm-up round), a fresh group for every "
           f"call (its cache empty); min / median in ms, ratio user/named of each; EMLP: hidden {args.channels}, "
           f"depth {args.depth}")
-    tasks = (("declare", "declare"), ("basis2", "f64 V²→V²"), ("basis3", "f64 V³→V³"), ("exact2", "exact V²→V²"),
-             ("emlp", "EMLP build"))
+    tasks = (("declare", "declare"), ("basis2", "f64 V²→V²"), ("basis3", "f64 V³→V³"),
+             ("exact2", "exact V²→V²"), ("emlp", "EMLP build"))
     print("| group | " + " | ".join(label for _, label in tasks) + " |")
     print("|---" * (len(tasks) + 1) + "|")
     for name, expr in USER_GROUPS.items():

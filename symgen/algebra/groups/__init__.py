@@ -25,6 +25,7 @@ from .structured import StructuredBasis
 
 __all__ = ["Group", "MatrixGroup", "SO", "O", "SE", "E", "SL", "GL", "Sp", "SU", "U", "S", "Z", "C", "D",
            "PlaneRotations", "Unitary", "DirectProduct", "Rep", "TensorRep", "V", "Scalar", "equivariant_basis",
-           "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "orbit_dimension", "certificate",
+           "structured_basis", "StructuredBasis", "certified_dimension", "modular_dimension", "orbit_dimension",
+           "certificate",
            "Certificate", "constraint_error", "equivariant_linear_ir", "equivariant_projector_ir", "kernel_rep",
            "kernel_apply_ir", "isotropic_apply_ir", "check_orthogonal"]

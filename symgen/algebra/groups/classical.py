@@ -194,7 +194,8 @@ def _rounded_form(A, d, sign):
     aT = np.swapaxes(np.array(ints, dtype=float), 1, 2)
     eye = np.eye(d)
     swap = np.eye(d * d).reshape(d, d, d, d).transpose(0, 1, 3, 2).reshape(d * d, d * d)
-    rows = (np.einsum("mij,kl->mikjl", aT, eye) + np.einsum("ij,mkl->mikjl", eye, aT)).reshape(-1, d * d)  # Aᵀ⊗I + I⊗Aᵀ
+    rows = (np.einsum("mij,kl->mikjl", aT, eye)                # Aᵀ⊗I + I⊗Aᵀ per generator
+            + np.einsum("ij,mkl->mikjl", eye, aT)).reshape(-1, d * d)
     rows = np.vstack([rows, np.eye(d * d) - sign * swap])
     v = np.linalg.eigh(rows.T @ rows)[1][:, 0]      # the normal equations' null vector: checked exactly below
     v = v / v[np.argmax(np.abs(v) > (1 - 1e-6) * np.abs(v).max())]     # the first largest entry becomes 1

@@ -67,7 +67,8 @@ from .orbit_count import invariant_count, signed_permutations
 from .weights import weight_invariants
 
 __all__ = ["equivariant_basis", "structured_basis", "certified_dimension", "modular_dimension", "orbit_dimension",
-           "certificate", "Certificate", "joint_method", "enforce_certificate", "constraint_error", "nullity_mod", "PRIMES"]
+           "certificate", "Certificate", "joint_method", "enforce_certificate", "constraint_error", "nullity_mod",
+           "PRIMES"]
 
 RANK_TOL = 1e-9
 MAX_DENSE = 4096

@@ -115,7 +115,7 @@ class RPPEMLP(EMLP):
     """:class:`~symgen.nn.EMLP` whose linear layers are :class:`RPPLinear` (the "mixed EMLP"
     of the RPP paper): the same gated nonlinearities and equivariant bilinear layers, an
     equivariant and a free path in every linear layer, and the priors of all of them in
-    :meth:`prior_loss`.
+    :meth:`prior_loss`. ``bilinear`` chooses the bilinear layer as in :class:`~symgen.nn.EMLP`.
 
     >>> from symgen import groups, reps
     >>> G = groups.SO(3)
@@ -125,12 +125,12 @@ class RPPEMLP(EMLP):
     """
 
     def __init__(self, rep_in: Rep, rep_out: Rep, hidden=64, depth: int = 2, prior_equivariant: float = 1e-5,
-                 prior_free: float = 1e-2):
+                 prior_free: float = 1e-2, bilinear: str = "contraction"):
         prior_equivariant = _prior(prior_equivariant, "prior_equivariant")
         prior_free = _prior(prior_free, "prior_free")
         super().__init__(rep_in, rep_out, hidden, depth,
                          linear=functools.partial(RPPLinear, prior_equivariant=prior_equivariant,
-                                                  prior_free=prior_free))
+                                                  prior_free=prior_free), bilinear=bilinear)
 
     def prior_loss(self) -> torch.Tensor:
         """The sum of the priors of every :class:`RPPLinear` of the model."""

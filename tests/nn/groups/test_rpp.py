@@ -54,6 +54,17 @@ def test_rppemlp_with_free_paths_at_zero_is_exactly_equivariant(G, make, dtype):
     assert_equivariant(model, tolerance=TOL[dtype], seed=2)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+def test_rppemlp_takes_emlps_bilinear_option(dtype):
+    V = reps.V(groups.O(3))
+    torch.manual_seed(0)
+    model = RPPEMLP(V + reps.Scalar(V.G), V ** 2, hidden=12, depth=1, bilinear="full").to(dtype)
+    kinds = {type(b.bilinear).__name__ for b in model.blocks}
+    assert kinds == {type(EMLP(V, V, hidden=12, depth=1, bilinear="full").blocks[0].bilinear).__name__}
+    assert kinds != {type(b.bilinear).__name__ for b in RPPEMLP(V, V, hidden=12, depth=1).blocks}
+    assert_equivariant(model, tolerance=TOL[dtype], seed=3)
+
+
 @settings(max_examples=10, deadline=None)
 @given(sst.group_elements(groups.O(3)))
 def test_rpp_layer_equivariant_under_drawn_elements(g):
