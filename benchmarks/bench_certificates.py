@@ -45,7 +45,7 @@ def expected_rotation_dimension(k, degree, reflection):
 
 def orbit_cases(repeats):
     """Certificates of permutation groups too large to enumerate, and their independent counts."""
-    from tests.algebra.groups.test_emlp_matrix import _orbits
+    from tests.algebra.groups.test_emlp_matrix import sympy_orbit_count
     from tests.emlp_groups import rubiks_cube
     cube = rubiks_cube()
     n = 48
@@ -67,8 +67,8 @@ def orbit_cases(repeats):
         if G is cube:
             for K in (2, 3, 4):
                 def sympy_count(K=K):
-                    _orbits.cache_clear()
-                    return _orbits(cube, K)
+                    sympy_orbit_count.cache_clear()
+                    return sympy_orbit_count(cube, K)
                 print(run(f"{name}: sympy's orbit count on {K}-tuples (independent)", sympy_count, repeats),
                       flush=True)
     print("| independent: S(48) V²→V² = Bell(4) = 15; B(7) V²→V² = 4 (index patterns of even blocks), "

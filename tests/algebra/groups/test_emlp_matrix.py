@@ -84,7 +84,7 @@ def _induced(perms, d, k):
 
 
 @functools.cache
-def _orbits(G, k):
+def sympy_orbit_count(G, k):
     """Number of orbits of ``G`` (a permutation group) on index tuples of length ``k``, by
     ``sympy.combinatorics``: for ``k ≤ 2`` the orbits of the induced action; above, the sum over
     the orbits of ``(k-2)``-tuples (representative ``r``) of the orbits of the pointwise stabiliser
@@ -112,7 +112,7 @@ def independent_count(rep_in, rep_out):
     cert = reps.certificate(rep_in, rep_out)
     assert cert.dimension is not None, cert.reason
     if cert.method == "orbits":
-        assert cert.dimension == sum(_orbits(rep_in.G, len(mi) + len(mo))
+        assert cert.dimension == sum(sympy_orbit_count(rep_in.G, len(mi) + len(mo))
                                      for mi in rep_in.terms for mo in rep_out.terms)
     return cert.dimension
 
