@@ -150,3 +150,25 @@ def test_composite_certificates_name_every_method():
     cert = reps.certificate(R, R)
     assert cert == reps.Certificate(2 * 1, "characters+orbits", "")
     assert len(reps.equivariant_basis(R, R, certify=True)) == 2
+
+
+@given(signed_groups())
+def test_signed_permutation_groups_are_enumerated_exactly(group):
+    """``G.elements()`` of a group of signed permutation matrices (listed through sympy's
+    permutations of ±e_i) is the closure of its generators, each element once, identity first."""
+    perms, signs = group
+    n = perms.shape[1]
+    mats = []
+    for p, s in zip(perms, signs):
+        m = sympy.zeros(n, n)
+        for i in range(n):
+            m[p[i], i] = s[i]
+        mats.append(m)
+    els = groups.MatrixGroup(discrete_generators=mats).elements()
+    expected = set()
+    for p, s in closure([list(p) for p in perms], [list(s) for s in signs]):
+        m = np.zeros((n, n))
+        m[list(p), range(n)] = s
+        expected.add(m.tobytes())
+    assert len(els) == len(expected) == len({e.tobytes() for e in els})
+    assert {e.tobytes() for e in els} == expected and np.array_equal(els[0], np.eye(n))
