@@ -8,7 +8,11 @@ samples per seed. Every model gets the same data, Adam (lr 3e-3, cosine decay), 
 layers of 256 SiLU units. Prints the test MSE (mean ± std over seeds), the O(3)
 equivariance error on test inputs and the two ratios the paper's ordering asks for.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_rpp.py [--steps 600] [--seeds 0 1 2] [--bilinear full]
+    OMP_NUM_THREADS=1 python benchmarks/bench_rpp.py [--steps 600] [--seeds 0 1 2] [--bilinear contraction]
+
+The EMLPs take every equivariant bilinear map (``--bilinear full``, the default here): the
+inertia tensor needs ``V ⊗ V → V²``, which EMLP's contraction layer (symgen.nn.EMLP's
+default) lacks.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--prior-equivariant", type=float, default=1e-5)
     parser.add_argument("--prior-free", type=float, default=1.0)
-    parser.add_argument("--bilinear", default="contraction", choices=["contraction", "full"],
-                        help="the EMLPs' bilinear layer (the default of symgen.nn.EMLP, or every equivariant map)")
+    parser.add_argument("--bilinear", default="full", choices=["contraction", "full"],
+                        help="the EMLPs' bilinear layer (every equivariant map, or symgen.nn.EMLP's default contraction)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     start = time.perf_counter()

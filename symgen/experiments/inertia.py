@@ -64,13 +64,16 @@ def dataset(task: str, n: int, k: int = 5, seed: int = 0):
 
 
 def models(k: int = 5, hidden=None, depth: int = 2, mlp_width: int = 256, prior_equivariant: float = 1e-5,
-           prior_free: float = 1.0, seed: int = 0, bilinear: str = "contraction") -> dict:
+           prior_free: float = 1.0, seed: int = 0, bilinear: str = "full") -> dict:
     """``{"MLP", "EMLP", "RPP"}`` for input ``k V⁰ + k V`` and output ``V²`` of O(3); the two
     equivariant models share the hidden representation (default ``16V⁰ + 10V + 2V²``: the
     products ``m_i r_i`` and ``r_i`` need two vector channels per mass) and ``depth``; the same
     seed gives their equivariant paths the same initial weights; ``bilinear`` is their bilinear
-    layer (:class:`~symgen.nn.EMLP`'s option). ``prior_free = 1`` was the best
-    of 0.1, 1, 10, 100 on both tasks (600 steps, seed 100, not one of the benchmark's seeds)."""
+    layer (:class:`~symgen.nn.EMLP`'s option), ``"full"`` here: the inertia tensor
+    ``Σ m_i (|r_i|² I − r_i r_iᵀ)`` needs the outer product ``V ⊗ V → V²``, a path of every
+    equivariant bilinear map that EMLP's contraction layer (``x ↦ W(x) x``) does not have.
+    ``prior_free = 1`` was the best of 0.1, 1, 10, 100 on both tasks (600 steps, seed 100,
+    not one of the benchmark's seeds)."""
     from ..algebra.groups import O, Scalar, V
     from ..nn import EMLP, RPPEMLP
 

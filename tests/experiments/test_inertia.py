@@ -36,3 +36,16 @@ def test_run_trains_the_three_models():
     assert set(out) == {"MLP", "EMLP", "RPP"}
     assert out["EMLP"]["equivariance_error"] < 1e-5 < out["MLP"]["equivariance_error"]
     assert all(np.isfinite(r["test_mse"]) and r["parameters"] > 0 for r in out.values())
+
+
+def test_the_equivariant_models_have_the_outer_product_the_inertia_tensor_needs():
+    # Σ m_i (|r_i|² I − r_i r_iᵀ) needs V ⊗ V → V²: a path of the full bilinear layer,
+    # not of EMLP's contraction layer W(x) x (symgen.nn.EMLP's default)
+    models = inertia.models(k=2, hidden=4 * reps.Scalar(groups.O(3)) + 2 * reps.V(groups.O(3))
+                            + reps.V(groups.O(3)) ** 2, mlp_width=8)
+    for name in ("EMLP", "RPP"):
+        paths = {p for block in models[name].blocks for p, _ in block.bilinear.paths}
+        assert ("V", "V", "V²") in paths, (name, sorted(paths))
+    contraction = inertia.models(k=2, hidden=8 * reps.Scalar(groups.O(3)) + 2 * reps.V(groups.O(3))
+                                 + reps.V(groups.O(3)) ** 2, mlp_width=8, bilinear="contraction")
+    assert ("V", "V", "V²") not in {p for block in contraction["EMLP"].blocks for p in block.bilinear.paths}
