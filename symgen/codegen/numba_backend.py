@@ -24,8 +24,8 @@ which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
->>> print([line.strip() for line in k.source.splitlines() if "out[t, 1]" in line][0])
-out[t, 1] = a0*b1 + a1*b0
+>>> print([line.strip() for line in k.source.splitlines() if "OUT[2 * t + 1]" in line][0])
+OUT[2 * t + 1] = a0*b1 + a1*b0
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ import sympy
 from . import cache
 from ..errors import CodegenError
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer
+from .ir import Rowwise
+from .printing import (INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer,
+                       rowwise_body)
 
-__all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
+__all__ = ["compile_multilinear", "compile_rowwise", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
            "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
@@ -116,16 +118,29 @@ def _unrolled(ir) -> str:
         lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
     else:
         layout = "rows"
-        lines = ["    for t in LOOP(out.shape[0]):\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
-        lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
+        lines = _flat_rows(names, ir.in_dims, ir.out_dim, temps,
+                           [f"{row}{label_comment(ir, k)}" for k, row in enumerate(body)])
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     return (_variants(ir.name, args, layout, "".join(lines))
             + _strided(ir.name, args, "".join(strided)))
+
+
+def _flat_rows(names, in_dims, out_dim: int, temps, rows) -> list:
+    """The row loop over flat views of the C-contiguous ``(n, dim)`` inputs and output,
+    each component read at a constant offset ``dim * t + q``: LLVM then sees interleaved
+    accesses of constant stride and vectorises the loop across rows (``a[t, q]`` has a
+    run-time row stride, which kept it scalar: 1.5x slower on Cl(3,0) bivector x vector,
+    benchmarks/RESULTS.md, issue 15)."""
+    lines = ["    n = out.shape[0]\n"]
+    lines += [f"    {name.upper()} = {name}.reshape(n * {dim})\n" for name, dim in zip(names, in_dims)]
+    lines += [f"    OUT = out.reshape(n * {out_dim})\n", "    for t in LOOP(n):\n"]
+    for name, dim in zip(names, in_dims):
+        lines += [f"        {name}{q} = {name.upper()}[{dim} * t + {q}]\n" for q in range(dim)]
+    lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"        OUT[{out_dim} * t + {k}] = {row}\n" for k, row in enumerate(rows)]
+    return lines
 
 
 def _strided(name: str, args: str, body: str) -> str:
@@ -195,9 +210,38 @@ def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     return build(ir, "numba", strategy, lambda: _multilinear_source(ir, strategy))
 
 
+def _rowwise_source(ir) -> str:
+    """The row loop of :func:`_flat_rows` over a Rowwise IR's CSE'd expressions."""
+    printer = pointwise_printer("numba", reciprocals=True)
+    temps, rows = rowwise_body(ir, printer)
+    names = INPUT_NAMES[:ir.arity]
+    lines = _flat_rows(names, ir.in_dims, ir.out_dim, temps,
+                       [f"{row}{label_comment(ir, k)}" for k, row in enumerate(rows)])
+    imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m not in ("numba", "numpy"))
+    return (header(ir, "numba") + _IMPORTS + imports + "\n"
+            + _variants(ir.name, ", ".join(names) + ", out", "rows", "".join(lines)))
+
+
+def compile_rowwise(ir) -> Kernel:
+    """Kernel ``fn(*inputs, out)`` for a Rowwise IR on C-contiguous 2-D arrays, as
+    :func:`compile_multilinear` (one vectorised row loop, no blade-major kernels).
+
+    >>> import numpy as np, sympy
+    >>> a, b = sympy.symbols("a:2"), sympy.symbols("b:1")
+    >>> k = compile_rowwise(Rowwise("scale", (a, b), (a[0] * b[0] / (a[0]**2 + a[1]**2),)))
+    >>> out = np.empty((1, 1)); k(np.array([[3.0, 4.0]]), np.array([[5.0]]), out); out
+    array([[0.6]])
+    """
+    return build(ir, "numba", "rowwise", lambda: _rowwise_source(ir))
+
+
 def module_file(ir, strategy: str | None = None) -> Path:
-    """The module file :func:`compile_multilinear` imports, written if missing but not
-    imported (numba is not imported): for :mod:`.numba_worker` to compile elsewhere."""
+    """The module file :func:`compile_multilinear` (or :func:`compile_rowwise`) imports,
+    written if missing but not imported (numba is not imported): for :mod:`.numba_worker`
+    to compile elsewhere."""
+    if isinstance(ir, Rowwise):
+        key = cache.hash_key(ir, "numba", "rowwise")
+        return cache.get_or_create(ir.name, key, lambda: _rowwise_source(ir))[0]
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
     key = cache.hash_key(ir, "numba", strategy)
     return cache.get_or_create(ir.name, key, lambda: _multilinear_source(ir, strategy))[0]

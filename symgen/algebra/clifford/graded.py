@@ -7,12 +7,15 @@ grades that can be non-zero (:func:`product_grades`). Sub-IRs are ordinary
 :class:`~symgen.codegen.Bilinear` / :class:`~symgen.codegen.Multilinear` records:
 codegen sees smaller dimensions and fewer terms, nothing else.
 
-The sandwich ``w x w⁻¹ = s w x w̃`` of a versor ``w``, with ``s = 1 / <w w̃>_0``, is one
-:class:`~symgen.codegen.Multilinear` in ``(s, w, w, x)``, its output restricted to the
-grades of ``x`` (a versor's action preserves grades). Terms that differ only by swapping
-the two ``w`` indices are merged, so the kernel evaluates the rotation-matrix form:
-products ``s w_i w_l`` shared by every output, then one sum per output and input
-component (:func:`~symgen.codegen.printing.multilinear_body`).
+The sandwich ``w x w⁻¹ = w x w̃ / <w w̃>_0`` of a versor ``w`` is one
+:class:`~symgen.codegen.Rowwise` IR of ``(w, x)``: per output component of the grades of
+``x`` (a versor's action preserves grades) the SymPy expression ``Σ_j x_j M_kj(w) /
+<w w̃>_0``, whose matrix entries ``M_kj`` are sums of products ``w_i w_l`` (terms that
+differ only by swapping the two ``w`` indices merged): the rotation-matrix form, with the
+norm, its reciprocal and the products shared by every output computed once in one kernel
+(``sympy.cse`` in codegen). With ``w w̃ = 1`` assumed (``unit``) it is the
+:class:`~symgen.codegen.Multilinear` ``w x w̃`` in ``(w, w, x)``
+(:func:`~symgen.codegen.printing.multilinear_body` factors it the same way).
 
 >>> from symgen import CliffordAlgebra
 >>> alg = CliffordAlgebra.from_signature(3)
@@ -23,7 +26,9 @@ component (:func:`~symgen.codegen.printing.multilinear_body`).
 >>> graded_ir(alg, "geometric_product", (2, 1))
 Bilinear(geometric_product_g2_g1: 3 x 3 -> 4, 9 terms)
 >>> sandwich_ir(alg, ((0, 2), 1))
-Multilinear(sandwich_g02_g1: 1 x 4 x 4 x 3 -> 3, 24 terms)
+Rowwise(sandwich_g02_g1: 4 x 3 -> 3)
+>>> sandwich_ir(alg, ((0, 2), 1), unit=True)
+Multilinear(unit_sandwich_g02_g1: 4 x 4 x 3 -> 3, 24 terms)
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import numbers
 
 import sympy
 
-from ...codegen import Bilinear, Multilinear
+from ...codegen import Bilinear, Multilinear, Rowwise
 from ...errors import GradeError
 
 __all__ = ["parse_grades", "blade_positions", "product_grades", "graded_ir", "sandwich_ir",
@@ -110,10 +115,10 @@ def graded_ir(alg, op: str, grades) -> Bilinear:
     return ir
 
 
-def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
-    """``out = s <w x̂^p w̃>`` on the grades of ``x``, multilinear in ``(s, w, w, x)`` with
-    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`);
-    with ``unit``, ``<w x̂^p w̃>`` in ``(w, w, x)`` (``w⁻¹ = w̃`` when ``w w̃ = 1``).
+def sandwich_ir(alg, grades, unit: bool = False):
+    """``out = <w x̂^p w̃> / <w w̃>_0`` on the grades of ``x`` (``w x̂^p w⁻¹`` for a versor),
+    a :class:`~symgen.codegen.Rowwise` IR of ``(w, x)``; with ``unit``, ``<w x̂^p w̃>`` as a
+    :class:`~symgen.codegen.Multilinear` in ``(w, w, x)`` (``w⁻¹ = w̃`` when ``w w̃ = 1``).
 
     ``x̂^p``: odd-grade blades of ``x`` meet the grade involution of ``w`` (the twisted
     action of CGENN, ``ŵ x₁ w̃``), which for a versor of parity ``p`` is ``w x̂^p w̃``.
@@ -122,6 +127,31 @@ def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
     key = ("sandwich", gw, gx, unit)
     if key in alg._ir_cache:
         return alg._ir_cache[key]
+    if unit:
+        ir = _unit_sandwich_ir(alg, gw, gx)
+    else:
+        terms = sandwich_ir(alg, (gw, gx), unit=True).terms
+        w = sympy.symbols(f"w:{len(blade_positions(alg, gw))}")
+        x = sympy.symbols(f"x:{len(blade_positions(alg, gx))}")
+        matrix: dict = {}                               # (k, j) -> sum of c w_i w_l
+        for k, i, l, j, c in terms:
+            matrix.setdefault((k, j), []).append(c * w[i] * w[l])
+        norm = sum(c * w[i] * w[j] for _, i, j, c in versor_norm_ir(alg, gw).terms)
+        exprs = tuple(sympy.Mul(sympy.Add(*(x[j] * sympy.Add(*matrix[(k, j)]) for j in range(len(x))
+                                            if (k, j) in matrix)), sympy.Pow(norm, -1))
+                      for k in range(len(x)))
+        ir = Rowwise(f"sandwich_{_tag(gw)}_{_tag(gx)}", (w, x), exprs, labels=_labels(alg, gx),
+                     doc=f"sandwich w x w~ / <w w~>_0 of {alg!r}, w of grades {gw}, x of grades {gx}")
+    alg._ir_cache[key] = ir
+    return ir
+
+
+def _labels(alg, grades) -> tuple:
+    return tuple(alg.blade_names[q] for q in blade_positions(alg, grades))
+
+
+def _unit_sandwich_ir(alg, gw, gx) -> Multilinear:
+    """``<w x̂^p w̃>`` in ``(w, w, x)``, the two ``w`` indices of each term sorted."""
     g, gp = alg.grades, alg._geometric
     masks, index = alg._masks, alg._index
     iw, ix = blade_positions(alg, gw), blade_positions(alg, gx)
@@ -135,16 +165,12 @@ def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
                     rev = (-1) ** (g[l] * (g[l] - 1) // 2)
                     for k, c2 in gp[(m, masks[l])].items():
                         if index[k] in px:
-                            t = (px[index[k]], 0, min(a, c), max(a, c), b)
+                            t = (px[index[k]], min(a, c), max(a, c), b)
                             acc[t] = acc.get(t, 0) + twist * rev * c1 * c2
-    terms = tuple((t[:1] + t[2:] if unit else t) + (sympy.expand(v),) for t, v in acc.items()
-                  if sympy.expand(v) != 0)
-    dims = (len(iw), len(iw), len(ix))
-    ir = Multilinear(f"{'unit_' * unit}sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), dims if unit else (1,) + dims,
-                     terms, labels=tuple(alg.blade_names[q] for q in ix),
-                     doc=f"sandwich {'' if unit else 's '}w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
-    alg._ir_cache[key] = ir
-    return ir
+    terms = tuple(t + (sympy.expand(v),) for t, v in acc.items() if sympy.expand(v) != 0)
+    return Multilinear(f"unit_sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), (len(iw), len(iw), len(ix)), terms,
+                       labels=_labels(alg, gx),
+                       doc=f"sandwich w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
 
 
 def versor_norm_ir(alg, grades) -> Bilinear:
