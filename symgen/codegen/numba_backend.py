@@ -43,7 +43,7 @@ from .printing import (INPUT_NAMES, header, label_comment, multilinear_body, mul
                        rowwise_body)
 
 __all__ = ["compile_multilinear", "compile_rowwise", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
-           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT"]
+           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT", "FLAT_MAX_COMPONENTS"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -51,15 +51,16 @@ UNROLL_MAX_TERMS = 1024
 _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
-def _variants(name: str, args: str, layout: str, body: str, key: str = "out") -> str:
-    """The njit function ``_<name>_<layout>`` and a dispatcher by dtype.
+def _variants(name: str, args: str, layout: str, body: str, key: str = "out", options: str = "") -> str:
+    """The njit function ``_<name>_<layout>`` (``options``: more ``njit`` keywords) and a
+    dispatcher by dtype.
 
     The body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
     doc). The table ``KERNELS`` maps ``"float32"`` and ``"float64"`` to the function, so the
     runtime compiles exactly the signature it needs (``KERNELS[dtype].compile(signature)``)
     and nothing else.
     """
-    return (f"@numba.njit(cache=True)\ndef _{name}_{layout}({args}):\n{body.replace('LOOP(', 'range(')}\n\n"
+    return (f"@numba.njit(cache=True{options})\ndef _{name}_{layout}({args}):\n{body.replace('LOOP(', 'range(')}\n\n"
             f"KERNELS = {{'float32': _{name}_{layout}, 'float64': _{name}_{layout}}}\n\n\n"
             f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
 
@@ -92,34 +93,15 @@ def _unrolled(ir) -> str:
     (allocated once per call, flat, at constant offsets), so the body reads contiguous
     memory across rows and LLVM vectorises it across rows; the outputs are copied back the
     same way. ``rows``: the body reads each row's components straight from the row-major
-    inputs (scalar code, no copies). :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both
-    dtypes.
+    inputs (no copies; vectorised only for narrow rows, :func:`_rows`).
+    :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both dtypes.
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
     temps, body = multilinear_body(ir)
-    if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim):
-        layout = "blocks"
-        lines = ["    n = out.shape[0]\n"]
-        lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n"
-                  for name, dim in zip(names, ir.in_dims)]
-        lines += [f"    OUT = np.empty({ir.out_dim * BLOCK}, out.dtype)\n",
-                  f"    for t0 in LOOP(0, n, {BLOCK}):\n",
-                  f"        m = min({BLOCK}, n - t0)\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += ["        for s in range(m):\n"]
-            lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
-        lines += ["        for s in range(m):\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
-        lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
-        lines += [f"            OUT[{k * BLOCK} + s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-        lines += ["        for s in range(m):\n"]
-        lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
-    else:
-        layout = "rows"
-        lines = _flat_rows(names, ir.in_dims, ir.out_dim, temps,
-                           [f"{row}{label_comment(ir, k)}" for k, row in enumerate(body)])
+    rows = [f"{row}{label_comment(ir, k)}" for k, row in enumerate(body)]
+    layout = "blocks" if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim) else "rows"
+    lines = (_blocks if layout == "blocks" else _rows)(names, ir.in_dims, ir.out_dim, temps, rows)
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
@@ -127,12 +109,47 @@ def _unrolled(ir) -> str:
             + _strided(ir.name, args, "".join(strided)))
 
 
-def _flat_rows(names, in_dims, out_dim: int, temps, rows) -> list:
-    """The row loop over flat views of the C-contiguous ``(n, dim)`` inputs and output,
-    each component read at a constant offset ``dim * t + q``: LLVM then sees interleaved
-    accesses of constant stride and vectorises the loop across rows (``a[t, q]`` has a
-    run-time row stride, which kept it scalar: 1.5x slower on Cl(3,0) bivector x vector,
-    benchmarks/RESULTS.md, issue 15)."""
+def _blocks(names, in_dims, out_dim: int, temps, rows) -> list:
+    """The loop over blocks of :data:`BLOCK` rows copied into blade-major scratch arrays
+    (see :func:`_unrolled`); ``rows`` the printed output expressions."""
+    lines = ["    n = out.shape[0]\n"]
+    lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n" for name, dim in zip(names, in_dims)]
+    lines += [f"    OUT = np.empty({out_dim * BLOCK}, out.dtype)\n",
+              f"    for t0 in LOOP(0, n, {BLOCK}):\n",
+              f"        m = min({BLOCK}, n - t0)\n"]
+    for name, dim in zip(names, in_dims):
+        lines += ["        for s in range(m):\n"]
+        lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
+    lines += ["        for s in range(m):\n"]
+    for name, dim in zip(names, in_dims):
+        lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
+    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"            OUT[{k * BLOCK} + s] = {row}\n" for k, row in enumerate(rows)]
+    lines += ["        for s in range(m):\n"]
+    lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(out_dim)]
+    return lines
+
+
+#: Row loops whose inputs and output all have at most this many components read flat views
+#: at constant offsets, which LLVM vectorises across rows (interleaved loads and stores):
+#: 1.5-3.5x faster than the scalar loop on Cl(3,0) bivector x vector and rotor sandwiches
+#: (3-4 components). With 6-16 components LLVM vectorised some loops too, 1.5-1.8x
+#: *slower* than scalar code (Cl(1,3), Cl(3,0,1) normalised sandwiches; benchmarks/RESULTS.md,
+#: issue 15), so wider rows keep the scalar loop (or blocks).
+FLAT_MAX_COMPONENTS = 4
+
+
+def _rows(names, in_dims, out_dim: int, temps, rows) -> list:
+    """The loop over the row-major rows. With at most :data:`FLAT_MAX_COMPONENTS` components
+    per input and output, flat views of the C-contiguous ``(n, dim)`` arrays read at
+    ``dim * t + q`` (constant strides: vectorised across rows); else ``a[t, q]`` (a run-time
+    row stride: scalar code)."""
+    if max(*in_dims, out_dim) > FLAT_MAX_COMPONENTS:
+        lines = ["    for t in LOOP(out.shape[0]):\n"]
+        for name, dim in zip(names, in_dims):
+            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
+        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+        return lines + [f"        out[t, {k}] = {row}\n" for k, row in enumerate(rows)]
     lines = ["    n = out.shape[0]\n"]
     lines += [f"    {name.upper()} = {name}.reshape(n * {dim})\n" for name, dim in zip(names, in_dims)]
     lines += [f"    OUT = out.reshape(n * {out_dim})\n", "    for t in LOOP(n):\n"]
@@ -211,15 +228,22 @@ def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
 
 
 def _rowwise_source(ir) -> str:
-    """The row loop of :func:`_flat_rows` over a Rowwise IR's CSE'd expressions."""
+    """The loop of :func:`_rows` over a Rowwise IR's CSE'd expressions, vectorised across
+    rows of at most :data:`FLAT_MAX_COMPONENTS` components; wider rows in :func:`_blocks`
+    (measured on the normalised sandwiches of Cl(1,3), Cl(3,0,1), Cl(4,1): blocks 1.0-2.2x
+    faster than the scalar loop, benchmarks/RESULTS.md, issue 15)."""
+    layout = "rows" if max(*ir.in_dims, ir.out_dim) <= FLAT_MAX_COMPONENTS else "blocks"
     printer = pointwise_printer("numba", reciprocals=True)
     temps, rows = rowwise_body(ir, printer)
     names = INPUT_NAMES[:ir.arity]
-    lines = _flat_rows(names, ir.in_dims, ir.out_dim, temps,
-                       [f"{row}{label_comment(ir, k)}" for k, row in enumerate(rows)])
+    lines = (_blocks if layout == "blocks" else _rows)(
+        names, ir.in_dims, ir.out_dim, temps, [f"{row}{label_comment(ir, k)}" for k, row in enumerate(rows)])
     imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m not in ("numba", "numpy"))
+    # NumPy's error model: a division is not checked for a zero divisor (which yields inf or
+    # nan, as in NumPy); Python's check is a branch that keeps the loop from vectorising
     return (header(ir, "numba") + _IMPORTS + imports + "\n"
-            + _variants(ir.name, ", ".join(names) + ", out", "rows", "".join(lines)))
+            + _variants(ir.name, ", ".join(names) + ", out", layout, "".join(lines),
+                        options=", error_model='numpy'"))
 
 
 def compile_rowwise(ir) -> Kernel:

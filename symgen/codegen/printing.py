@@ -147,15 +147,16 @@ def label_comment(ir, k: int) -> str:
 
 def pointwise_printer(backend: str, reciprocals: bool = False):
     """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``;
-    ``reciprocals`` prints ``x**-1`` as ``1.0/x`` (NumPy's printer writes ``x**(-1.0)``, a
-    call to ``pow`` in a Numba loop).
+    ``reciprocals`` prints ``x**-1`` as ``1.0/x`` and ``x**2`` as ``x*x`` (NumPy's printer
+    writes ``x**(-1.0)`` and ``x**2``, which Numba compiles to a call and a loop that keep
+    the row loop from vectorising).
 
     Imported here, not at module level: SymPy's torch printer imports torch itself.
 
     >>> import sympy
     >>> a = sympy.Symbol("a")
-    >>> pointwise_printer("numba").doprint(1 / a), pointwise_printer("numba", reciprocals=True).doprint(1 / a)
-    ('a**(-1.0)', '1.0/a')
+    >>> pointwise_printer("numba").doprint(1 / a), pointwise_printer("numba", reciprocals=True).doprint(1 / a**2)
+    ('a**(-1.0)', '1.0/(a*a)')
     """
     if backend == "numba":
         from sympy.printing.numpy import NumPyPrinter as printer
@@ -168,6 +169,9 @@ def pointwise_printer(backend: str, reciprocals: bool = False):
             def _print_Pow(self, expr, rational=False):
                 if expr.exp == -1:
                     return f"1.0/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}"
+                if expr.exp == 2:
+                    base = self.parenthesize(expr.base, PRECEDENCE['Mul'])
+                    return f"{base}*{base}"
                 return super()._print_Pow(expr, rational=rational)
         printer = Reciprocals
     return printer({"strict": True, "fully_qualified_modules": True})

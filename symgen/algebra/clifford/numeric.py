@@ -73,11 +73,8 @@ def run_graded(alg, op: str, a, b, grades, backend: str = "auto"):
 
 def sandwich_graded(alg, w, x, grades, backend: str = "auto", unit: bool = False):
     """``w x̂^p w⁻¹ = w x̂^p w̃ / <w w̃>_0`` on the grades of ``x`` (``w`` a versor, not
-    checked): one kernel of ``(w, x)``; ``w x̂^p w̃`` of ``(w, w, x)`` when ``unit`` says
-    ``w w̃ = 1``."""
-    if unit:
-        return runtime.run(op_ir(alg, "unit_sandwich", grades=grades), w, w, x, backend=backend)
-    return runtime.run(op_ir(alg, "sandwich", grades=grades), w, x, backend=backend)
+    checked): one kernel of ``(w, x)``; ``w x̂^p w̃`` when ``unit`` says ``w w̃ = 1``."""
+    return runtime.run(op_ir(alg, "unit_sandwich" if unit else "sandwich", grades=grades), w, x, backend=backend)
 
 
 def versor_inverse(alg, w, rtol, backend="auto"):
