@@ -132,7 +132,7 @@ def rowwise_body(ir, printer) -> tuple[list, list]:
     >>> u, v = sympy.symbols("u:2"), sympy.symbols("v:1")
     >>> ir = Rowwise("scaled", (u, v), (u[0] * v[0] / (u[0]**2 + u[1]**2), u[1] * v[0] / (u[0]**2 + u[1]**2)))
     >>> rowwise_body(ir, pointwise_printer("numba", reciprocals=True))
-    ([('x0', 'b0/(a0**2 + a1**2)')], ['a0*x0', 'a1*x0'])
+    ([('x0', 'b0/((a0*a0) + (a1*a1))')], ['a0*x0', 'a1*x0'])
     """
     names = {s: sympy.Symbol(f"{INPUT_NAMES[m]}{q}") for m, group in enumerate(ir.inputs)
              for q, s in enumerate(group)}
@@ -147,16 +147,18 @@ def label_comment(ir, k: int) -> str:
 
 def pointwise_printer(backend: str, reciprocals: bool = False):
     """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``;
-    ``reciprocals`` prints ``x**-1`` as ``1.0/x`` and ``x**2`` as ``x*x`` (NumPy's printer
-    writes ``x**(-1.0)`` and ``x**2``, which Numba compiles to a call and a loop that keep
-    the row loop from vectorising).
+    ``reciprocals`` prints integer powers up to 4 as products and their reciprocals as
+    ``1.0/(x*x)`` (NumPy's printer writes ``x**2`` and ``x**(-1.0)``): the generated Numba
+    row loop then holds only multiplications, additions and divisions.
 
     Imported here, not at module level: SymPy's torch printer imports torch itself.
 
     >>> import sympy
     >>> a = sympy.Symbol("a")
     >>> pointwise_printer("numba").doprint(1 / a), pointwise_printer("numba", reciprocals=True).doprint(1 / a**2)
-    ('a**(-1.0)', '1.0/(a*a)')
+    ('a**(-1.0)', '(1.0/(a*a))')
+    >>> pointwise_printer("numba", reciprocals=True).doprint(2 / a**2)      # a power in a product
+    '2/(a*a)'
     """
     if backend == "numba":
         from sympy.printing.numpy import NumPyPrinter as printer
@@ -167,11 +169,11 @@ def pointwise_printer(backend: str, reciprocals: bool = False):
 
         class Reciprocals(printer):
             def _print_Pow(self, expr, rational=False):
-                if expr.exp == -1:
-                    return f"1.0/{self.parenthesize(expr.base, PRECEDENCE['Pow'])}"
-                if expr.exp == 2:
-                    base = self.parenthesize(expr.base, PRECEDENCE['Mul'])
-                    return f"{base}*{base}"
-                return super()._print_Pow(expr, rational=rational)
+                # parenthesised: the caller places the text as a power, which binds tighter
+                e = expr.exp
+                if not (e.is_Integer and 1 <= abs(e) <= 4):
+                    return super()._print_Pow(expr, rational=rational)
+                power = "*".join([self.parenthesize(expr.base, PRECEDENCE["Mul"])] * abs(int(e)))
+                return f"(1.0/({power}))" if e < 0 else f"({power})"
         printer = Reciprocals
     return printer({"strict": True, "fully_qualified_modules": True})
