@@ -16,13 +16,17 @@ instead of wall time (on a shared machine other jobs then do not inflate the lon
 preempting them).
 
 ``--profile`` adds, in the same rounds, where the graded call's time goes: "kernel", the
-generated Numba kernel alone writing into a preallocated output (the call minus the
-runtime's checks and the output's allocation), and "floor", one streaming pass (a Numba
-loop that reads every input float once and writes every output float once, into a fresh
-array as the call does) over the bytes the op moves: no kernel can be faster, so
-``kingdon / floor`` bounds the reachable ratio on this machine.
+generated Numba kernel alone on a fresh output (``np.empty``, as the call allocates it: the
+call minus the algebra's and the runtime's Python), and "floor", one streaming pass (Numba
+loops that read every input float once and write every output float once, into a fresh
+array) over the bytes the op moves: no kernel can be much faster, so ``kingdon / floor``
+bounds the reachable ratio on this machine.
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_grades.py [--n 100000] [--repeats 15] [--cpu-time] [--profile]
+``--shuffle`` calls the candidates in a new (seeded) random order each round: with a fixed
+cyclic order (also ``--rotate``) each candidate always runs right after the same one, and a
+memory-bound call after a pass over its own inputs finds them in the caches.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_grades.py [--n 100000] [--repeats 15] [--cpu-time] [--profile] [--shuffle]
 """
 
 from __future__ import annotations
@@ -56,15 +60,16 @@ def unit_rotors(alg, n, rng):
 
 @numba.njit(fastmath=True)
 def _stream(a, b, out):
-    """Read every float of ``a`` and ``b`` once, write every float of ``out`` once."""
+    """Read every float of ``a`` and ``b`` once, write every float of ``out`` once
+    (vectorised loops over flat views)."""
+    fa, fb, fo = a.reshape(a.size), b.reshape(b.size), out.reshape(out.size)
     s = 0.0
-    for v in a.reshape(a.size):
-        s += v
-    for v in b.reshape(b.size):
-        s += v
-    flat = out.reshape(out.size)
-    for i in range(flat.size):
-        flat[i] = s
+    for i in range(fa.size):
+        s += fa[i]
+    for i in range(fb.size):
+        s += fb[i]
+    for i in range(fo.size):
+        fo[i] = s
 
 
 def floor_pass(a, b, out_dim):
@@ -86,12 +91,14 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--cpu-time", action="store_true", help="time by the CPU time of this thread, not wall time")
     parser.add_argument("--rotate", action="store_true", help="start each round at the next candidate")
+    parser.add_argument("--shuffle", action="store_true", help="a new random candidate order each round")
     parser.add_argument("--profile", action="store_true", help="add the kernel alone and the memory floor")
     args = parser.parse_args(argv)
     clock = time.thread_time if args.cpu_time else time.perf_counter
     rng = np.random.default_rng(0)
     print(f"N = {args.n} rows, float64, median of {args.repeats} interleaved rounds "
-          f"({'CPU' if args.cpu_time else 'wall'} time{', rotated' if args.rotate else ''}); "
+          f"({'CPU' if args.cpu_time else 'wall'} time{', rotated' if args.rotate else ''}"
+          f"{', shuffled' if args.shuffle else ''}); "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, load {os.getloadavg()[0]:.2f}")
     extra = f" {'kernel':>9} {'floor':>9}" if args.profile else ""
     extra_ratio = f" {'kingdon/floor':>13}" if args.profile else ""
@@ -119,10 +126,12 @@ def main(argv=None):
         kR, kx, kB = mv(R, even), mv(x, 1), mv(B, 2)
         kernel_sw = runtime.kernel(graded.sandwich_ir(alg, (even, 1)), backend="numba")
         kernel_bv = runtime.kernel(graded.graded_ir(alg, "geometric_product", (2, 1)), backend="numba")
-        out_sw, out_bv = np.empty((args.n, alg.n)), np.empty((args.n, len(alg.blade_indices((1, 3)))))
+        dim_bv = len(alg.blade_indices((1, 3)))
         profile = {
-            "sandwich": {"kernel": lambda: kernel_sw(R, x, out_sw), "floor": lambda: floor_pass(R, x, alg.n)},
-            "bivec x vec": {"kernel": lambda: kernel_bv(B, x, out_bv), "floor": lambda: floor_pass(B, x, out_bv.shape[1])},
+            "sandwich": {"kernel": lambda: kernel_sw(R, x, np.empty((args.n, alg.n))),
+                         "floor": lambda: floor_pass(R, x, alg.n)},
+            "bivec x vec": {"kernel": lambda: kernel_bv(B, x, np.empty((args.n, dim_bv))),
+                            "floor": lambda: floor_pass(B, x, dim_bv)},
         }
         cases = {
             "sandwich": {
@@ -146,7 +155,7 @@ def main(argv=None):
             held = alg.blade_indices(alg.product_grades("sandwich" if op == "sandwich" else "geometric_product",
                                                         (even, 1) if op == "sandwich" else (2, 1)))
             err = np.abs(ours - ref[:, :len(held)]).max() if ref.shape[1] == len(held) else float("nan")
-            t = interleaved_medians(fns, repeats=args.repeats, clock=clock, rotate=args.rotate)
+            t = interleaved_medians(fns, repeats=args.repeats, clock=clock, rotate=args.rotate, shuffle=args.shuffle)
             pub, unit = t.get("full pub", float("nan")), t.get("unit", float("nan"))
             extra = f" {1e3 * t['kernel']:8.3f}m {1e3 * t['floor']:8.3f}m" if args.profile else ""
             extra_ratio = f" {t['kingdon'] / t['floor']:12.1f}x" if args.profile else ""
@@ -159,7 +168,7 @@ def main(argv=None):
           "'full gp': the full-multivector geometric product kernels on the embedded values "
           "(two for the sandwich), 'full pub': the public full alg.sandwich (versor check, involutions), "
           "'unit': the graded sandwich with unit=True (w w~ = 1 assumed, as kingdon does); "
-          "'kernel': the graded call's Numba kernel alone, output preallocated; 'floor': one streaming "
+          "'kernel': the graded call's Numba kernel alone (fresh output); 'floor': one streaming "
           "pass over the bytes the op moves (see the module doc)")
 
 
