@@ -405,7 +405,7 @@ class CliffordAlgebra:
         default a float64 numpy batch. With ``backend="auto"`` a Numba kernel that would
         take over from a fallback is compiled now, so the answer holds from then on.
         ``k`` is the grade of ``grade_projection``; ``grades`` the input grades of a
-        grade-specialised product or ``"sandwich"`` (its ``w x w̃`` kernel).
+        grade-specialised product or ``"sandwich"`` (its one kernel, ``w x w̃ / <w w̃>_0``).
 
         >>> import torch
         >>> alg = CliffordAlgebra.from_signature(2)
