@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
 
 
 def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1, clock=time.perf_counter,
-                        rotate: bool = False) -> dict:
+                        rotate: bool = False, shuffle: bool = False) -> dict:
     """Median time of each ``fns[name]()`` over ``repeats`` rounds that call every
     function once in turn, so that drifting load on the machine affects all alike.
 
@@ -41,8 +42,12 @@ def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1, clock=tim
     calling thread, which other jobs on a shared machine do not inflate by preempting a
     long call (for functions that run on the calling thread only). ``rotate=True`` starts
     round ``r`` at function ``r mod len(fns)``, so that each takes every place in the round
-    equally often: what one function leaves behind (freed memory, evicted caches) then
-    does not always fall on the same next one.
+    equally often; each still follows the same function (but when it starts a round).
+    ``shuffle=True`` calls them in a new random order each round (seeded): what one
+    function leaves behind (its inputs in the caches, freed memory) then falls on a
+    different next one. Measured to matter for memory-bound calls of 0.1-1 ms: the Cl(3,0)
+    graded sandwich kernel took 0.34 ms of CPU always run right after kingdon's sandwich and
+    0.21 ms in shuffled rounds (benchmarks/RESULTS.md, issue 15).
 
     >>> sorted(interleaved_medians({"a": lambda: None, "b": lambda: None}, repeats=3))
     ['a', 'b']
@@ -52,9 +57,10 @@ def interleaved_medians(fns: dict, repeats: int = 20, warmup: int = 1, clock=tim
             fn()
     times: dict = {name: [] for name in fns}
     order = list(fns.items())
+    rng = random.Random(0)
     for r in range(repeats):
         start = r % len(order) if rotate else 0
-        for name, fn in order[start:] + order[:start]:
+        for name, fn in rng.sample(order, len(order)) if shuffle else order[start:] + order[:start]:
             t0 = clock()
             fn()
             times[name].append(clock() - t0)

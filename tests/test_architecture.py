@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(p for d in ("symgen", "tests", "benchmarks", "examples") for p in (ROOT / d).rglob("*.py"))
-IR_CLASSES = {"Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise"}
+IR_CLASSES = {"Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "Rowwise"}
 ABOVE = ("symgen.nn", "symgen.testing", "symgen.cli", "symgen.demos", "symgen.experiments")
 
 

@@ -23,7 +23,7 @@ from symgen.algebra.pde import VectorField
 from symgen.algebra.pde.classification import group_classification
 from symgen.algebra.pde.residuals import residual_multipliers
 from symgen.cli import main
-from symgen.codegen import Bilinear, Trilinear, runtime
+from symgen.codegen import Bilinear, Rowwise, Trilinear, runtime
 from symgen.demos import options
 from symgen.algebra.groups.frames import ArgsortFrame, GramSchmidtFrame
 from symgen.errors import (AlgebraMismatchError, CertificationError, CheckerError, CodegenError, DegenerateFrameError,
@@ -187,6 +187,16 @@ ROWS = [
       id="clifford-codegen-label-with-code"),
     R(lambda: CliffordAlgebra((1, sympy.Symbol("g"))).bilinear_ir("outer_product").subs({sympy.Symbol("g"): PAYLOAD}),
       CodegenError, "__import__", id="clifford-codegen-subs-code"),
+    R(lambda: Rowwise("f", (sympy.symbols("a:1"),), (sympy.Symbol("a0"),), doc='"""\nimport os\n"""'), CodegenError,
+      "import os", id="codegen-rowwise-doc-with-code"),
+    R(lambda: Rowwise("f", ((sympy.Symbol("a"), sympy.Symbol("a")),), (sympy.Symbol("a"),)), CodegenError,
+      "distinct symbols", id="codegen-rowwise-repeated-component"),
+    R(lambda: Rowwise("f", (sympy.symbols("a:1"),), (PAYLOAD,)), CodegenError, "__import__",
+      id="codegen-rowwise-expression-code-string"),
+    R(lambda: runtime.run(Rowwise("f", (sympy.symbols("a:2"),), (sympy.Symbol("a0"),)), np.ones((3, 5))), ShapeError,
+      "(3, 5)", id="codegen-rowwise-wrong-components"),
+    R(lambda: CL3.sandwich(np.ones((2, 4)), np.ones((2, 4)), grades=((0, 2), 1)), ShapeError, "(2, 4)",
+      id="clifford-graded-sandwich-wrong-components"),
     # ---------------------------------------------------------------- Clifford layers
     R(_mvlinear_int_input, DTypeError, "torch.int64", id="cgenn-mvlinear-int64-input"),
     R(lambda: MVLinear(CL3, -2, 3), ShapeError, "-2", id="cgenn-mvlinear-negative-channels"),

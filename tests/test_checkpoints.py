@@ -62,7 +62,8 @@ def _run_algebra(alg):
     a, b = _randn(6, alg.dim, seed=3), _randn(6, alg.dim, seed=4)
     return (alg.geometric_product(a, b), alg.reverse(a), alg.grade_projection(a, 2),
             alg.geometric_product(a.numpy(), b.numpy()),
-            alg.geometric_product(a[:, 4:7], b[:, 1:4], grades=(2, 1)))
+            alg.geometric_product(a[:, 4:7], b[:, 1:4], grades=(2, 1)),
+            alg.sandwich(a[:, [0, 4, 5, 6]], b[:, 1:4], grades=((0, 2), 1)))
 
 
 def _multivector():
@@ -447,6 +448,24 @@ def _message_op():
     return message_op(Bilinear("scaled_sum", 2, 1, 2, ((0, 0, 0, 1), (1, 0, 1, -2))))
 
 
+def _rowwise_op():
+    from symgen.codegen.ir import Rowwise
+    from symgen.codegen.runtime import op
+    a, b = sympy.symbols("a:2"), sympy.symbols("b:1")
+    return op(Rowwise("ratio", (a, b), (a[0] * b[0] / (1 + a[1] ** 2), a[1])))
+
+
+def _use_rowwise_op(ratio):
+    a, b = _randn(300, 2, seed=24).requires_grad_(True), _randn(300, 1, seed=25)
+    for backend in ("numba", "torch"):
+        ratio.run(a, b, backend=backend).sum().backward()
+    ratio.run(a.detach().numpy(), b.numpy())
+
+
+def _run_rowwise_op(ratio):
+    return ratio.run(_randn(5, 2, seed=26), _randn(5, 1, seed=27))
+
+
 def _message_inputs():
     src, dst = torch.tensor([0, 1, 2, 2]), torch.tensor([1, 1, 0, 2])
     return _randn(4, 1, seed=22), _randn(3, 2, seed=23), src, dst
@@ -605,6 +624,7 @@ CASES = {
     "NBodyEGNN": Case(_nbody("egnn"), _use_nbody, _run_nbody),
     "HullCGENN": Case(_hull, _use_hull, _run_hull),
     "MessageOp": Case(_message_op, _use_message_op, _run_message_op),
+    "RowwiseOp": Case(_rowwise_op, _use_rowwise_op, _run_rowwise_op),
     "ImplicitSteerableConv": Case(_steerable_conv, _use_steerable_conv, _run_steerable_conv),
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
     "PonitaPointCloud": Case(_ponita_cloud, _use_ponita_cloud, _run_ponita_cloud),
@@ -612,7 +632,8 @@ CASES = {
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
-                                                  "InfiniteFamily", "VectorField", "MessageOp", "GroupClassification",
+                                                  "InfiniteFamily", "VectorField", "MessageOp", "RowwiseOp",
+                                                  "GroupClassification",
                                                   *GROUPS}]
 
 

@@ -1,4 +1,4 @@
-"""symgen.timing: medians over interleaved rounds, in wall or CPU time, rotated or not; runs in a fresh process."""
+"""symgen.timing: medians over interleaved rounds, in wall or CPU time, rotated, shuffled or not; runs in a fresh process."""
 
 import os
 import time
@@ -16,6 +16,18 @@ def test_interleaved_rounds_call_each_once_per_round_in_rotated_order(rotate):
     assert sorted(medians) == ["a", "b", "c"] and all(v >= 0 for v in medians.values())
     rounds = [calls[3 * r:3 * r + 3] for r in range(3)]
     assert rounds == ([list("abc")] * 3 if not rotate else [list("abc"), list("bca"), list("cab")])
+
+
+def test_shuffled_rounds_call_each_once_in_changing_orders():
+    calls = []
+    fns = {name: (lambda name=name: calls.append(name)) for name in "abcd"}
+    interleaved_medians(fns, repeats=12, warmup=0, shuffle=True)
+    rounds = [tuple(calls[4 * r:4 * r + 4]) for r in range(12)]
+    assert all(sorted(r) == list("abcd") for r in rounds)
+    assert len({r[r.index("a") - 1] for r in rounds}) > 1         # "a" does not always follow the same one
+    calls.clear()
+    interleaved_medians(fns, repeats=12, warmup=0, shuffle=True)
+    assert [tuple(calls[4 * r:4 * r + 4]) for r in range(12)] == rounds      # seeded
 
 
 def test_cpu_clock_does_not_count_sleeping():

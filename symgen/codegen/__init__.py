@@ -13,10 +13,10 @@ and the reverse.
 """
 
 from .cache import cache_dir
-from .ir import Bilinear, Linear, Multilinear, Pointwise, Trilinear
+from .ir import Bilinear, Linear, Multilinear, Pointwise, Rowwise, Trilinear
 from .kernel import Kernel
 
-__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "Kernel", "cache_dir",
+__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "Rowwise", "Kernel", "cache_dir",
            "compile"]
 
 _BACKENDS = ("numba", "torch", "numpy")
@@ -29,7 +29,7 @@ def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A
     arrays ``(batch, dim)``; torch kernels ``fn(*inputs) -> out`` broadcast over leading
     axes (no generated backward: :mod:`.runtime` adds it). Pointwise (numba, torch):
     numba ``fn(*inputs, *params, *outs)`` on 1-D arrays, torch ``fn(*inputs, *params) ->
-    tuple``. ``strategy`` is ``"unrolled"``, ``"table"`` or None (chosen by term count);
+    tuple``. Rowwise IR is called as multilinear IR is. ``strategy`` is ``"unrolled"``, ``"table"`` or None (chosen by term count);
     the NumPy backend always gathers through tables. A Numba kernel compiles its machine
     code on its first call per dtype (:mod:`.runtime` does it ahead, in the background).
 
@@ -50,7 +50,9 @@ def compile(ir, backend: str, strategy: str | None = None) -> Kernel:  # noqa: A
         from . import numpy_backend as mod
     if isinstance(ir, Multilinear):
         return mod.compile_multilinear(ir) if backend == "numpy" else mod.compile_multilinear(ir, strategy)
+    if isinstance(ir, Rowwise):
+        return mod.compile_rowwise(ir)
     if isinstance(ir, Pointwise) and backend != "numpy":
         return mod.compile_pointwise(ir)
-    raise CodegenError(f"cannot compile {ir!r} for {backend!r}; expected a Linear, Bilinear or "
-                       f"Trilinear IR (any backend) or a Pointwise IR (numba, torch)")
+    raise CodegenError(f"cannot compile {ir!r} for {backend!r}; expected a Linear, Bilinear, "
+                       f"Trilinear or Rowwise IR (any backend) or a Pointwise IR (numba, torch)")

@@ -17,11 +17,13 @@ from ..errors import CodegenError
 __all__ = ["function"]
 
 
-def function(name: str, kernel, grads, traced_grads):
+def function(name: str, kernel, grads, traced_grads, linear: bool = True):
     """An ``autograd.Function`` named after ``name`` whose forward is ``kernel(*inputs)``.
 
     Its backward runs ``grads[m](*args)`` for input ``m`` (the gradient op through the
-    runtime, with the backend the caller asked for), or ``traced_grads[m]`` (the plain
+    runtime, with the backend the caller asked for; ``args`` the inputs with the output's
+    gradient in place of input ``m`` when the op is ``linear`` in each input, else every
+    input and then the output's gradient), or ``traced_grads[m]`` (the plain
     torch kernel, listed by the runtime's ``prepare``) under ``torch.compile``. The closures hold plain functions only: torch.compile
     traces them.
     """
@@ -43,7 +45,7 @@ def function(name: str, kernel, grads, traced_grads):
                 if not ctx.needs_input_grad[m]:
                     result.append(None)
                     continue
-                args = [g if q == m else y for q, y in enumerate(inputs)]
+                args = [g if q == m else y for q, y in enumerate(inputs)] if linear else [*inputs, g]
                 if not torch.compiler.is_compiling():
                     out = grads[m](*args)
                 elif m < len(traced_grads):

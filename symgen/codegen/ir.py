@@ -6,7 +6,9 @@ coefficient*; they know nothing of algebras, groups or PDEs.
 - :class:`Bilinear` ``out[k] += c * a[i] * b[j]`` for each term ``(k, i, j, c)``;
 - :class:`Linear` ``out[k] += c * a[i]`` for each term ``(k, i, c)``;
 - :class:`Trilinear` ``out[k] += c * a[i] * b[j] * w[l]`` (weighted products);
-- :class:`Pointwise` SymPy expressions of named inputs, evaluated elementwise.
+- :class:`Pointwise` SymPy expressions of named inputs, evaluated elementwise;
+- :class:`Rowwise` SymPy expressions of the components of each row of its inputs
+  (rows ``(..., dim)`` like the multilinear records, any expression: ratios, powers).
 
 Coefficients stay exact SymPy numbers (or expressions with symbols) until a backend
 asks for floats with :meth:`Bilinear.numeric_terms`.
@@ -32,7 +34,7 @@ import sympy
 from .._sympify import strict_sympify
 from ..errors import CodegenError, SymbolicCoefficientError
 
-__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "gradient_ir"]
+__all__ = ["Multilinear", "Linear", "Bilinear", "Trilinear", "Pointwise", "Rowwise", "gradient_ir"]
 
 
 def _exact(c):
@@ -263,16 +265,106 @@ class Pointwise:
         return found
 
 
+@dataclass(frozen=True)
+class Rowwise:
+    """``out[k] = exprs[k](x1, ..., xm)`` for every row: SymPy expressions of the
+    components of each row of its inputs.
+
+    ``inputs`` holds one tuple of symbols per input, its components in order; each
+    expression may use any of them (ratios, powers, functions SymPy prints). Kernels take
+    rows ``(..., dim)`` as multilinear ones do; backends evaluate shared subexpressions
+    once (``sympy.cse``). ``labels`` optionally names the output components.
+
+    >>> import sympy
+    >>> a, b = sympy.symbols("a:2"), sympy.symbols("b:2")
+    >>> ratio = Rowwise("ratio", (a, b), (a[0] * b[0] / (a[1] ** 2 + 1),))
+    >>> ratio, ratio.in_dims, ratio.out_dim
+    (Rowwise(ratio: 2 x 2 -> 1), (2, 2), 1)
+    """
+
+    name: str
+    inputs: tuple
+    exprs: tuple
+    labels: tuple = field(default=(), compare=False)
+    doc: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        _check_name(self.name)
+        _check_text(self.name, self.doc, self.labels)
+        inputs = tuple(tuple(strict_sympify(s, f"input symbol of {self.name}", CodegenError) for s in group)
+                       for group in self.inputs)
+        symbols = [s for group in inputs for s in group]
+        if not inputs or any(not group for group in inputs):
+            raise CodegenError(f"{self.name}: give at least one input, each with at least one component symbol")
+        if any(not isinstance(s, sympy.Symbol) for s in symbols) or len(set(symbols)) != len(symbols):
+            raise CodegenError(f"{self.name}: input components must be distinct symbols; got {inputs}")
+        exprs = tuple(strict_sympify(e, f"expression of {self.name}", CodegenError) for e in self.exprs)
+        if not exprs:
+            raise CodegenError(f"{self.name}: give at least one output expression")
+        known = set(symbols)
+        for e in exprs:
+            extra = e.free_symbols - known
+            if extra:
+                names = ", ".join(sorted(map(str, extra)))
+                raise SymbolicCoefficientError(
+                    f"{self.name}: expression {e} uses symbols {names} that are not input components")
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "exprs", exprs)
+
+    in_dims = property(lambda self: tuple(len(group) for group in self.inputs))
+    out_dim = property(lambda self: len(self.exprs))
+    arity = property(lambda self: len(self.inputs))
+
+    def __repr__(self):
+        ins = " x ".join(map(str, self.in_dims))
+        return f"Rowwise({self.name}: {ins} -> {self.out_dim})"
+
+    @property
+    def operations(self) -> int:
+        """Arithmetic operations of the expressions as given (``sympy.count_ops``), computed once."""
+        found = self.__dict__.get("_operations")
+        if found is None:
+            found = int(sympy.count_ops(self.exprs))
+            object.__setattr__(self, "_operations", found)
+        return found
+
+    def key(self) -> str:
+        """Stable hash of the IR (name, input symbols and expressions), computed once."""
+        found = self.__dict__.get("_key")
+        if found is None:
+            found = _digest("Rowwise", self.name, tuple(tuple(map(sympy.srepr, g)) for g in self.inputs),
+                            tuple(map(sympy.srepr, self.exprs)))
+            object.__setattr__(self, "_key", found)
+        return found
+
+
+def _rowwise_gradient(ir: Rowwise, m: int) -> Rowwise:
+    """``grad_m[i] = sum_k g[k] d exprs[k] / d x_m[i]``, a Rowwise IR of ``(x1, ..., xm, g)``."""
+    taken = {str(s) for group in ir.inputs for s in group}
+    prefix = "g"
+    while any(f"{prefix}{k}" in taken for k in range(ir.out_dim)):
+        prefix = "_" + prefix
+    g = tuple(sympy.Symbol(f"{prefix}{k}") for k in range(ir.out_dim))
+    exprs = tuple(sympy.Add(*(gk * sympy.diff(e, x) for gk, e in zip(g, ir.exprs))) for x in ir.inputs[m])
+    return Rowwise(f"{ir.name}_grad{m}", ir.inputs + (g,), exprs, doc=f"gradient {m} of {ir.doc or ir.name}")
+
+
 def gradient_ir(ir, m: int):
     """The op giving the gradient of ``ir`` with respect to input ``m``.
 
     ``grad_m[i_m] = sum c * g[k] * prod_{l != m} x_l[i_l]``: again multilinear, with the
-    output gradient ``g`` in place of input ``m``.
+    output gradient ``g`` in place of input ``m``. For :class:`Rowwise` IR,
+    ``sum_k g[k] d out[k] / d x_m[i]``: a Rowwise IR of every input and then ``g``.
 
     >>> cmul = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)))
     >>> gradient_ir(cmul, 0)       # d(a b)/da applied to g: g times the conjugate of b
     Multilinear(cmul_grad0: 2 x 2 -> 2, 4 terms)
+    >>> a, b = sympy.symbols("a:1"), sympy.symbols("b:1")
+    >>> gradient_ir(Rowwise("ratio", (a, b), (a[0] / b[0],)), 1).exprs     # g0 d(a0/b0)/db0
+    (-a0*g0/b0**2,)
     """
+    if isinstance(ir, Rowwise):
+        return _rowwise_gradient(ir, m)
     dims = list(ir.in_dims)
     dims[m] = ir.out_dim
     terms = []

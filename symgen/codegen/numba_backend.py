@@ -24,8 +24,8 @@ which :meth:`symgen.codegen.runtime.Op.run_blade_major` runs.
 >>> a = np.array([[1.0, 2.0]]); b = np.array([[3.0, 4.0]]); out = np.empty((1, 2))
 >>> k(a, b, out); out            # (1 + 2i)(3 + 4i)
 array([[-5., 10.]])
->>> print([line.strip() for line in k.source.splitlines() if "out[t, 1]" in line][0])
-out[t, 1] = a0*b1 + a1*b0
+>>> print([line.strip() for line in k.source.splitlines() if "OUT[2 * t + 1]" in line][0])
+OUT[2 * t + 1] = a0*b1 + a1*b0
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ import sympy
 from . import cache
 from ..errors import CodegenError
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer
+from .ir import Rowwise
+from .printing import (INPUT_NAMES, header, label_comment, multilinear_body, multilinear_rows, pointwise_printer,
+                       rowwise_body)
 
-__all__ = ["compile_multilinear", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
-           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT"]
+__all__ = ["compile_multilinear", "compile_rowwise", "compile_pointwise", "compile_edge", "module_file", "UNROLL_MAX_TERMS",
+           "BLOCK", "BLOCKS_MIN_TERMS_PER_FLOAT", "FLAT_MAX_COMPONENTS"]
 
 #: Above this many terms an op is emitted as a table-driven loop instead of unrolled code.
 UNROLL_MAX_TERMS = 1024
@@ -49,15 +51,16 @@ UNROLL_MAX_TERMS = 1024
 _IMPORTS = "import numba\nimport numpy as np\n\n"
 
 
-def _variants(name: str, args: str, layout: str, body: str, key: str = "out") -> str:
-    """The njit function ``_<name>_<layout>`` and a dispatcher by dtype.
+def _variants(name: str, args: str, layout: str, body: str, key: str = "out", options: str = "") -> str:
+    """The njit function ``_<name>_<layout>`` (``options``: more ``njit`` keywords) and a
+    dispatcher by dtype.
 
     The body loops ``for t in LOOP(...)`` (LOOP becomes ``range``: serial, see the module
     doc). The table ``KERNELS`` maps ``"float32"`` and ``"float64"`` to the function, so the
     runtime compiles exactly the signature it needs (``KERNELS[dtype].compile(signature)``)
     and nothing else.
     """
-    return (f"@numba.njit(cache=True)\ndef _{name}_{layout}({args}):\n{body.replace('LOOP(', 'range(')}\n\n"
+    return (f"@numba.njit(cache=True{options})\ndef _{name}_{layout}({args}):\n{body.replace('LOOP(', 'range(')}\n\n"
             f"KERNELS = {{'float32': _{name}_{layout}, 'float64': _{name}_{layout}}}\n\n\n"
             f"def {name}({args}):\n    KERNELS[{key}.dtype.name]({args})\n")
 
@@ -90,42 +93,71 @@ def _unrolled(ir) -> str:
     (allocated once per call, flat, at constant offsets), so the body reads contiguous
     memory across rows and LLVM vectorises it across rows; the outputs are copied back the
     same way. ``rows``: the body reads each row's components straight from the row-major
-    inputs (scalar code, no copies). :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both
-    dtypes.
+    inputs (no copies; vectorised only for narrow rows, :func:`_rows`).
+    :data:`BLOCKS_MIN_TERMS_PER_FLOAT` picks one for both dtypes.
     """
     names = INPUT_NAMES[:ir.arity]
     args = ", ".join(names) + ", out"
     temps, body = multilinear_body(ir)
-    if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim):
-        layout = "blocks"
-        lines = ["    n = out.shape[0]\n"]
-        lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n"
-                  for name, dim in zip(names, ir.in_dims)]
-        lines += [f"    OUT = np.empty({ir.out_dim * BLOCK}, out.dtype)\n",
-                  f"    for t0 in LOOP(0, n, {BLOCK}):\n",
-                  f"        m = min({BLOCK}, n - t0)\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += ["        for s in range(m):\n"]
-            lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
-        lines += ["        for s in range(m):\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
-        lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
-        lines += [f"            OUT[{k * BLOCK} + s] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
-        lines += ["        for s in range(m):\n"]
-        lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(ir.out_dim)]
-    else:
-        layout = "rows"
-        lines = ["    for t in LOOP(out.shape[0]):\n"]
-        for name, dim in zip(names, ir.in_dims):
-            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
-        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
-        lines += [f"        out[t, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
+    rows = [f"{row}{label_comment(ir, k)}" for k, row in enumerate(body)]
+    layout = "blocks" if len(ir.terms) >= BLOCKS_MIN_TERMS_PER_FLOAT * (sum(ir.in_dims) + ir.out_dim) else "rows"
+    lines = (_blocks if layout == "blocks" else _rows)(names, ir.in_dims, ir.out_dim, temps, rows)
     strided = [f"        {name}{q} = {name}[{q}, i, j]\n" for name, dim in zip(names, ir.in_dims) for q in range(dim)]
     strided += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
     strided += [f"        out[{k}, i, j] ASSIGN {row}{label_comment(ir, k)}\n" for k, row in enumerate(body)]
     return (_variants(ir.name, args, layout, "".join(lines))
             + _strided(ir.name, args, "".join(strided)))
+
+
+def _blocks(names, in_dims, out_dim: int, temps, rows) -> list:
+    """The loop over blocks of :data:`BLOCK` rows copied into blade-major scratch arrays
+    (see :func:`_unrolled`); ``rows`` the printed output expressions."""
+    lines = ["    n = out.shape[0]\n"]
+    lines += [f"    {name.upper()} = np.empty({dim * BLOCK}, {name}.dtype)\n" for name, dim in zip(names, in_dims)]
+    lines += [f"    OUT = np.empty({out_dim * BLOCK}, out.dtype)\n",
+              f"    for t0 in LOOP(0, n, {BLOCK}):\n",
+              f"        m = min({BLOCK}, n - t0)\n"]
+    for name, dim in zip(names, in_dims):
+        lines += ["        for s in range(m):\n"]
+        lines += [f"            {name.upper()}[{q * BLOCK} + s] = {name}[t0 + s, {q}]\n" for q in range(dim)]
+    lines += ["        for s in range(m):\n"]
+    for name, dim in zip(names, in_dims):
+        lines += [f"            {name}{q} = {name.upper()}[{q * BLOCK} + s]\n" for q in range(dim)]
+    lines += [f"            {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"            OUT[{k * BLOCK} + s] = {row}\n" for k, row in enumerate(rows)]
+    lines += ["        for s in range(m):\n"]
+    lines += [f"            out[t0 + s, {k}] = OUT[{k * BLOCK} + s]\n" for k in range(out_dim)]
+    return lines
+
+
+#: Row loops whose inputs and output all have at most this many components read flat views
+#: at constant offsets, which LLVM vectorises across rows (interleaved loads and stores):
+#: 1.5-3.5x faster than the scalar loop on Cl(3,0) bivector x vector and rotor sandwiches
+#: (3-4 components). With 6-16 components LLVM vectorised some loops too, 1.5-1.8x
+#: *slower* than scalar code (Cl(1,3), Cl(3,0,1) normalised sandwiches; benchmarks/RESULTS.md,
+#: issue 15), so wider rows keep the scalar loop (or blocks).
+FLAT_MAX_COMPONENTS = 4
+
+
+def _rows(names, in_dims, out_dim: int, temps, rows) -> list:
+    """The loop over the row-major rows. With at most :data:`FLAT_MAX_COMPONENTS` components
+    per input and output, flat views of the C-contiguous ``(n, dim)`` arrays read at
+    ``dim * t + q`` (constant strides: vectorised across rows); else ``a[t, q]`` (a run-time
+    row stride: scalar code)."""
+    if max(*in_dims, out_dim) > FLAT_MAX_COMPONENTS:
+        lines = ["    for t in LOOP(out.shape[0]):\n"]
+        for name, dim in zip(names, in_dims):
+            lines += [f"        {name}{q} = {name}[t, {q}]\n" for q in range(dim)]
+        lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+        return lines + [f"        out[t, {k}] = {row}\n" for k, row in enumerate(rows)]
+    lines = ["    n = out.shape[0]\n"]
+    lines += [f"    {name.upper()} = {name}.reshape(n * {dim})\n" for name, dim in zip(names, in_dims)]
+    lines += [f"    OUT = out.reshape(n * {out_dim})\n", "    for t in LOOP(n):\n"]
+    for name, dim in zip(names, in_dims):
+        lines += [f"        {name}{q} = {name.upper()}[{dim} * t + {q}]\n" for q in range(dim)]
+    lines += [f"        {tmp} = {expr}\n" for tmp, expr in temps]
+    lines += [f"        OUT[{out_dim} * t + {k}] = {row}\n" for k, row in enumerate(rows)]
+    return lines
 
 
 def _strided(name: str, args: str, body: str) -> str:
@@ -195,9 +227,45 @@ def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     return build(ir, "numba", strategy, lambda: _multilinear_source(ir, strategy))
 
 
+def _rowwise_source(ir) -> str:
+    """The loop of :func:`_rows` over a Rowwise IR's CSE'd expressions, vectorised across
+    rows of at most :data:`FLAT_MAX_COMPONENTS` components; wider rows in :func:`_blocks`
+    (measured on the normalised sandwiches of Cl(1,3), Cl(3,0,1), Cl(4,1): blocks 1.0-2.2x
+    faster than the scalar loop, benchmarks/RESULTS.md, issue 15)."""
+    layout = "rows" if max(*ir.in_dims, ir.out_dim) <= FLAT_MAX_COMPONENTS else "blocks"
+    printer = pointwise_printer("numba", reciprocals=True)
+    temps, rows = rowwise_body(ir, printer)
+    names = INPUT_NAMES[:ir.arity]
+    lines = (_blocks if layout == "blocks" else _rows)(
+        names, ir.in_dims, ir.out_dim, temps, [f"{row}{label_comment(ir, k)}" for k, row in enumerate(rows)])
+    imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m not in ("numba", "numpy"))
+    # NumPy's error model: a division is not checked for a zero divisor (which yields inf or
+    # nan, as in NumPy); Python's check is a branch that keeps the loop from vectorising
+    return (header(ir, "numba") + _IMPORTS + imports + "\n"
+            + _variants(ir.name, ", ".join(names) + ", out", layout, "".join(lines),
+                        options=", error_model='numpy'"))
+
+
+def compile_rowwise(ir) -> Kernel:
+    """Kernel ``fn(*inputs, out)`` for a Rowwise IR on C-contiguous 2-D arrays, as
+    :func:`compile_multilinear` (one vectorised row loop, no blade-major kernels).
+
+    >>> import numpy as np, sympy
+    >>> a, b = sympy.symbols("a:2"), sympy.symbols("b:1")
+    >>> k = compile_rowwise(Rowwise("scale", (a, b), (a[0] * b[0] / (a[0]**2 + a[1]**2),)))
+    >>> out = np.empty((1, 1)); k(np.array([[3.0, 4.0]]), np.array([[5.0]]), out); out
+    array([[0.6]])
+    """
+    return build(ir, "numba", "rowwise", lambda: _rowwise_source(ir))
+
+
 def module_file(ir, strategy: str | None = None) -> Path:
-    """The module file :func:`compile_multilinear` imports, written if missing but not
-    imported (numba is not imported): for :mod:`.numba_worker` to compile elsewhere."""
+    """The module file :func:`compile_multilinear` (or :func:`compile_rowwise`) imports,
+    written if missing but not imported (numba is not imported): for :mod:`.numba_worker`
+    to compile elsewhere."""
+    if isinstance(ir, Rowwise):
+        key = cache.hash_key(ir, "numba", "rowwise")
+        return cache.get_or_create(ir.name, key, lambda: _rowwise_source(ir))[0]
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS)
     key = cache.hash_key(ir, "numba", strategy)
     return cache.get_or_create(ir.name, key, lambda: _multilinear_source(ir, strategy))[0]

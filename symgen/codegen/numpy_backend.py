@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from .kernel import Kernel, build
-from .printing import INPUT_NAMES, header
+from .printing import INPUT_NAMES, header, label_comment, pointwise_printer, rowwise_body
 
-__all__ = ["compile_multilinear", "CHUNK_ELEMENTS"]
+__all__ = ["compile_multilinear", "compile_rowwise", "CHUNK_ELEMENTS"]
 
 #: Rows are processed in chunks of about this many gathered products (bounds the memory).
 CHUNK_ELEMENTS = 1 << 20
@@ -59,3 +59,28 @@ def _source(ir) -> str:
 def compile_multilinear(ir) -> Kernel:
     """Kernel ``fn(*inputs, out)`` (gather strategy) for a multilinear IR on 2-D arrays."""
     return build(ir, "numpy", "table", lambda: _source(ir))
+
+
+def _rowwise_source(ir) -> str:
+    printer = pointwise_printer("numba", reciprocals=True)     # NumPy functions, on whole columns
+    temps, rows = rowwise_body(ir, printer)
+    names = INPUT_NAMES[:ir.arity]
+    body = [f"    {n}{q} = {n}[:, {q}]\n" for n, dim in zip(names, ir.in_dims) for q in range(dim)]
+    body += [f"    {tmp} = {expr}\n" for tmp, expr in temps]
+    body += [f"    out[:, {k}] = {row}{label_comment(ir, k)}\n" for k, row in enumerate(rows)]
+    imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "numpy")
+    return (header(ir, "numpy") + "import numpy\n" + imports + "\n\n"
+            + f"def {ir.name}({', '.join(names)}, out):\n" + "".join(body))
+
+
+def compile_rowwise(ir) -> Kernel:
+    """Kernel ``fn(*inputs, out)`` for a Rowwise IR on 2-D arrays: each expression on
+    whole columns (NumPy), no compiler needed.
+
+    >>> import numpy as np, sympy
+    >>> from symgen.codegen.ir import Rowwise
+    >>> a = sympy.symbols("a:2")
+    >>> out = np.empty((1, 1)); compile_rowwise(Rowwise("ratio", (a,), (a[0] / a[1],)))(np.array([[3.0, 4.0]]), out); out
+    array([[0.75]])
+    """
+    return build(ir, "numpy", "rowwise", lambda: _rowwise_source(ir))

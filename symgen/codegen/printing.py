@@ -3,8 +3,9 @@
 The straight-line body of a :class:`~symgen.codegen.ir.Bilinear` or
 :class:`~symgen.codegen.ir.Linear` op is one line per output component: a sum of
 ``coeff * a<i> * b<j>`` over its terms, commented with the component's label.
-Pointwise expressions are printed by SymPy's own NumPy and torch printers (run in
-``strict`` mode, so an unsupported node raises instead of printing broken code).
+Pointwise and rowwise expressions are printed by SymPy's own NumPy and torch printers (run
+in ``strict`` mode, so an unsupported node raises instead of printing broken code), after
+``sympy.cse``.
 
 >>> from symgen.codegen.ir import Bilinear
 >>> ir = Bilinear("cmul", 2, 2, 2, ((0, 0, 0, 1), (0, 1, 1, -1), (1, 0, 1, 1), (1, 1, 0, 1)),
@@ -17,10 +18,12 @@ a0*b1 + a1*b0
 
 from __future__ import annotations
 
+import sympy
+
 from .._version import __version__
 
-__all__ = ["header", "term_sum", "multilinear_rows", "multilinear_body", "label_comment", "pointwise_printer",
-           "INPUT_NAMES"]
+__all__ = ["header", "term_sum", "multilinear_rows", "multilinear_body", "rowwise_body", "label_comment",
+           "pointwise_printer", "INPUT_NAMES"]
 
 
 def header(ir, backend: str) -> str:
@@ -118,17 +121,59 @@ def multilinear_body(ir) -> tuple[list, list]:
     return temps, [term_sum(r) for r in rows]
 
 
+def rowwise_body(ir, printer) -> tuple[list, list]:
+    """``(temporaries, rows)`` of a :class:`~symgen.codegen.ir.Rowwise` IR, as
+    :func:`multilinear_body` gives them: the input components renamed ``a0, a1, ..., b0,
+    ...`` (:data:`INPUT_NAMES`), subexpressions shared by several outputs or terms computed
+    once (``sympy.cse``, temporaries ``x0, x1, ...``), printed by ``printer``.
+
+    >>> import sympy
+    >>> from symgen.codegen.ir import Rowwise
+    >>> u, v = sympy.symbols("u:2"), sympy.symbols("v:1")
+    >>> ir = Rowwise("scaled", (u, v), (u[0] * v[0] / (u[0]**2 + u[1]**2), u[1] * v[0] / (u[0]**2 + u[1]**2)))
+    >>> rowwise_body(ir, pointwise_printer("numba", reciprocals=True))
+    ([('x0', 'b0/((a0*a0) + (a1*a1))')], ['a0*x0', 'a1*x0'])
+    """
+    names = {s: sympy.Symbol(f"{INPUT_NAMES[m]}{q}") for m, group in enumerate(ir.inputs)
+             for q, s in enumerate(group)}
+    temps, reduced = sympy.cse([e.xreplace(names) for e in ir.exprs], symbols=sympy.numbered_symbols("x"))
+    return ([(str(t), printer.doprint(e)) for t, e in temps],
+            [printer.doprint(e) if e.free_symbols else repr(float(e)) for e in reduced])
+
+
 def label_comment(ir, k: int) -> str:
     return f"  # {ir.labels[k]}" if ir.labels and k < len(ir.labels) else ""
 
 
-def pointwise_printer(backend: str):
-    """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``.
+def pointwise_printer(backend: str, reciprocals: bool = False):
+    """A fresh strict SymPy printer for ``"numba"`` (NumPy functions) or ``"torch"``;
+    ``reciprocals`` prints integer powers up to 4 as products and their reciprocals as
+    ``1.0/(x*x)`` (NumPy's printer writes ``x**2`` and ``x**(-1.0)``): the generated Numba
+    row loop then holds only multiplications, additions and divisions.
 
     Imported here, not at module level: SymPy's torch printer imports torch itself.
+
+    >>> import sympy
+    >>> a = sympy.Symbol("a")
+    >>> pointwise_printer("numba").doprint(1 / a), pointwise_printer("numba", reciprocals=True).doprint(1 / a**2)
+    ('a**(-1.0)', '(1.0/(a*a))')
+    >>> pointwise_printer("numba", reciprocals=True).doprint(2 / a**2)      # a power in a product
+    '2/(a*a)'
     """
     if backend == "numba":
         from sympy.printing.numpy import NumPyPrinter as printer
     else:
         from sympy.printing.pytorch import TorchPrinter as printer
+    if reciprocals:
+        from sympy.printing.precedence import PRECEDENCE
+
+        class Reciprocals(printer):
+            def _print_Pow(self, expr, rational=False):
+                # parenthesised: the caller places the text as a power, which binds tighter
+                e = expr.exp
+                if not (e.is_Integer and 1 <= abs(e) <= 4):
+                    return super()._print_Pow(expr, rational=rational)
+                power = "*".join([self.parenthesize(expr.base, PRECEDENCE["Mul"])] * abs(int(e)))
+                return f"(1.0/({power}))" if e < 0 else f"({power})"
+        printer = Reciprocals
     return printer({"strict": True, "fully_qualified_modules": True})

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..errors import CodegenError, SymgenError
 from . import adaptors
-from .ir import Multilinear, Pointwise, gradient_ir
+from .ir import Multilinear, Pointwise, Rowwise, gradient_ir
 
 __all__ = ["op", "run", "kernel", "explain", "prepare", "compiling", "Op", "PointwiseOp", "MessageOp", "message_op", "MIN_ROWS", "STRIDED_COST", "BACKENDS"]
 
@@ -80,17 +80,17 @@ _MESSAGE_OPS: dict = {}
 
 
 def op(ir, strategy: str | None = None):
-    """The process-wide :class:`Op` (multilinear IR) or :class:`PointwiseOp` of ``ir``
-    (same content, same op)."""
+    """The process-wide :class:`Op` (multilinear or rowwise IR) or :class:`PointwiseOp` of
+    ``ir`` (same content, same op)."""
     key = (ir.key(), getattr(ir, "labels", None), ir.doc, strategy)
     found = _OPS.get(key)
     if found is None:
         if isinstance(ir, Pointwise):
             found = _OPS.setdefault(key, PointwiseOp(ir))
-        elif isinstance(ir, Multilinear):
+        elif isinstance(ir, (Multilinear, Rowwise)):
             found = _OPS.setdefault(key, Op(ir, strategy))
         else:
-            raise CodegenError(f"the runtime runs Linear, Bilinear, Trilinear and Pointwise IR; got {ir!r}")
+            raise CodegenError(f"the runtime runs Linear, Bilinear, Trilinear, Rowwise and Pointwise IR; got {ir!r}")
     return found
 
 
@@ -201,9 +201,10 @@ class _Built:
 
 
 class Op(_Built):
-    """One multilinear IR at run time: its kernels, built on demand, and its gradient ops."""
+    """One multilinear or rowwise IR at run time: its kernels, built on demand, and its
+    gradient ops (a rowwise IR's take every input and then the output's gradient)."""
 
-    def __init__(self, ir: Multilinear, strategy: str | None = None):
+    def __init__(self, ir, strategy: str | None = None):
         self.ir, self.strategy = ir, strategy
         self._kernels: dict = {}        # backend -> Kernel
         self._numba: dict = {}          # dtype name -> compiled njit dispatcher
@@ -218,6 +219,13 @@ class Op(_Built):
 
     def __repr__(self):
         return f"Op({self.ir!r}, numba ready for {sorted(self._numba) or 'no dtype'})"
+
+    def _linear_map(self) -> bool:
+        return isinstance(self.ir, Multilinear) and self.ir.arity == 1
+
+    def _multilinear_only(self, what: str) -> None:
+        if not isinstance(self.ir, Multilinear):
+            raise CodegenError(f"{what} runs multilinear IR; {self.ir!r} is not")
 
     # ------------------------------------------------------------------ kernels
     def _signature(self, dtype: str) -> tuple:
@@ -270,11 +278,13 @@ class Op(_Built):
             return "numba", "asked for"
         if why_not:
             return "torch", why_not
-        if self.ir.arity == 1:
+        if self._linear_map():
             return "torch", "linear maps stay on torch"
         strided = sum(x.shape[-1] for x in xs if x.shape[-1] > 1 and x.stride(-1) != 1)
-        if STRIDED_COST * strided > len(self.ir.terms):
-            return "torch", f"strided inputs ({strided} components to copy for {len(self.ir.terms)} terms)"
+        work = len(self.ir.terms) if isinstance(self.ir, Multilinear) else self.ir.operations
+        if STRIDED_COST * strided > work:
+            what = "terms" if isinstance(self.ir, Multilinear) else "operations"
+            return "torch", f"strided inputs ({strided} components to copy for {work} {what})"
         dtype = _dtype_name(xs[0])
         if dtype in self._numba:
             return "numba", f"CPU eager, compiled for {dtype}"
@@ -343,7 +353,7 @@ class Op(_Built):
         return out
 
     def _run_torch(self, xs, chosen: str, backend: str):
-        if chosen == "torch" and self.ir.arity == 1:
+        if chosen == "torch" and self._linear_map():
             return self.torch_kernel()(*xs)         # autograd differentiates a linear map
         # the same tensor twice (a quadratic form) becomes a view, which torch.compile accepts
         xs = [x.view_as(x) if any(x is y for y in xs[:q]) else x for q, x in enumerate(xs)]
@@ -355,7 +365,8 @@ class Op(_Built):
             from .autograd import function
             eager = tuple(_runner(self, m, backend) for m in range(self.ir.arity))
             forward = self._numba_on_torch if chosen == "numba" else self.torch_kernel()
-            found = function(self.ir.name, forward, eager, self._traced_grads)
+            found = function(self.ir.name, forward, eager, self._traced_grads,
+                             linear=isinstance(self.ir, Multilinear))
             found = self._functions.setdefault((chosen, backend), found)
         return found
 
@@ -389,6 +400,7 @@ class Op(_Built):
         >>> cmul.run_blade_major(a, torch.tensor([[3.0], [4.0]])).flatten()
         tensor([-5., 10.])
         """
+        self._multilinear_only("run_blade_major")
         torch = _torch()
         if len(xs) != self.ir.arity or not all(adaptors.is_torch(x) for x in xs):
             raise CodegenError(f"{self.ir.name}.run_blade_major takes {self.ir.arity} torch tensors")
@@ -460,6 +472,7 @@ class Op(_Built):
         >>> scale.run_mixing(a, a, w)[0, 0]                    # 2 (w[0, 0] + w[0, 1])
         tensor([4., 8.])
         """
+        self._multilinear_only("run_mixing")
         chosen, _ = self.choose_mixing(a, b, w, backend)
         if chosen == "torch":
             return self._mixing_torch(a, b, w)
@@ -563,6 +576,8 @@ class Op(_Built):
                 self._compile_numba(dtype)
         elif backend == "numpy":
             self._kernel("numpy")
+        elif backend in ("blade_major", "mixing") and not isinstance(self.ir, Multilinear):
+            self._multilinear_only(f"prepare({backend!r})")
         elif backend == "blade_major":          # run_blade_major's Numba kernels, and its gradients'
             for item in (self, *(self.grad(m) for m in range(self.ir.arity))):
                 for dtype in ("float32", "float64"):

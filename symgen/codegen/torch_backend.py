@@ -28,9 +28,9 @@ import numpy as np
 import sympy
 
 from .kernel import Kernel, build, choose_strategy
-from .printing import INPUT_NAMES, header, label_comment, multilinear_body, pointwise_printer
+from .printing import INPUT_NAMES, header, label_comment, multilinear_body, pointwise_printer, rowwise_body
 
-__all__ = ["compile_multilinear", "compile_pointwise", "UNROLL_MAX_TERMS", "DENSE_MAX_ENTRIES"]
+__all__ = ["compile_multilinear", "compile_rowwise", "compile_pointwise", "UNROLL_MAX_TERMS", "DENSE_MAX_ENTRIES"]
 
 #: Above this many terms an op is emitted with gather tables or a dense tensor instead of
 #: unrolled code.
@@ -49,14 +49,27 @@ def _unpack(name: str, dim: int) -> str:
 
 
 def _unrolled(ir) -> str:
+    return _straight_line(ir, *multilinear_body(ir))
+
+
+def _constant(row: str) -> bool:
+    """Whether a printed output is a number (no input in it)."""
+    try:
+        float(row)
+    except ValueError:
+        return False
+    return True
+
+
+def _straight_line(ir, temps, rows) -> str:
+    """One expression per output component on the inputs' components, stacked last."""
     names = INPUT_NAMES[:ir.arity]
-    temps, rows = multilinear_body(ir)
     src = f"\ndef {ir.name}({', '.join(names)}):\n"
     src += "".join(_unpack(n, d) for n, d in zip(names, ir.in_dims))
     src += "".join(f"    {tmp} = {expr}\n" for tmp, expr in temps)
-    if "0.0" in rows:   # an output with no terms must still broadcast like the others
+    if any(map(_constant, rows)):   # an output of no input must still broadcast like the others
         src += "    zero = " + " * ".join(f"{n}[..., 0]" for n in names) + " * 0.0\n"
-        rows = ["zero" if r == "0.0" else r for r in rows]
+        rows = [("zero" if float(r) == 0 else f"zero + {r}") if _constant(r) else r for r in rows]
     body = "".join(f"        {row},{label_comment(ir, k)}\n" for k, row in enumerate(rows))
     return src + f"    return torch.stack(torch.broadcast_tensors(\n{body}    ), dim=-1)\n"
 
@@ -145,6 +158,25 @@ def compile_multilinear(ir, strategy: str | None = None) -> Kernel:
     strategy = choose_strategy(ir, strategy, UNROLL_MAX_TERMS, ("unrolled", "table", "dense"),
                                "dense" if dense else "table")
     return build(ir, "torch", strategy, lambda: _multilinear_source(ir, strategy))
+
+
+def _rowwise_source(ir) -> str:
+    printer = pointwise_printer("torch")
+    body = _straight_line(ir, *rowwise_body(ir, printer))
+    imports = "".join(f"import {m}\n" for m in sorted(printer.module_imports) if m != "torch")
+    return header(ir, "torch") + "import torch\n" + imports + "\n" + body
+
+
+def compile_rowwise(ir) -> Kernel:
+    """Kernel ``fn(*inputs) -> out`` for a Rowwise IR (broadcasting, as the multilinear ones).
+
+    >>> import sympy, torch
+    >>> from symgen.codegen.ir import Rowwise
+    >>> a = sympy.symbols("a:2")
+    >>> compile_rowwise(Rowwise("ratio", (a,), (a[0] / a[1],)))(torch.tensor([[3.0, 4.0]]))
+    tensor([[0.7500]])
+    """
+    return build(ir, "torch", "rowwise", lambda: _rowwise_source(ir))
 
 
 def compile_pointwise(ir) -> Kernel:

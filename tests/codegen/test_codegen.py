@@ -172,3 +172,23 @@ def test_pointwise_rejects_unknown_symbols():
     x, y = sympy.symbols("x y")
     with pytest.raises(SymbolicCoefficientError, match="y"):
         Pointwise("f", (x,), (x + y,))
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float32, 1e-4), (np.float64, 1e-12)])
+@pytest.mark.parametrize("arity", [1, 2, 3])
+def test_narrow_rows_read_flat_views(dtype, tol, arity):
+    """Row loops of at most FLAT_MAX_COMPONENTS components per input and output read flat
+    views at constant offsets (vectorised); wider ones index ``a[t, q]``."""
+    from symgen.codegen.numba_backend import FLAT_MAX_COMPONENTS
+    rng = np.random.default_rng()
+    narrow = random_ir(rng, arity, out_dim=FLAT_MAX_COMPONENTS, in_dim=3, n_terms=6)
+    wide = random_ir(rng, arity, out_dim=FLAT_MAX_COMPONENTS + 1, in_dim=3, n_terms=6)
+    for ir, flat in ((narrow, True), (wide, False)):
+        kernel = codegen.compile(ir, "numba")
+        assert ("a[3 * t + 2]" in kernel.source.replace("A[", "a[")) == flat
+        for n in (0, 1, 33):
+            xs = [rng.standard_normal((n, d)).astype(dtype) for d in ir.in_dims]
+            out = np.full((n, ir.out_dim), np.nan, dtype)
+            kernel(*xs, out)
+            ref = dense_reference(ir, [x.astype(np.float64) for x in xs])
+            np.testing.assert_allclose(out, ref, atol=tol * max(np.abs(ref).max(initial=0.0), 1.0))

@@ -405,7 +405,7 @@ class CliffordAlgebra:
         default a float64 numpy batch. With ``backend="auto"`` a Numba kernel that would
         take over from a fallback is compiled now, so the answer holds from then on.
         ``k`` is the grade of ``grade_projection``; ``grades`` the input grades of a
-        grade-specialised product or ``"sandwich"`` (its ``w x w̃`` kernel).
+        grade-specialised product or ``"sandwich"`` (its one kernel, ``w x w̃ / <w w̃>_0``).
 
         >>> import torch
         >>> alg = CliffordAlgebra.from_signature(2)
@@ -427,8 +427,6 @@ class CliffordAlgebra:
         >>> print(CliffordAlgebra((1, 1)).explain("geometric_product", np.ones(4), np.ones(4)))
         geometric_product: numpy kernel (1 row < MIN_ROWS = 256 and no Numba kernel for float64 yet)
         """
-        if op == "sandwich" and grades is not None:     # its kernel takes (1 / <w w̃>_0, w, w, x)
-            inputs = (inputs[0][..., :1], inputs[0]) + inputs
         return runtime.explain(numeric.op_ir(self, op, k, grades), *inputs, backend=backend)
 
     def _bilinear(self, op, a, b, backend, grades=None):
@@ -540,11 +538,11 @@ class CliffordAlgebra:
 
         With ``grades=(gw, gx)``, ``w`` and ``x`` hold only the components of those grades
         (as in :meth:`geometric_product`) and the output holds the grades of ``x``: one
-        generated kernel computes ``s w x̂^p w̃`` from the products ``s w_i w_l`` (the
-        rotation-matrix form), with ``s = 1 / <w w̃>_0`` from a second, small one. ``w``
-        must be a versor; unlike the full path this is not checked (no host
-        synchronisation). ``unit=True`` says ``w w̃ = 1`` (as kingdon's ``>>`` assumes):
-        ``w⁻¹ = w̃``, no norm is computed, one kernel runs.
+        generated kernel computes ``w x̂^p w̃ / <w w̃>_0`` row by row from the products
+        ``w_i w_l`` (the rotation-matrix form, the norm and its reciprocal computed once
+        per row). ``w`` must be a versor; unlike the full path this is not checked (no
+        host synchronisation). ``unit=True`` says ``w w̃ = 1`` (as kingdon's ``>>``
+        assumes): ``w⁻¹ = w̃``, no norm is computed.
 
         >>> import numpy as np
         >>> alg = CliffordAlgebra.from_signature(3)

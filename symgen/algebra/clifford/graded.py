@@ -4,15 +4,17 @@ An input that holds only some grades (a vector, a bivector, an even versor) is p
 the components of those grades' blades, in the algebra's blade order; the product's
 IR is the full product restricted to those blades, and its output holds only the
 grades that can be non-zero (:func:`product_grades`). Sub-IRs are ordinary
-:class:`~symgen.codegen.Bilinear` / :class:`~symgen.codegen.Multilinear` records:
-codegen sees smaller dimensions and fewer terms, nothing else.
+:class:`~symgen.codegen.Bilinear` records: codegen sees smaller dimensions and fewer
+terms, nothing else.
 
-The sandwich ``w x w⁻¹ = s w x w̃`` of a versor ``w``, with ``s = 1 / <w w̃>_0``, is one
-:class:`~symgen.codegen.Multilinear` in ``(s, w, w, x)``, its output restricted to the
-grades of ``x`` (a versor's action preserves grades). Terms that differ only by swapping
-the two ``w`` indices are merged, so the kernel evaluates the rotation-matrix form:
-products ``s w_i w_l`` shared by every output, then one sum per output and input
-component (:func:`~symgen.codegen.printing.multilinear_body`).
+The sandwich ``w x w⁻¹ = w x w̃ / <w w̃>_0`` of a versor ``w`` is one
+:class:`~symgen.codegen.Rowwise` IR of ``(w, x)``: per output component of the grades of
+``x`` (a versor's action preserves grades) the SymPy expression ``Σ_j x_j M_kj(w) /
+<w w̃>_0``, whose matrix entries ``M_kj`` are sums of products ``w_i w_l`` (terms that
+differ only by swapping the two ``w`` indices merged): the rotation-matrix form, with the
+norm, its reciprocal and the products shared by every output computed once in one kernel
+(``sympy.cse`` in codegen). With ``w w̃ = 1`` assumed (``unit``) it is the same IR
+without the norm, ``w x w̃``.
 
 >>> from symgen import CliffordAlgebra
 >>> alg = CliffordAlgebra.from_signature(3)
@@ -23,7 +25,9 @@ component (:func:`~symgen.codegen.printing.multilinear_body`).
 >>> graded_ir(alg, "geometric_product", (2, 1))
 Bilinear(geometric_product_g2_g1: 3 x 3 -> 4, 9 terms)
 >>> sandwich_ir(alg, ((0, 2), 1))
-Multilinear(sandwich_g02_g1: 1 x 4 x 4 x 3 -> 3, 24 terms)
+Rowwise(sandwich_g02_g1: 4 x 3 -> 3)
+>>> sandwich_ir(alg, ((0, 2), 1), unit=True)
+Rowwise(unit_sandwich_g02_g1: 4 x 3 -> 3)
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import numbers
 
 import sympy
 
-from ...codegen import Bilinear, Multilinear
+from ...codegen import Bilinear, Rowwise
 from ...errors import GradeError
 
 __all__ = ["parse_grades", "blade_positions", "product_grades", "graded_ir", "sandwich_ir",
@@ -40,6 +44,10 @@ __all__ = ["parse_grades", "blade_positions", "product_grades", "graded_ir", "sa
 
 
 def _grade_set(alg, g, where: str) -> tuple:
+    if type(g) is int and 0 <= g <= alg.n:         # the common cases, checked without ABCs
+        return (g,)
+    if type(g) is tuple and g and all(type(k) is int and 0 <= k <= alg.n for k in g):
+        return tuple(sorted(set(g)))
     items = (g,) if isinstance(g, numbers.Integral) and not isinstance(g, bool) else g
     if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
         raise GradeError(f"{where}: grades {g!r} must be an int or a sequence of ints, "
@@ -110,10 +118,10 @@ def graded_ir(alg, op: str, grades) -> Bilinear:
     return ir
 
 
-def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
-    """``out = s <w x̂^p w̃>`` on the grades of ``x``, multilinear in ``(s, w, w, x)`` with
-    ``s`` one component (``1 / <w w̃>_0`` for ``w x̂^p w⁻¹``, see :func:`versor_norm_ir`);
-    with ``unit``, ``<w x̂^p w̃>`` in ``(w, w, x)`` (``w⁻¹ = w̃`` when ``w w̃ = 1``).
+def sandwich_ir(alg, grades, unit: bool = False) -> Rowwise:
+    """``out = <w x̂^p w̃> / <w w̃>_0`` on the grades of ``x`` (``w x̂^p w⁻¹`` for a versor),
+    a :class:`~symgen.codegen.Rowwise` IR of ``(w, x)``; with ``unit``, ``<w x̂^p w̃>``
+    (``w⁻¹ = w̃`` when ``w w̃ = 1``).
 
     ``x̂^p``: odd-grade blades of ``x`` meet the grade involution of ``w`` (the twisted
     action of CGENN, ``ŵ x₁ w̃``), which for a versor of parity ``p`` is ``w x̂^p w̃``.
@@ -122,6 +130,25 @@ def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
     key = ("sandwich", gw, gx, unit)
     if key in alg._ir_cache:
         return alg._ir_cache[key]
+    w = sympy.symbols(f"w:{len(blade_positions(alg, gw))}")
+    x = sympy.symbols(f"x:{len(blade_positions(alg, gx))}")
+    matrix = _sandwich_matrix(alg, gw, gx, w)
+    rows = [sympy.Add(*(x[j] * m for (k, j), m in matrix.items() if k == out)) for out in range(len(x))]
+    if unit:
+        exprs, doc = tuple(rows), "sandwich w x w~"
+    else:
+        norm = sum(c * w[i] * w[j] for _, i, j, c in versor_norm_ir(alg, gw).terms)
+        exprs, doc = tuple(sympy.Mul(r, sympy.Pow(norm, -1)) for r in rows), "sandwich w x w~ / <w w~>_0"
+    ir = Rowwise(f"{'unit_' * unit}sandwich_{_tag(gw)}_{_tag(gx)}", (w, x), exprs,
+                 labels=tuple(alg.blade_names[q] for q in blade_positions(alg, gx)),
+                 doc=f"{doc} of {alg!r}, w of grades {gw}, x of grades {gx}")
+    alg._ir_cache[key] = ir
+    return ir
+
+
+def _sandwich_matrix(alg, gw, gx, w) -> dict:
+    """``{(k, j): M_kj}``: ``<w x̂^p w̃>_k = Σ_j x_j M_kj(w)``, each ``M_kj`` a sum of
+    ``c w_i w_l`` (``i <= l``, the two orders merged), in the symbols ``w``."""
     g, gp = alg.grades, alg._geometric
     masks, index = alg._masks, alg._index
     iw, ix = blade_positions(alg, gw), blade_positions(alg, gx)
@@ -135,16 +162,14 @@ def sandwich_ir(alg, grades, unit: bool = False) -> Multilinear:
                     rev = (-1) ** (g[l] * (g[l] - 1) // 2)
                     for k, c2 in gp[(m, masks[l])].items():
                         if index[k] in px:
-                            t = (px[index[k]], 0, min(a, c), max(a, c), b)
+                            t = (px[index[k]], b, min(a, c), max(a, c))
                             acc[t] = acc.get(t, 0) + twist * rev * c1 * c2
-    terms = tuple((t[:1] + t[2:] if unit else t) + (sympy.expand(v),) for t, v in acc.items()
-                  if sympy.expand(v) != 0)
-    dims = (len(iw), len(iw), len(ix))
-    ir = Multilinear(f"{'unit_' * unit}sandwich_{_tag(gw)}_{_tag(gx)}", len(ix), dims if unit else (1,) + dims,
-                     terms, labels=tuple(alg.blade_names[q] for q in ix),
-                     doc=f"sandwich {'' if unit else 's '}w x w~ of {alg!r}, w of grades {gw}, x of grades {gx}")
-    alg._ir_cache[key] = ir
-    return ir
+    matrix: dict = {}
+    for (k, j, i, l), v in sorted(acc.items()):
+        v = sympy.expand(v)
+        if v != 0:
+            matrix[(k, j)] = matrix.get((k, j), 0) + v * w[i] * w[l]
+    return matrix
 
 
 def versor_norm_ir(alg, grades) -> Bilinear:

@@ -58,12 +58,10 @@ def run(alg, op: str, *inputs, k=None, backend: str = "auto"):
 
 
 def graded_irs(alg, op: str, grades) -> tuple:
-    """Every IR ``op`` with ``grades`` runs (a sandwich: ``s w x w̃`` and ``<w w̃>_0``, and
-    ``w x w̃`` for unit versors)."""
+    """Every IR ``op`` with ``grades`` runs (a sandwich: ``w x w̃ / <w w̃>_0``, and ``w x w̃``
+    for unit versors)."""
     if op == "sandwich":
-        gw, _ = graded.parse_grades(alg, grades)
-        return (op_ir(alg, op, grades=grades), graded.versor_norm_ir(alg, gw),
-                op_ir(alg, "unit_sandwich", grades=grades))
+        return (op_ir(alg, op, grades=grades), op_ir(alg, "unit_sandwich", grades=grades))
     return (op_ir(alg, op, grades=grades),)
 
 
@@ -74,19 +72,9 @@ def run_graded(alg, op: str, a, b, grades, backend: str = "auto"):
 
 
 def sandwich_graded(alg, w, x, grades, backend: str = "auto", unit: bool = False):
-    """``w x̂^p w⁻¹ = s w x̂^p w̃`` with ``s = 1 / <w w̃>_0``, on the grades of ``x`` (``w`` a
-    versor, not checked): two kernels, the norm and the scaled sandwich; one, ``w x̂^p w̃``,
-    when ``unit`` says ``w w̃ = 1``."""
-    if unit:
-        return runtime.run(op_ir(alg, "unit_sandwich", grades=grades), w, w, x, backend=backend)
-    gw, _ = graded.parse_grades(alg, grades)
-    if runtime.compiling() and ("versor_norm", gw) not in alg._ir_cache:
-        raise CodegenError(f"the sandwich kernels for {alg!r} are built on first use, which cannot happen "
-                           f"while torch.compile traces; call alg.prepare(['sandwich'], grades={grades!r}) "
-                           f"(or the op once, eagerly) before compiling")
-    norm = runtime.run(graded.versor_norm_ir(alg, gw), w, w, backend=backend)
-    scale = norm.reciprocal() if is_torch(norm) else np.reciprocal(norm, out=norm)
-    return runtime.run(op_ir(alg, "sandwich", grades=grades), scale, w, w, x, backend=backend)
+    """``w x̂^p w⁻¹ = w x̂^p w̃ / <w w̃>_0`` on the grades of ``x`` (``w`` a versor, not
+    checked): one kernel of ``(w, x)``; ``w x̂^p w̃`` when ``unit`` says ``w w̃ = 1``."""
+    return runtime.run(op_ir(alg, "unit_sandwich" if unit else "sandwich", grades=grades), w, x, backend=backend)
 
 
 def versor_inverse(alg, w, rtol, backend="auto"):
