@@ -49,6 +49,8 @@ def register(subparsers) -> None:
     p.add_argument("--schedule", choices=("cosine", "wsd"), default="cosine",
                    help="learning-rate schedule per epoch: cosine decay, or wsd = CGENN's warm-up (1/64), "
                         "constant rate, cosine decay (last 1/4) (default: cosine)")
+    p.add_argument("--test-every-epoch", action="store_true",
+                   help="evaluate the test MSE after every epoch and plot it beside the train MSE")
     p.add_argument("--stop-after", type=options.minutes, default=None, metavar="MINUTES",
                    help="stop each model after this wall time, keeping its schedule; with --checkpoint the "
                         "same command run again continues it")
@@ -98,7 +100,8 @@ def run_nbody(args, out=print) -> dict:
 
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
                        layers="layers", minutes="minutes", checkpoints="checkpoint", models="model", lr="lr",
-                       weight_decay="weight_decay", schedule="schedule", stop_after="stop_after")
+                       weight_decay="weight_decay", schedule="schedule", stop_after="stop_after",
+                       test_every_epoch="test_every_epoch")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]
@@ -112,8 +115,9 @@ def run_nbody(args, out=print) -> dict:
         if h.epochs < h.planned:
             out(f"{name}: stopped after {h.epochs} of {h.planned} epochs (--stop-after); "
                 "the same command continues it from --checkpoint")
-    path = save_curves({f"{name} (train)": h.losses for name, (_, h) in models.items()}, args.out,
-                       baseline=(baseline, "constant velocity (test)"))
+    curves = {f"{name} (train)": h.losses for name, (_, h) in models.items()}
+    curves.update({f"{name} (test)": h.evaluations for name, (_, h) in models.items() if h.evaluations})
+    path = save_curves(curves, args.out, baseline=(baseline, "constant velocity (test)"))
     out(f"loss curves saved to {path}")
     return {"constant_velocity": baseline, **{name: h.test for name, (_, h) in models.items()}}
 

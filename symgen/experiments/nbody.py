@@ -430,12 +430,13 @@ MODELS = {
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
         minutes: float | None = None, progress: bool = True, checkpoints: str | None = None,
         models=("cgenn", "mlp"), lr: float | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
-        stop_after: float | None = None) -> dict:
+        stop_after: float | None = None, test_every_epoch: bool = False) -> dict:
     """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
     is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
     budget, each at ``lr`` or else its learning rate in :data:`MODELS`, evaluate.
     ``weight_decay``, ``schedule`` and ``stop_after`` are those of :func:`.training.train`
-    (``stop_after`` per model).
+    (``stop_after`` per model); with ``test_every_epoch`` each ``History.evaluations`` holds
+    the test MSE after every epoch.
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
@@ -458,5 +459,6 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
         path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
         trained[name] = model, fit(model, train_data, test_data, epochs, lr=model_lr if lr is None else lr,
                                    label=label, minutes=minutes, progress=progress, checkpoint=path,
-                                   weight_decay=weight_decay, schedule=schedule, stop_after=stop_after)
+                                   weight_decay=weight_decay, schedule=schedule, stop_after=stop_after,
+                                   evaluate_every_epoch=test_every_epoch)
     return {"constant_velocity": baseline, "models": trained}
