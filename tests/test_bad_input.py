@@ -55,6 +55,14 @@ def nbody():
     """The N-body experiment module, imported on first use (it builds a Clifford algebra)."""
     from symgen.experiments import nbody as module
     return module
+
+
+def training():
+    """The shared training loop's module, imported on first use."""
+    from symgen.experiments import training as module
+    return module
+
+
 PAYLOAD = "__import__('os').getcwd()"
 CL3 = CliffordAlgebra((1, 1, 1))
 PGA = CliffordAlgebra((0, 1, 1))
@@ -322,6 +330,15 @@ ROWS = [
     R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
     R(lambda: nbody().run(models=("cgenn", "segnn")), ShapeError, "'segnn'", id="nbody-run-unknown-model"),
     R(lambda: nbody().NBodyEGNN(hidden=0), ShapeError, "hidden", id="nbody-egnn-zero-hidden"),
+    R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, schedule="linear"), SymgenError, "'linear'",
+      id="train-unknown-schedule"),
+    R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, weight_decay=-1.0), SymgenError, "-1.0",
+      id="train-negative-weight-decay"),
+    R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, stop_after=0), SymgenError, "got 0",
+      id="train-stop-after-zero"),
+    R(lambda: training().WarmupStableDecay(0), SymgenError, "got 0", id="train-wsd-zero-epochs"),
+    R(lambda: training().WarmupStableDecay(10, warmup=0.9, decay=0.5), SymgenError, "0.9 and 0.5",
+      id="train-wsd-fractions-over-one"),
     R(lambda: EGNN(groups.SL(3), 1), RepresentationError, "SL(3)", id="group-egnn-not-orthogonal"),
     R(lambda: EGNN(groups.O(3), 1, hidden=4)(torch.zeros(3, 2), torch.zeros(3, 3), torch.tensor([0]), torch.tensor([1])),
       ShapeError, "(points, 1)", id="group-egnn-wrong-features"),
@@ -427,6 +444,8 @@ ROWS = [
     R(lambda: options.count("2.5"), OptionError, "'2.5'", id="cli-count-not-integer"),
     R(lambda: options.natural("-1"), OptionError, "-1", id="cli-signature-negative"),
     R(lambda: options.minutes("inf"), OptionError, "'inf'", id="cli-minutes-inf"),
+    R(lambda: options.rate("0"), OptionError, "'0'", id="cli-rate-zero"),
+    R(lambda: options.decay("-1e-4"), OptionError, "'-1e-4'", id="cli-decay-negative"),
     # ---------------------------------------------------------------- the checker
     R(_nan_input_check, CheckerError, "NaN", id="checker-nan-inputs"),
     R(lambda: assert_equivariant(torch.nn.Sequential(MVLinear(CL3, 2, 2)), alg=CL3), CheckerError, "input_shape",
@@ -468,6 +487,10 @@ def test_bad_input_raises_a_symgen_error_naming_the_value(call, error, names):
     (["nbody", "--epochs", "0"], "argument --epochs: 0 is not an integer ≥ 1"),
     (["nbody", "--minutes", "nan"], "argument --minutes: 'nan' is not a finite number of minutes > 0"),
     (["nbody", "--model", "cgenn,segnn"], "argument --model: 'cgenn,segnn' is not a comma list of models from"),
+    (["nbody", "--lr", "-0.004"], "argument --lr: '-0.004' is not a finite learning rate > 0"),
+    (["nbody", "--weight-decay", "nan"], "argument --weight-decay: 'nan' is not a finite weight decay ≥ 0"),
+    (["nbody", "--schedule", "linear"], "argument --schedule: invalid choice: 'linear'"),
+    (["nbody", "--stop-after", "0"], "argument --stop-after: '0' is not a finite number of minutes > 0"),
     (["hull", "--channels", "two"], "argument --channels: 'two' is not an integer"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_cli_options_exit_2_naming_the_value(argv, named, capsys):

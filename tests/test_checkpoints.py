@@ -576,6 +576,24 @@ def _run_egnn(net):
         return net(*_egnn_inputs(31))
 
 
+def _wsd():
+    from symgen.experiments.training import WarmupStableDecay
+    return WarmupStableDecay(100)
+
+
+def _use_wsd(schedule):
+    """Inside a ``LambdaLR`` stepped a few epochs, as :func:`symgen.experiments.training.train` holds it."""
+    opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+
+
+def _run_wsd(schedule):
+    return [schedule(e) for e in (0, 1, 50, 99)]
+
+
 def _clifford_cases():
     from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
                            MVSiLU)
@@ -629,11 +647,12 @@ CASES = {
     "Ponita": Case(_ponita, _use_ponita, _run_ponita),
     "PonitaPointCloud": Case(_ponita_cloud, _use_ponita_cloud, _run_ponita_cloud),
     "EGNN": Case(_egnn, _use_egnn, _run_egnn),
+    "WarmupStableDecay": Case(_wsd, _use_wsd, _run_wsd),
 }
 MODULES = [name for name in CASES if name not in {"CliffordAlgebra", "Multivector", "Rep", "ExternalProduct", "RealForm",
                                                   "StructuredBasis", "PDE", "Symmetries", "Symmetries-infinite",
                                                   "InfiniteFamily", "VectorField", "MessageOp", "RowwiseOp",
-                                                  "GroupClassification",
+                                                  "GroupClassification", "WarmupStableDecay",
                                                   *GROUPS}]
 
 

@@ -42,6 +42,18 @@ def register(subparsers) -> None:
                         "ponita, ponita-cloud, egnn, fa-gnn, canon-gnn (default: cgenn,mlp)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
+    p.add_argument("--lr", type=options.rate, default=None,
+                   help="Adam learning rate of every model (default: each model's own, 5e-3; EGNN 1e-3)")
+    p.add_argument("--weight-decay", type=options.decay, default=0.0,
+                   help="Adam's L2 weight decay (default: 0; CGENN's N-body runs: 1e-4)")
+    p.add_argument("--schedule", choices=("cosine", "wsd"), default="cosine",
+                   help="learning-rate schedule per epoch: cosine decay, or wsd = CGENN's warm-up (1/64), "
+                        "constant rate, cosine decay (last 1/4) (default: cosine)")
+    p.add_argument("--test-every-epoch", action="store_true",
+                   help="evaluate the test MSE after every epoch and plot it beside the train MSE")
+    p.add_argument("--stop-after", type=options.minutes, default=None, metavar="MINUTES",
+                   help="stop each model after this wall time, keeping its schedule; with --checkpoint the "
+                        "same command run again continues it")
     _budget(p, "40 train samples, 2 epochs, 4 channels")
     p.add_argument("--out", default="nbody_loss.png", help="where to save the loss curves")
     p.set_defaults(run=run_nbody)
@@ -87,7 +99,9 @@ def run_nbody(args, out=print) -> dict:
     from ..experiments.plots import save_curves
 
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
-                       layers="layers", minutes="minutes", checkpoints="checkpoint", models="model")
+                       layers="layers", minutes="minutes", checkpoints="checkpoint", models="model", lr="lr",
+                       weight_decay="weight_decay", schedule="schedule", stop_after="stop_after",
+                       test_every_epoch="test_every_epoch")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]
@@ -97,8 +111,13 @@ def run_nbody(args, out=print) -> dict:
     for name, (model, h) in models.items():
         out(f"    {name:16} {sum(p.numel() for p in model.parameters()):>7} {h.test:10.5f} "
             f"{h.epochs:>7} {h.seconds:7.0f}s")
-    path = save_curves({f"{name} (train)": h.losses for name, (_, h) in models.items()}, args.out,
-                       baseline=(baseline, "constant velocity (test)"))
+    for name, (_, h) in models.items():
+        if h.epochs < h.planned:
+            out(f"{name}: stopped after {h.epochs} of {h.planned} epochs (--stop-after); "
+                "the same command continues it from --checkpoint")
+    curves = {f"{name} (train)": h.losses for name, (_, h) in models.items()}
+    curves.update({f"{name} (test)": h.evaluations for name, (_, h) in models.items() if h.evaluations})
+    path = save_curves(curves, args.out, baseline=(baseline, "constant velocity (test)"))
     out(f"loss curves saved to {path}")
     return {"constant_velocity": baseline, **{name: h.test for name, (_, h) in models.items()}}
 

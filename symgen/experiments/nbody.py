@@ -380,10 +380,11 @@ def _tensors(data):
 
 def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
         minutes: float | None = None, label: str = "", progress: bool = True,
-        checkpoint: str | None = None) -> History:
+        checkpoint: str | None = None, **options) -> History:
     """Train on shuffled batches with the shared loop (:func:`.training.train`, which
-    saves to and resumes from ``checkpoint``); the history's ``test`` is the test MSE of the
-    predicted positions."""
+    saves to and resumes from ``checkpoint``; ``options`` go to it: ``weight_decay``,
+    ``schedule``, ``stop_after``); the history's ``test`` is the test MSE of the predicted
+    positions."""
     x, v, q, y = _tensors(train_data)
     tx, tv, tq, ty = _tensors(test_data)
 
@@ -394,7 +395,7 @@ def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float =
             yield (x[idx], v[idx], q[idx]), y[idx]
 
     return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
-                 checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()))
+                 checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()), **options)
 
 
 def matched_mlp(params: int, horizon: float) -> NBodyMLP:
@@ -428,10 +429,14 @@ MODELS = {
 
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
         minutes: float | None = None, progress: bool = True, checkpoints: str | None = None,
-        models=("cgenn", "mlp")) -> dict:
+        models=("cgenn", "mlp"), lr: float | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
+        stop_after: float | None = None, test_every_epoch: bool = False) -> dict:
     """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
     is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
-    budget, each at its learning rate in :data:`MODELS`, evaluate.
+    budget, each at ``lr`` or else its learning rate in :data:`MODELS`, evaluate.
+    ``weight_decay``, ``schedule`` and ``stop_after`` are those of :func:`.training.train`
+    (``stop_after`` per model); with ``test_every_epoch`` each ``History.evaluations`` holds
+    the test MSE after every epoch.
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
@@ -447,11 +452,13 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
     cgenn_params = sum(p.numel() for p in NBodyCGENN(channels, layers).parameters())
     trained = {}
     for key in dict.fromkeys(models):
-        name, build, lr = MODELS[key]
+        name, build, model_lr = MODELS[key]
         torch.manual_seed(0)
         model = build(channels, layers, horizon, cgenn_params)
         label = name.split()[0]
         path = None if checkpoints is None else os.path.join(checkpoints, f"{label}.pt")
-        trained[name] = model, fit(model, train_data, test_data, epochs, lr=lr, label=label, minutes=minutes,
-                                   progress=progress, checkpoint=path)
+        trained[name] = model, fit(model, train_data, test_data, epochs, lr=model_lr if lr is None else lr,
+                                   label=label, minutes=minutes, progress=progress, checkpoint=path,
+                                   weight_decay=weight_decay, schedule=schedule, stop_after=stop_after,
+                                   evaluate_every_epoch=test_every_epoch)
     return {"constant_velocity": baseline, "models": trained}

@@ -1,5 +1,5 @@
-"""The one training loop of the experiments: Adam with cosine decay, a seed, a wall-clock
-budget, a tqdm progress bar, evaluation, checkpoints to resume from, data parallel over
+"""The one training loop of the experiments: Adam (with optional weight decay) and a cosine
+or warm-up–stable–decay schedule, a seed, a wall-clock budget, a tqdm progress bar, evaluation, checkpoints to resume from, data parallel over
 ``torchrun`` processes, and a returned :class:`History`.
 
 An experiment hands over its model, a ``batches(generator)`` callable that yields the
@@ -34,6 +34,7 @@ up to rounding (tested with two processes). Across machines, run on each node
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tempfile
 import time
@@ -45,20 +46,72 @@ import torch
 from ..errors import SymgenError
 from . import distributed
 
-__all__ = ["History", "train"]
+__all__ = ["History", "WarmupStableDecay", "train", "SCHEDULES"]
+
+#: ``train``'s learning-rate schedules, stepped once per epoch: ``"cosine"`` (cosine decay
+#: over all epochs) and ``"wsd"`` (:class:`WarmupStableDecay`, CGENN's N-body schedule).
+SCHEDULES = ("cosine", "wsd")
 
 
 @dataclass
 class History:
     """What a run left: the mean train loss of every epoch, ``evaluate(model)`` after every
-    epoch (when asked) and at the end, the epochs run and the wall time in seconds (summed
-    over resumed runs)."""
+    epoch (when asked) and at the end, the epochs run, the epochs its schedule runs to
+    (``planned``: more than ``epochs`` after a ``stop_after`` stop) and the wall time in
+    seconds (summed over resumed runs)."""
 
     losses: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
     test: object = None
     epochs: int = 0
     seconds: float = 0.0
+    planned: int = 0
+
+
+class WarmupStableDecay:
+    """Warm-up–stable–decay: the learning-rate factor of epoch ``e`` of ``epochs``.
+
+    A cosine warm-up over the first ``warmup`` fraction of the epochs, the full rate, then a
+    cosine decay towards 0 over the last ``decay`` fraction; the defaults (1/64 and 1/4) are
+    the schedule of CGENN's N-body runs (Ruhe et al. 2023, there counted in steps). A
+    picklable callable for ``torch.optim.lr_scheduler.LambdaLR``, whose checkpoints keep
+    ``epochs`` (a budget cut changes it).
+
+    >>> f = WarmupStableDecay(128)
+    >>> [round(f(e), 3) for e in (0, 1, 2, 50, 95, 96, 127)]
+    [0.25, 0.75, 1.0, 1.0, 1.0, 0.998, 0.002]
+    """
+
+    def __init__(self, epochs: int, warmup: float = 1 / 64, decay: float = 1 / 4):
+        if not isinstance(epochs, int) or epochs < 1:
+            raise SymgenError(f"WarmupStableDecay: epochs must be an integer >= 1, got {epochs!r}")
+        if not (0 <= warmup and 0 <= decay and warmup + decay <= 1):
+            raise SymgenError(f"WarmupStableDecay: warmup and decay must be fractions >= 0 summing to at "
+                              f"most 1, got {warmup!r} and {decay!r}")
+        self.epochs, self.warmup, self.decay = epochs, warmup, decay
+
+    def __call__(self, epoch: int) -> float:
+        warm, decay = int(self.warmup * self.epochs), int(self.decay * self.epochs)
+        if epoch < warm:
+            return 0.5 * (1 - math.cos(math.pi * (epoch + 1) / (warm + 1)))
+        start = self.epochs - decay
+        if epoch < start:
+            return 1.0
+        return 0.5 * (1 + math.cos(math.pi * min(epoch - start + 1, decay) / (decay + 1)))
+
+
+def _schedule(opt, name: str, epochs: int):
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    return torch.optim.lr_scheduler.LambdaLR(opt, WarmupStableDecay(epochs))
+
+
+def _cut(sched, epochs: int) -> None:
+    """Stretch ``sched`` (from :func:`_schedule`) to end after ``epochs``."""
+    if isinstance(sched, torch.optim.lr_scheduler.LambdaLR):
+        sched.lr_lambdas[0].epochs = epochs
+    else:
+        sched.T_max = epochs
 
 
 def _squared_error(model, inputs, target, scale: float) -> tuple:
@@ -103,13 +156,18 @@ def _load(path: str, model, opt, sched, generator) -> tuple:
 def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable], epochs: int, lr: float, *,
           minutes: float | None = None, evaluate: Callable | None = None, evaluate_every_epoch: bool = False,
           label: str = "", progress: bool = True, seed: int = 0, checkpoint: str | None = None,
-          regularizer: Callable | None = None) -> History:
+          regularizer: Callable | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
+          stop_after: float | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``batches(generator)`` with Adam (learning
-    rate ``lr``) and a cosine schedule stepped once per epoch.
+    rate ``lr``, L2 ``weight_decay`` as in ``torch.optim.Adam``) and a schedule from
+    :data:`SCHEDULES` stepped once per epoch.
 
     ``generator`` is a ``torch.Generator`` seeded with ``seed``. With ``minutes``, the epoch
-    count is cut after the first epoch to what fits in that wall-clock budget, and the
-    schedule is stretched to the new count. ``evaluate(model)`` runs without gradients at the
+    count is cut after the run's first epoch to what fits in that wall-clock budget, and the
+    schedule is stretched to the new count (a resumed run keeps the count it saved). With
+    ``stop_after`` (minutes), this call stops after the first epoch that ends past that wall
+    time, leaving the schedule as planned: ``History.epochs`` is then below ``epochs``, and a
+    rerun with the same ``checkpoint`` continues it. ``evaluate(model)`` runs without gradients at the
     end (``History.test``) and, with ``evaluate_every_epoch``, after each epoch
     (``History.evaluations``). With ``checkpoint`` (a file path), the model, optimiser,
     schedule, generators and history are saved there after every epoch, and a run that finds
@@ -124,19 +182,25 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         raise SymgenError(f"epochs must be an integer >= 1, got {epochs!r}")
     if minutes is not None and not minutes > 0:
         raise SymgenError(f"minutes must be a positive budget, got {minutes!r}")
+    if stop_after is not None and not stop_after > 0:
+        raise SymgenError(f"stop_after must be a positive number of minutes, got {stop_after!r}")
     if not isinstance(seed, int):
         raise SymgenError(f"seed must be an integer, got {seed!r}")
+    if not weight_decay >= 0:
+        raise SymgenError(f"weight_decay must be >= 0, got {weight_decay!r}")
+    if schedule not in SCHEDULES:
+        raise SymgenError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
     from tqdm.auto import tqdm
 
     world = distributed.world_size(cuda=any(p.is_cuda for p in model.parameters()))
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = _schedule(opt, schedule, epochs)
     generator = torch.Generator().manual_seed(seed)
     history = History()
     if checkpoint is not None and os.path.exists(checkpoint):
         history, epochs = _load(checkpoint, model, opt, sched, generator)
-    t0, seconds0, first = time.perf_counter(), history.seconds, history.epochs
+    t0, seconds0 = time.perf_counter(), history.seconds
     bar = tqdm(total=epochs, initial=history.epochs, desc=label or type(model).__name__,
                disable=not (progress and distributed.is_main()))
     while history.epochs < epochs:
@@ -156,20 +220,23 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         if evaluate is not None and evaluate_every_epoch:
             with torch.no_grad():
                 history.evaluations.append(evaluate(model))
-        if minutes is not None and history.epochs == first + 1:
+        if minutes is not None and history.epochs == 1:
             fits = distributed.broadcast_int(max(1, int(minutes * 60 / (time.perf_counter() - t0))))
             if fits < epochs:
-                epochs = bar.total = sched.T_max = fits
+                epochs = bar.total = fits
+                _cut(sched, fits)
         history.seconds = seconds0 + time.perf_counter() - t0
         if checkpoint is not None and distributed.is_main():
             _save(checkpoint, {"model": model.state_dict(), "optimizer": opt.state_dict(),
                                "scheduler": sched.state_dict(), "generator": generator.get_state(),
                                "torch_rng": torch.get_rng_state(), "epochs": epochs,
                                "history": dataclasses.asdict(history)})
+        if stop_after is not None and distributed.broadcast_int(int(time.perf_counter() - t0 >= stop_after * 60)):
+            break
     bar.close()
     if evaluate is not None:
         with torch.no_grad():
             history.test = evaluate(model)
-    history.seconds = seconds0 + time.perf_counter() - t0
+    history.seconds, history.planned = seconds0 + time.perf_counter() - t0, epochs
     distributed.barrier()
     return history

@@ -131,6 +131,23 @@ def test_nbody_cli_tiny(tmp_path, capsys):
     assert out.exists() and "constant velocity" in capsys.readouterr().out
 
 
+def test_nbody_cli_stops_and_the_same_command_continues(tmp_path, capsys):
+    """``--stop-after`` a nanosecond: each command runs one epoch of the two, then the
+    wsd schedule with weight decay at ``--lr`` goes on from the checkpoint."""
+    command = ["nbody", "--quick", "--model", "cgenn", "--lr", "4e-3", "--weight-decay", "1e-4", "--schedule",
+               "wsd", "--stop-after", "1e-9", "--test-every-epoch", "--checkpoint", str(tmp_path / "ckpt"),
+               "--out", str(tmp_path / "l.png")]
+    assert main(command) == 0
+    assert "stopped after 1 of 2 epochs" in capsys.readouterr().out
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "stopped after" not in out and " 2 " in out.splitlines()[3]
+    saved = torch.load(tmp_path / "ckpt" / "CGENN.pt", weights_only=True)
+    assert saved["epochs"] == 2 and saved["optimizer"]["param_groups"][0]["weight_decay"] == 1e-4
+    assert saved["optimizer"]["param_groups"][0]["initial_lr"] == 4e-3
+    assert len(saved["history"]["evaluations"]) == 2 and all(np.isfinite(saved["history"]["evaluations"]))
+
+
 def test_run_trains_the_listed_models_and_rejects_unknown_names():
     result = run(n_train=20, n_test=10, epochs=1, channels=2, layers=1, progress=False, models=("ponita", "fa-gnn"))
     assert list(result["models"]) == ["PONITA", "FA-GNN"]

@@ -1,5 +1,7 @@
-"""The shared training loop: seeds, checkpoints that resume exactly, and data parallel
-training over two ``torchrun`` processes that repeats the one-process loss trajectory."""
+"""The shared training loop: seeds, checkpoints that resume exactly (under every schedule,
+with weight decay, after a kill, a ``stop_after`` stop or a ``minutes`` cut), and data
+parallel training over two ``torchrun`` processes that repeats the one-process loss
+trajectory."""
 
 import json
 import subprocess
@@ -8,10 +10,13 @@ import textwrap
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from symgen import SymgenError
 from symgen.cli import main
-from symgen.experiments.training import train
+from symgen.experiments import training
+from symgen.experiments.training import SCHEDULES, WarmupStableDecay, train
 
 X = torch.randn(30, 3, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
 Y = torch.sin(X).sum(1, keepdim=True)
@@ -37,20 +42,97 @@ def _batches(stop_at=None):
     return batches
 
 
-def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
+@pytest.mark.parametrize("schedule, weight_decay", [("cosine", 0.0), ("wsd", 1e-3)])
+def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path, schedule, weight_decay):
     path = str(tmp_path / "run.pt")
     whole = _model()
-    expected = train(whole, _batches(), 6, 0.01, progress=False)
+    options = {"schedule": schedule, "weight_decay": weight_decay, "progress": False}
+    expected = train(whole, _batches(), 6, 0.01, **options)
     with pytest.raises(KeyboardInterrupt):
-        train(_model(), _batches(stop_at=4), 6, 0.01, progress=False, checkpoint=path)
+        train(_model(), _batches(stop_at=4), 6, 0.01, checkpoint=path, **options)
     resumed_model = _model()
-    resumed = train(resumed_model, _batches(), 6, 0.01, progress=False, checkpoint=path)
+    resumed = train(resumed_model, _batches(), 6, 0.01, checkpoint=path, **options)
     assert resumed.epochs == 6 and resumed.losses == expected.losses
     for a, b in zip(whole.state_dict().values(), resumed_model.state_dict().values()):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     # a finished checkpoint: nothing left to train, the history comes back as saved
     again = train(_model(), _batches(stop_at=1), 6, 0.01, progress=False, checkpoint=path)
     assert again.losses == expected.losses
+
+
+def _same_run(a, b):
+    for x, y in zip(a.state_dict().values(), b.state_dict().values()):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)
+
+
+def test_schedules_and_weight_decay_change_the_run():
+    runs = [train(_model(), _batches(), 4, 0.01, progress=False, schedule=s, weight_decay=wd).losses
+            for s, wd in (("cosine", 0.0), ("wsd", 0.0), ("cosine", 0.1))]
+    assert runs[0] != runs[1] and runs[0] != runs[2]
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_stop_after_stops_and_the_same_call_continues_the_schedule(tmp_path, schedule):
+    """A stop after every epoch (``stop_after`` of a nanosecond), then the same call again
+    until done: the model and losses of the run that was never stopped."""
+    path = str(tmp_path / "run.pt")
+    whole = _model()
+    expected = train(whole, _batches(), 5, 0.01, progress=False, schedule=schedule, weight_decay=1e-3)
+    calls = 0
+    while True:
+        calls += 1
+        resumed_model = _model()
+        h = train(resumed_model, _batches(), 5, 0.01, progress=False, schedule=schedule, weight_decay=1e-3,
+                  checkpoint=path, stop_after=1e-11)
+        assert h.epochs == min(calls, 5)
+        if h.epochs == 5:
+            break
+    assert calls == 5 and h.losses == expected.losses
+    _same_run(whole, resumed_model)
+
+
+class _Clock:
+    """``time.perf_counter`` stand-in advancing ``step`` seconds per call."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_a_minutes_cut_survives_a_resume_on_a_slower_clock(tmp_path, monkeypatch, schedule):
+    """The budget cuts 8 epochs to 4 after the first (one minute per clock reading, a
+    4-minute budget); the run is killed in epoch 3 and resumed where an epoch reads as two
+    minutes: the resumed run keeps its 4-epoch schedule and repeats the uninterrupted run."""
+    path = str(tmp_path / "run.pt")
+    monkeypatch.setattr(training.time, "perf_counter", _Clock(60.0))
+    whole = _model()
+    expected = train(whole, _batches(), 8, 0.01, progress=False, minutes=4, schedule=schedule)
+    assert expected.epochs == 4
+    monkeypatch.setattr(training.time, "perf_counter", _Clock(60.0))
+    with pytest.raises(KeyboardInterrupt):
+        train(_model(), _batches(stop_at=3), 8, 0.01, progress=False, minutes=4, schedule=schedule, checkpoint=path)
+    monkeypatch.setattr(training.time, "perf_counter", _Clock(120.0))
+    resumed_model = _model()
+    resumed = train(resumed_model, _batches(), 8, 0.01, progress=False, minutes=4, schedule=schedule,
+                    checkpoint=path)
+    assert resumed.epochs == 4 and resumed.losses == expected.losses
+    _same_run(whole, resumed_model)
+
+
+@given(epochs=st.integers(1, 5000))
+def test_warmup_stable_decay_rises_holds_and_falls(epochs):
+    f = WarmupStableDecay(epochs)
+    factors = [f(e) for e in range(epochs)]
+    warm, decay = epochs // 64, epochs // 4
+    assert all(0 < x <= 1 for x in factors)
+    assert factors[:warm] == sorted(factors[:warm]) and factors[warm:epochs - decay] == [1.0] * (epochs - warm - decay)
+    assert factors[epochs - decay:] == sorted(factors[epochs - decay:], reverse=True)
+    if decay:
+        assert factors[-1] <= 2.5 / (decay + 1) ** 2
 
 
 def test_the_seed_decides_the_batches():
