@@ -84,6 +84,16 @@ def _tensor_pair(rep_in, rep_out):
     return isinstance(rep_in, TensorRep) and isinstance(rep_out, TensorRep)
 
 
+def _tensor_count(name, count, rep_in, rep_out):
+    """``count(rep_in, rep_out)[0]`` (a ``(dimension or None, reason)`` counter) for two tensor
+    representations; other kinds are refused with a pointer to :func:`certificate`."""
+    _check_pair(rep_in, rep_out)
+    if not _tensor_pair(rep_in, rep_out):
+        raise RepresentationError(f"{name} counts maps between tensor representations; for "
+                                  f"{rep_in!r} → {rep_out!r} use certificate()")
+    return count(rep_in, rep_out)[0]
+
+
 def _check_pair(rep_in, rep_out):
     for r in (rep_in, rep_out):
         if not isinstance(r, Rep):
@@ -225,11 +235,7 @@ def orbit_dimension(rep_in: Rep, rep_out: Rep):
     >>> orbit_dimension(V ** 2, V + reps.Scalar(V.G)), certified_dimension(V ** 2, V + reps.Scalar(V.G))
     (42, 42)
     """
-    _check_pair(rep_in, rep_out)
-    if not _tensor_pair(rep_in, rep_out):
-        raise RepresentationError(f"orbit_dimension counts maps between tensor representations; for "
-                                  f"{rep_in!r} → {rep_out!r} use certificate()")
-    return _orbit_dimension(rep_in, rep_out)[0]
+    return _tensor_count("orbit_dimension", _orbit_dimension, rep_in, rep_out)
 
 
 def _orbit_dimension(rep_in, rep_out):
@@ -310,11 +316,7 @@ def modular_dimension(rep_in: Rep, rep_out: Rep):
     >>> modular_dimension(V, V), modular_dimension(V ** 2, V)
     (1, 3)
     """
-    _check_pair(rep_in, rep_out)
-    if not _tensor_pair(rep_in, rep_out):
-        raise RepresentationError(f"modular_dimension counts maps between tensor representations; for "
-                                  f"{rep_in!r} → {rep_out!r} use certificate()")
-    return _modular(rep_in, rep_out)[0]
+    return _tensor_count("modular_dimension", _modular, rep_in, rep_out)
 
 
 def _modular(rep_in, rep_out):
