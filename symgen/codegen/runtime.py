@@ -281,9 +281,9 @@ class Op(_Built):
         if self._linear_map():
             return "torch", "linear maps stay on torch"
         strided = sum(x.shape[-1] for x in xs if x.shape[-1] > 1 and x.stride(-1) != 1)
-        work = len(self.ir.terms) if isinstance(self.ir, Multilinear) else self.ir.operations
+        work, what = ((len(self.ir.terms), "terms") if isinstance(self.ir, Multilinear)
+                      else (self.ir.operations, "operations"))
         if STRIDED_COST * strided > work:
-            what = "terms" if isinstance(self.ir, Multilinear) else "operations"
             return "torch", f"strided inputs ({strided} components to copy for {work} {what})"
         dtype = _dtype_name(xs[0])
         if dtype in self._numba:
@@ -576,13 +576,13 @@ class Op(_Built):
                 self._compile_numba(dtype)
         elif backend == "numpy":
             self._kernel("numpy")
-        elif backend in ("blade_major", "mixing") and not isinstance(self.ir, Multilinear):
-            self._multilinear_only(f"prepare({backend!r})")
         elif backend == "blade_major":          # run_blade_major's Numba kernels, and its gradients'
+            self._multilinear_only("prepare('blade_major')")
             for item in (self, *(self.grad(m) for m in range(self.ir.arity))):
                 for dtype in ("float32", "float64"):
                     item._compile_numba(f"{dtype}-strided")
         elif backend == "mixing":               # run_mixing's Numba kernels (forward and backward)
+            self._multilinear_only("prepare('mixing')")
             for dtype in ("float32", "float64"):
                 self._compile_numba(f"{dtype}-mixing")
         else:
