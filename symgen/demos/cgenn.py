@@ -13,7 +13,7 @@ __all__ = ["register", "main_job"]
 
 def _budget(parser, quick: str) -> None:
     parser.add_argument("--minutes", type=options.minutes, default=None,
-                        help="wall-clock budget per model: the epoch count is cut to fit after the first epoch")
+                        help="wall-clock budget per model: the epoch count is cut to fit after the second epoch")
     parser.add_argument("--quick", action="store_true", help=f"smoke test in seconds ({quick}); numbers meaningless")
     parser.add_argument("--checkpoint", default=None, metavar="DIR",
                         help="save each model after every epoch to DIR/<model>.pt; a rerun resumes from there")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -114,6 +115,15 @@ def _cut(sched, epochs: int) -> None:
         sched.T_max = epochs
 
 
+def _fits(done: int, left: float, pace: float) -> int:
+    """The epoch count a ``minutes`` budget allows after ``done`` epochs with ``left`` seconds
+    of it remaining at ``pace`` seconds an epoch: after the first epoch, the run continues
+    unless the budget is spent; after the second, the count is what fits at that pace."""
+    if done == 1:
+        return 1 if left <= 0 else sys.maxsize
+    return done + max(0, int(left / pace))
+
+
 def _squared_error(model, inputs, target, scale: float) -> tuple:
     """The loss whose gradient, summed over the processes, is that of the whole batch's mean
     squared error, and this process's sum of squared errors."""
@@ -163,8 +173,10 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
     :data:`SCHEDULES` stepped once per epoch.
 
     ``generator`` is a ``torch.Generator`` seeded with ``seed``. With ``minutes``, the epoch
-    count is cut after the run's first epoch to what fits in that wall-clock budget, and the
-    schedule is stretched to the new count (a resumed run keeps the count it saved). With
+    count is cut after the run's second epoch to what fits in that wall-clock budget at the
+    second epoch's pace (the first also compiles kernels), and the schedule is stretched to
+    the new count (a resumed run keeps the count it saved); a first epoch that alone
+    outlasts the budget ends the run. With
     ``stop_after`` (minutes), this call stops after the first epoch that ends past that wall
     time, leaving the schedule as planned: ``History.epochs`` is then below ``epochs``, and a
     rerun with the same ``checkpoint`` continues it. ``evaluate(model)`` runs without gradients at the
@@ -201,6 +213,7 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
     if checkpoint is not None and os.path.exists(checkpoint):
         history, epochs = _load(checkpoint, model, opt, sched, generator)
     t0, seconds0 = time.perf_counter(), history.seconds
+    last = t0
     bar = tqdm(total=epochs, initial=history.epochs, desc=label or type(model).__name__,
                disable=not (progress and distributed.is_main()))
     while history.epochs < epochs:
@@ -220,18 +233,19 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         if evaluate is not None and evaluate_every_epoch:
             with torch.no_grad():
                 history.evaluations.append(evaluate(model))
-        if minutes is not None and history.epochs == 1:
-            fits = distributed.broadcast_int(max(1, int(minutes * 60 / (time.perf_counter() - t0))))
+        now = time.perf_counter()
+        history.seconds, pace, last = seconds0 + now - t0, now - last, now
+        if minutes is not None and history.epochs <= 2:
+            fits = distributed.broadcast_int(_fits(history.epochs, minutes * 60 - history.seconds, pace))
             if fits < epochs:
                 epochs = bar.total = fits
                 _cut(sched, fits)
-        history.seconds = seconds0 + time.perf_counter() - t0
         if checkpoint is not None and distributed.is_main():
             _save(checkpoint, {"model": model.state_dict(), "optimizer": opt.state_dict(),
                                "scheduler": sched.state_dict(), "generator": generator.get_state(),
                                "torch_rng": torch.get_rng_state(), "epochs": epochs,
                                "history": dataclasses.asdict(history)})
-        if stop_after is not None and distributed.broadcast_int(int(time.perf_counter() - t0 >= stop_after * 60)):
+        if stop_after is not None and distributed.broadcast_int(int(now - t0 >= stop_after * 60)):
             break
     bar.close()
     if evaluate is not None:

@@ -123,6 +123,32 @@ def test_a_minutes_cut_survives_a_resume_on_a_slower_clock(tmp_path, monkeypatch
     _same_run(whole, resumed_model)
 
 
+class _Readings:
+    """``time.perf_counter`` stand-in returning ``start``, then adding the given epoch
+    lengths (seconds) one reading at a time, then ``tail`` seconds per reading."""
+
+    def __init__(self, lengths, tail=60.0):
+        self.now, self.lengths, self.tail = 0.0, list(lengths), tail
+        self.started = False
+
+    def __call__(self):
+        if self.started:
+            self.now += self.lengths.pop(0) if self.lengths else self.tail
+        self.started = True
+        return self.now
+
+
+@pytest.mark.parametrize("first, expected", [(300.0, 6), (60.0, 10), (700.0, 1)])
+def test_a_minutes_cut_is_sized_on_the_second_epoch(monkeypatch, first, expected):
+    """A 10-minute budget and 60-second epochs after a first epoch of ``first`` seconds
+    (compiling kernels): the count fits the rest of the budget at the second epoch's pace,
+    so a slow first epoch (5 min) leaves 6 epochs, not 2; one that outlasts the budget ends
+    the run."""
+    monkeypatch.setattr(training.time, "perf_counter", _Readings([first]))
+    history = train(_model(), _batches(), 20, 0.01, progress=False, minutes=10)
+    assert history.epochs == history.planned == expected == len(history.losses)
+
+
 @given(epochs=st.integers(1, 5000))
 def test_warmup_stable_decay_rises_holds_and_falls(epochs):
     f = WarmupStableDecay(epochs)
