@@ -57,9 +57,10 @@ SCHEDULES = ("cosine", "wsd")
 @dataclass
 class History:
     """What a run left: the mean train loss of every epoch, ``evaluate(model)`` after every
-    epoch (when asked) and at the end, the epochs run, the epochs its schedule runs to
-    (``planned``: more than ``epochs`` after a ``stop_after`` stop) and the wall time in
-    seconds (summed over resumed runs)."""
+    epoch (when asked) and at the end, the validation loss of every epoch and the epoch of
+    the lowest (``best_epoch``, 0 without ``select``), the epochs run, the epochs its
+    schedule runs to (``planned``: more than ``epochs`` after a ``stop_after`` stop) and the
+    wall time in seconds (summed over resumed runs)."""
 
     losses: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
@@ -67,6 +68,8 @@ class History:
     epochs: int = 0
     seconds: float = 0.0
     planned: int = 0
+    validations: list = field(default_factory=list)
+    best_epoch: int = 0
 
 
 class WarmupStableDecay:
@@ -115,6 +118,13 @@ def _cut(sched, epochs: int) -> None:
         sched.T_max = epochs
 
 
+def _improves(validations: list, first: bool) -> bool:
+    """Whether the last of ``validations`` is the lowest so far (NaN never is; the first
+    finite value always is, as is the first value of all with ``first``)."""
+    last, earlier = validations[-1], [u for u in validations[:-1] if not math.isnan(u)]
+    return first or not math.isnan(last) and (not earlier or last < min(earlier))
+
+
 def _fits(done: int, left: float, pace: float) -> int:
     """The epoch count a ``minutes`` budget allows after ``done`` epochs with ``left`` seconds
     of it remaining at ``pace`` seconds an epoch: after the first epoch, the run continues
@@ -147,7 +157,8 @@ def _save(path: str, state: dict) -> None:
 
 
 def _load(path: str, model, opt, sched, generator) -> tuple:
-    """Restore a checkpoint written by :func:`train`; returns its ``(History, epochs)``."""
+    """Restore a checkpoint written by :func:`train`; returns its ``(History, epochs, best)``
+    (``best``: the model's state at the lowest validation loss, or ``None``)."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
@@ -155,19 +166,19 @@ def _load(path: str, model, opt, sched, generator) -> tuple:
         sched.load_state_dict(state["scheduler"])
         generator.set_state(state["generator"])
         torch.set_rng_state(state["torch_rng"])
-        history, epochs = History(**state["history"]), state["epochs"]
+        history, epochs, best = History(**state["history"]), state["epochs"], state.get("best")
     except Exception as err:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
         raise SymgenError(f"checkpoint {path!r} cannot be resumed ({type(err).__name__}: {first_line}); "
                           "delete it to start the run over") from err
-    return history, epochs
+    return history, epochs, best
 
 
 def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable], epochs: int, lr: float, *,
           minutes: float | None = None, evaluate: Callable | None = None, evaluate_every_epoch: bool = False,
           label: str = "", progress: bool = True, seed: int = 0, checkpoint: str | None = None,
           regularizer: Callable | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
-          stop_after: float | None = None) -> History:
+          stop_after: float | None = None, select: Callable | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``batches(generator)`` with Adam (learning
     rate ``lr``, L2 ``weight_decay`` as in ``torch.optim.Adam``) and a schedule from
     :data:`SCHEDULES` stepped once per epoch.
@@ -181,9 +192,13 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
     time, leaving the schedule as planned: ``History.epochs`` is then below ``epochs``, and a
     rerun with the same ``checkpoint`` continues it. ``evaluate(model)`` runs without gradients at the
     end (``History.test``) and, with ``evaluate_every_epoch``, after each epoch
-    (``History.evaluations``). With ``checkpoint`` (a file path), the model, optimiser,
-    schedule, generators and history are saved there after every epoch, and a run that finds
-    the file resumes from it.
+    (``History.evaluations``). With ``select(model)``, a validation loss computed without
+    gradients after every epoch (``History.validations``), the model's state at the lowest is
+    kept and put back into ``model`` when the call ends, before the final ``evaluate``
+    (model selection, as the EGNN, CGENN and PONITA papers report their test errors). With
+    ``checkpoint`` (a file path), the model, optimiser, schedule, generators, history and
+    that best state are saved there after every epoch, and a run that finds the file
+    resumes from it; the checkpoint keeps the latest state, so training continues from it.
 
     >>> train(torch.nn.Linear(1, 1), list, epochs=0, lr=0.1)
     Traceback (most recent call last):
@@ -209,9 +224,9 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = _schedule(opt, schedule, epochs)
     generator = torch.Generator().manual_seed(seed)
-    history = History()
+    history, best = History(), None
     if checkpoint is not None and os.path.exists(checkpoint):
-        history, epochs = _load(checkpoint, model, opt, sched, generator)
+        history, epochs, best = _load(checkpoint, model, opt, sched, generator)
     t0, seconds0 = time.perf_counter(), history.seconds
     last = t0
     bar = tqdm(total=epochs, initial=history.epochs, desc=label or type(model).__name__,
@@ -233,6 +248,12 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         if evaluate is not None and evaluate_every_epoch:
             with torch.no_grad():
                 history.evaluations.append(evaluate(model))
+        if select is not None:
+            with torch.no_grad():
+                history.validations.append(float(select(model)))
+            if _improves(history.validations, best is None):
+                best = {k: t.detach().clone() for k, t in model.state_dict().items()}
+                history.best_epoch = history.epochs
         now = time.perf_counter()
         history.seconds, pace, last = seconds0 + now - t0, now - last, now
         if minutes is not None and history.epochs <= 2:
@@ -244,10 +265,12 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
             _save(checkpoint, {"model": model.state_dict(), "optimizer": opt.state_dict(),
                                "scheduler": sched.state_dict(), "generator": generator.get_state(),
                                "torch_rng": torch.get_rng_state(), "epochs": epochs,
-                               "history": dataclasses.asdict(history)})
+                               "history": dataclasses.asdict(history), "best": best})
         if stop_after is not None and distributed.broadcast_int(int(now - t0 >= stop_after * 60)):
             break
     bar.close()
+    if best is not None:
+        model.load_state_dict(best)
     if evaluate is not None:
         with torch.no_grad():
             history.test = evaluate(model)

@@ -91,6 +91,37 @@ def test_stop_after_stops_and_the_same_call_continues_the_schedule(tmp_path, sch
     _same_run(whole, resumed_model)
 
 
+@pytest.mark.parametrize("stops", [False, True])
+def test_select_restores_the_state_of_the_best_validation(tmp_path, stops):
+    """Validation losses 3, 1, NaN, 2, 5: the model ends in its state after epoch 2, the
+    final ``evaluate`` sees that state, and a run stopped after every epoch (the model then
+    holds its best state) and resumed from its checkpoint (the latest state) selects the
+    same."""
+    scores, states = [3.0, 1.0, float("nan"), 2.0, 5.0], []
+
+    def snapshot(model):
+        return torch.nn.utils.parameters_to_vector(model.parameters()).detach().clone()
+
+    def after_epoch(model):
+        states.append(snapshot(model))
+        return states[-1]
+
+    model = _model()
+    kwargs = dict(progress=False, evaluate=after_epoch, evaluate_every_epoch=True,
+                  select=lambda model: scores[len(states) - 1])
+    calls = 0
+    while calls == 0 or (stops and h.epochs < 5):
+        calls += 1
+        h = train(model, _batches(), 5, 0.01, checkpoint=str(tmp_path / "run.pt") if stops else None,
+                  stop_after=1e-11 if stops else None, **kwargs)
+        states = states[:h.epochs]                  # drop the final evaluation of a stopped call
+    assert calls == (5 if stops else 1) and h.epochs == 5 and h.best_epoch == 2
+    assert h.validations[:2] == [3.0, 1.0] and len(h.validations) == 5
+    torch.testing.assert_close(snapshot(model), states[1], rtol=0, atol=0)
+    torch.testing.assert_close(h.test, states[1], rtol=0, atol=0)
+    assert not torch.equal(states[1], states[4])
+
+
 class _Clock:
     """``time.perf_counter`` stand-in advancing ``step`` seconds per call."""
 
