@@ -330,6 +330,7 @@ ROWS = [
     R(lambda: ArgsortFrame(reps.V(groups.O(3))), FrameError, "O(3)", id="group-argsort-frame-not-sn"),
     R(lambda: nbody().run(models=("cgenn", "segnn")), ShapeError, "'segnn'", id="nbody-run-unknown-model"),
     R(lambda: nbody().NBodyEGNN(hidden=0), ShapeError, "hidden", id="nbody-egnn-zero-hidden"),
+    R(lambda: nbody().random_rotations(-1, torch.Generator()), ShapeError, "n", id="nbody-rotations-negative-count"),
     R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, schedule="linear"), SymgenError, "'linear'",
       id="train-unknown-schedule"),
     R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, weight_decay=-1.0), SymgenError, "-1.0",

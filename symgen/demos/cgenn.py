@@ -51,6 +51,9 @@ def register(subparsers) -> None:
                         "constant rate, cosine decay (last 1/4) (default: cosine)")
     p.add_argument("--test-every-epoch", action="store_true",
                    help="evaluate the test MSE after every epoch and plot it beside the train MSE")
+    p.add_argument("--rotate", action="store_true",
+                   help="turn every training sample by a random rotation (augmentation; the official PONITA "
+                        "trainer does it: its orientation grid is only approximately equivariant)")
     p.add_argument("--stop-after", type=options.minutes, default=None, metavar="MINUTES",
                    help="stop each model after this wall time, keeping its schedule; with --checkpoint the "
                         "same command run again continues it")
@@ -101,7 +104,7 @@ def run_nbody(args, out=print) -> dict:
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
                        layers="layers", minutes="minutes", checkpoints="checkpoint", models="model", lr="lr",
                        weight_decay="weight_decay", schedule="schedule", stop_after="stop_after",
-                       test_every_epoch="test_every_epoch")
+                       test_every_epoch="test_every_epoch", rotate="rotate")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]

@@ -33,7 +33,7 @@ from ..nn.groups import EGNN, Canonicalize, FrameAveraging, GatedNonlinearity, I
 from .training import History, train
 
 __all__ = ["simulate", "constant_velocity", "NBodyCGENN", "NBodyMLP", "NBodyWrapped", "NBodyImplicit",
-           "NBodyPonita", "NBodyPonitaCloud", "NBodyEGNN", "matched_mlp", "fit", "run", "MODELS", "FULL", "QUICK"]
+           "NBodyPonita", "NBodyPonitaCloud", "NBodyEGNN", "matched_mlp", "random_rotations", "fit", "run", "MODELS", "FULL", "QUICK"]
 
 #: ``run`` options of the paper budget (``symgen nbody --full``) and of a smoke test (``--quick``).
 FULL = {"n_train": 3000, "epochs": 200}
@@ -378,13 +378,32 @@ def _tensors(data):
     return [torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1")]
 
 
+def random_rotations(n: int, generator: torch.Generator, dtype=torch.float32) -> torch.Tensor:
+    """``n`` Haar-random rotations ``(n, 3, 3)`` in SO(3), drawn from ``generator`` (QR of a
+    Gaussian matrix with the signs of ``R``'s diagonal fixed, then the determinant made +1).
+
+    >>> R = random_rotations(4, torch.Generator().manual_seed(0), torch.float64)
+    >>> bool(torch.allclose(R @ R.transpose(1, 2), torch.eye(3, dtype=torch.float64).expand(4, 3, 3)))
+    True
+    >>> bool(torch.allclose(torch.linalg.det(R), torch.ones(4, dtype=torch.float64)))
+    True
+    """
+    n = check_int(n, "n", ShapeError, minimum=0)
+    q, r = torch.linalg.qr(torch.randn(n, 3, 3, generator=generator, dtype=torch.float64))
+    q = q * torch.sign(torch.diagonal(r, dim1=1, dim2=2))[:, None, :]
+    return (q * torch.linalg.det(q)[:, None, None]).to(dtype)
+
+
 def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
         minutes: float | None = None, label: str = "", progress: bool = True,
-        checkpoint: str | None = None, **options) -> History:
+        checkpoint: str | None = None, rotate: bool = False, **options) -> History:
     """Train on shuffled batches with the shared loop (:func:`.training.train`, which
     saves to and resumes from ``checkpoint``; ``options`` go to it: ``weight_decay``,
     ``schedule``, ``stop_after``); the history's ``test`` is the test MSE of the predicted
-    positions."""
+    positions. With ``rotate``, each training sample (positions, velocities and target) is
+    turned by its own :func:`random_rotations` (drawn from the trainer's generator): data
+    augmentation for models that are only approximately equivariant, such as PONITA on an
+    orientation grid (the official PONITA N-body trainer rotates every batch; benchmarks/RESULTS.md)."""
     x, v, q, y = _tensors(train_data)
     tx, tv, tq, ty = _tensors(test_data)
 
@@ -392,7 +411,12 @@ def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float =
         perm = torch.randperm(len(x), generator=generator)
         for s in range(0, len(x), batch):
             idx = perm[s:s + batch]
-            yield (x[idx], v[idx], q[idx]), y[idx]
+            if rotate:
+                turn = random_rotations(len(idx), generator, x.dtype)
+                xb, vb, yb = (torch.einsum("bij,bnj->bni", turn, t[idx]) for t in (x, v, y))
+                yield (xb, vb, q[idx]), yb
+            else:
+                yield (x[idx], v[idx], q[idx]), y[idx]
 
     return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
                  checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()), **options)
@@ -430,13 +454,14 @@ MODELS = {
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
         minutes: float | None = None, progress: bool = True, checkpoints: str | None = None,
         models=("cgenn", "mlp"), lr: float | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
-        stop_after: float | None = None, test_every_epoch: bool = False) -> dict:
+        stop_after: float | None = None, test_every_epoch: bool = False, rotate: bool = False) -> dict:
     """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
     is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
     budget, each at ``lr`` or else its learning rate in :data:`MODELS`, evaluate.
     ``weight_decay``, ``schedule`` and ``stop_after`` are those of :func:`.training.train`
     (``stop_after`` per model); with ``test_every_epoch`` each ``History.evaluations`` holds
-    the test MSE after every epoch.
+    the test MSE after every epoch; with ``rotate`` every training sample is randomly rotated
+    (:func:`fit`).
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
@@ -460,5 +485,5 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
         trained[name] = model, fit(model, train_data, test_data, epochs, lr=model_lr if lr is None else lr,
                                    label=label, minutes=minutes, progress=progress, checkpoint=path,
                                    weight_decay=weight_decay, schedule=schedule, stop_after=stop_after,
-                                   evaluate_every_epoch=test_every_epoch)
+                                   evaluate_every_epoch=test_every_epoch, rotate=rotate)
     return {"constant_velocity": baseline, "models": trained}
