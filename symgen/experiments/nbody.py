@@ -435,6 +435,7 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 #: ``run``'s model names: the label in tables and checkpoint files, a constructor
 #: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP) and
 #: the Adam learning rate (5e-3, except EGNN: its coordinate updates diverge there; 1e-3).
+#: ``cgenn-paper`` is the CGENN with the official N-body layer (:data:`NBodyCGENN.PAPER`).
 #: EGNN is ``16·channels/3`` wide and ``2·layers`` deep: the paper's 64 × 4 at the defaults.
 #: The implicit kernels' EMLPs are ``4·channels`` wide (16V⁰+5V+V² at the defaults; 16 wide,
 #: 5V⁰+V+V², they underfit: benchmarks/RESULTS.md).
