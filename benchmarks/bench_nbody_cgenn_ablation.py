@@ -14,11 +14,20 @@ Every other option is the command's (same data, seed, optimiser, schedule, budge
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/bench_nbody_cgenn_ablation.py \\
         --model cgenn-blocks,cgenn-mean,cgenn-learned --lr 4e-3 --weight-decay 1e-4 --schedule wsd
+
+``--step-time [--channels C --layers L]`` instead times one Adam step (forward, backward, update;
+batch 100, float32) of the five models, in interleaved rounds so the box's load hits all alike,
+and prints each median and its ratio to ``cgenn``.
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import sys
+import time
+
+import torch
 
 from symgen.cli import main
 from symgen.experiments import nbody
@@ -36,6 +45,39 @@ def _register() -> None:
                              lambda c, l, h, p, options=options: nbody.NBodyCGENN(c, l, horizon=h, **options), 5e-3)
 
 
+def step_times(channels: int = 12, layers: int = 2, rounds: int = 40, warmup: int = 40) -> dict:
+    """Median seconds of one training step of each model, ``{key: seconds}``."""
+    torch.manual_seed(0)
+    x, v, q = torch.randn(100, 5, 3), torch.randn(100, 5, 3), torch.randn(100, 5).sign()
+    keys = ("cgenn", "cgenn-paper", *ABLATIONS)
+    models = {k: nbody.MODELS[k][1](channels, layers, 1.0, 0) for k in keys}
+    optimisers = {k: torch.optim.Adam(m.parameters()) for k, m in models.items()}
+    times = {k: [] for k in keys}
+    for r in range(warmup + rounds):        # the warm-up lets the generated kernels compile
+        for k, m in models.items():
+            start = time.perf_counter()
+            loss = m(x, v, q).square().mean()
+            optimisers[k].zero_grad()
+            loss.backward()
+            optimisers[k].step()
+            if r >= warmup:
+                times[k].append(time.perf_counter() - start)
+    return {k: statistics.median(t) for k, t in times.items()}
+
+
 if __name__ == "__main__":
     _register()
-    sys.exit(main(["nbody", *sys.argv[1:]]))
+    if "--step-time" in sys.argv:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--step-time", action="store_true")
+        parser.add_argument("--channels", type=int, default=12)
+        parser.add_argument("--layers", type=int, default=2)
+        args = parser.parse_args()
+        medians = step_times(args.channels, args.layers)
+        print(f"one Adam step, batch 100, {args.channels} channels x {args.layers} layers, float32")
+        print(f"{'model':14} {'params':>7} {'ms':>7} {'x cgenn':>8}")
+        for key, seconds in medians.items():
+            params = sum(p.numel() for p in nbody.MODELS[key][1](args.channels, args.layers, 1.0, 0).parameters())
+            print(f"{key:14} {params:>7} {seconds * 1e3:7.1f} {seconds / medians['cgenn']:8.2f}")
+    else:
+        sys.exit(main(["nbody", *sys.argv[1:]]))
