@@ -10,13 +10,16 @@
 - ``cgenn-learned``: MVLinear → MVSiLU → product (right operand by ``MVGradeNorm``) → MVLayerNorm
   (``normalization="learned"``).
 
+and ``cgenn-mean`` split in two: ``cgenn-difference`` (``h_i − h_j`` messages, summed) and
+``cgenn-average`` (``[h_i, h_j, e_ij]`` messages with the relative position, averaged).
+
 Every other option is the command's (same data, seed, optimiser, schedule, budget)::
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/bench_nbody_cgenn_ablation.py \\
         --model cgenn-blocks,cgenn-mean,cgenn-learned --lr 4e-3 --weight-decay 1e-4 --schedule wsd
 
 ``--step-time [--channels C --layers L]`` instead times one Adam step (forward, backward, update;
-batch 100, float32) of the five models, in interleaved rounds so the box's load hits all alike,
+batch 100, float32) of cgenn, cgenn-paper and the three single differences, in interleaved rounds so the box's load hits all alike,
 and prints each median and its ratio to ``cgenn``.
 """
 
@@ -36,6 +39,8 @@ ABLATIONS = {
     "cgenn-blocks": {"blocks": 2},
     "cgenn-mean": {"message": "difference", "aggregation": "mean"},
     "cgenn-learned": {"normalization": "learned"},
+    "cgenn-difference": {"message": "difference"},
+    "cgenn-average": {"aggregation": "mean"},
 }
 
 
@@ -49,7 +54,7 @@ def step_times(channels: int = 12, layers: int = 2, rounds: int = 40, warmup: in
     """Median seconds of one training step of each model, ``{key: seconds}``."""
     torch.manual_seed(0)
     x, v, q = torch.randn(100, 5, 3), torch.randn(100, 5, 3), torch.randn(100, 5).sign()
-    keys = ("cgenn", "cgenn-paper", *ABLATIONS)
+    keys = ("cgenn", "cgenn-paper", "cgenn-blocks", "cgenn-mean", "cgenn-learned")
     models = {k: nbody.MODELS[k][1](channels, layers, 1.0, 0) for k in keys}
     optimisers = {k: torch.optim.Adam(m.parameters()) for k, m in models.items()}
     times = {k: [] for k in keys}
