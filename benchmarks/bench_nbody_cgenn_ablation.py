@@ -11,7 +11,9 @@
   (``normalization="learned"``).
 
 and ``cgenn-mean`` split in two: ``cgenn-difference`` (``h_i − h_j`` messages, summed) and
-``cgenn-average`` (``[h_i, h_j, e_ij]`` messages with the relative position, averaged).
+``cgenn-average`` (``[h_i, h_j, e_ij]`` messages with the relative position, averaged); and the
+paper's layer without one difference: ``cgenn-noblocks`` (1 block) and ``cgenn-nolearned``
+(symgen's block order and normalisation).
 
 Every other option is the command's (same data, seed, optimiser, schedule, budget)::
 
@@ -41,6 +43,8 @@ ABLATIONS = {
     "cgenn-learned": {"normalization": "learned"},
     "cgenn-difference": {"message": "difference"},
     "cgenn-average": {"aggregation": "mean"},
+    "cgenn-noblocks": {"message": "difference", "aggregation": "mean", "normalization": "learned"},
+    "cgenn-nolearned": {"blocks": 2, "message": "difference", "aggregation": "mean"},
 }
 
 
