@@ -40,7 +40,7 @@ from symgen.algebra.groups.orbit_count import invariant_count, signed_permutatio
 from symgen.algebra.groups.equivariance import orbit_dimension
 from symgen.algebra.groups.steerable import isotropic_apply_ir
 from symgen.nn import (EGNN, EMLP, RPPEMLP, EGNNLayer, Canonicalize, CliffordMessagePassing, ContractionBilinear, EquivariantBilinear, EquivariantLinear,
-                       GeometricProductLayer, LieAugmentation, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
+                       GeometricProductLayer, LieAugmentation, MVGradeNorm, MVLayerNorm, MVLinear, PonitaLayer, PonitaPointCloud,
                        RPPLinear, canonicalization_prior_loss, lift_to_orientations, pde_residual,
                        rpp_prior_loss, symmetry_loss,
                        symmetry_residual)
@@ -226,6 +226,20 @@ ROWS = [
     R(lambda: CliffordMessagePassing(CL3, 2, -1), ShapeError, "edge_channels", id="cgenn-message-passing-edges"),
     R(lambda: CliffordMessagePassing(CL3, 2, 1)(torch.ones(2, 3, 2, 8), torch.ones(2, 3, 1, 8)), ShapeError,
       "(2, 3, 1, 8)", id="cgenn-message-passing-edge-shape"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1, blocks=0), ShapeError, "blocks", id="cgenn-message-passing-blocks"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1, message="sum"), OptionError, "'sum'", id="cgenn-message-passing-message"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1, aggregation="max"), OptionError, "'max'",
+      id="cgenn-message-passing-aggregation"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1, normalization="batch"), OptionError, "'batch'",
+      id="cgenn-message-passing-normalization"),
+    R(lambda: CliffordMessagePassing(CL3, 2, 1, message="difference")(torch.ones(2, 3, 2, 8), torch.ones(2, 3, 3, 1, 7)),
+      ShapeError, "(2, 3, 3, 1, 7)", id="cgenn-message-passing-difference-edge-blades"),
+    R(lambda: MVGradeNorm(CL3, 2, eps=0.0), ShapeError, "eps", id="cgenn-gradenorm-eps-zero"),
+    R(lambda: MVGradeNorm(CL3, 2, init=NAN), ShapeError, "init", id="cgenn-gradenorm-init-nan"),
+    R(lambda: MVGradeNorm(CL3, 2)(torch.ones(2, 2, 8, dtype=torch.int64)), DTypeError, "torch.int64",
+      id="cgenn-gradenorm-int"),
+    R(lambda: MVGradeNorm(CL3, 2).blade_major(torch.ones(5, 2, 8)), ShapeError, "(8, batch, 2)",
+      id="cgenn-gradenorm-blade-major-rows-layout"),
     # ---------------------------------------------------------------- groups and reps
     R(lambda: groups.MatrixGroup(lie_generators=[[[0, NAN], [1, 0]]]), GroupError, "nan", id="group-generator-nan"),
     R(lambda: groups.MatrixGroup(discrete_generators=[[[INF, 0], [0, 1]]]), GroupError, "oo", id="group-generator-inf"),
@@ -331,6 +345,7 @@ ROWS = [
     R(lambda: nbody().run(models=("cgenn", "segnn")), ShapeError, "'segnn'", id="nbody-run-unknown-model"),
     R(lambda: nbody().NBodyEGNN(hidden=0), ShapeError, "hidden", id="nbody-egnn-zero-hidden"),
     R(lambda: nbody().random_rotations(-1, torch.Generator()), ShapeError, "n", id="nbody-rotations-negative-count"),
+    R(lambda: nbody().NBodyCGENN(4, 1, message="relative"), OptionError, "'relative'", id="nbody-cgenn-message"),
     R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, schedule="linear"), SymgenError, "'linear'",
       id="train-unknown-schedule"),
     R(lambda: training().train(torch.nn.Linear(1, 1), list, 1, 0.1, weight_decay=-1.0), SymgenError, "-1.0",

@@ -98,25 +98,28 @@ def _run_clifford_module(module):
         return module(_randn(3, module.channels, module.alg.dim, seed=6))
 
 
-def _message_passing():
-    from symgen.nn import CliffordMessagePassing
-    torch.manual_seed(0)
-    return CliffordMessagePassing(_cl3(), 3, 2).double()
+def _message_passing(**options):
+    def build():
+        from symgen.nn import CliffordMessagePassing
+        torch.manual_seed(0)
+        return CliffordMessagePassing(_cl3(), 3, 2, **options).double()
+    return build
 
 
-def _graph(seed):
-    return _randn(2, 4, 3, 8, seed=seed), _randn(2, 4, 4, 2, 8, seed=seed + 1)
+def _graph(seed, block):
+    return _randn(2, 4, 3, 8, seed=seed), _randn(2, 4, 4, block.edge_channels, 8, seed=seed + 1)
 
 
 def _use_message_passing(block):
-    block(*_graph(7)).sum().backward()
+    block(*_graph(7, block)).sum().backward()
+    h, e = _graph(9, block)
     with torch.no_grad():
-        block(torch.cat([_graph(9)[0]] * 10), torch.cat([_graph(9)[1]] * 10))
+        block(torch.cat([h] * 10), torch.cat([e] * 10))
 
 
 def _run_message_passing(block):
     with torch.no_grad():
-        return block(*_graph(11))
+        return block(*_graph(11, block))
 
 
 # -- groups ----------------------------------------------------------------------------------
@@ -399,7 +402,8 @@ def _nbody(kind):
     def build():
         from symgen.experiments import nbody
         torch.manual_seed(0)
-        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "mlp": lambda: nbody.NBodyMLP(hidden=8),
+        model = {"cgenn": lambda: nbody.NBodyCGENN(4, 1), "cgenn-paper": lambda: nbody.NBodyCGENN(4, 1, **nbody.NBodyCGENN.PAPER),
+                 "mlp": lambda: nbody.NBodyMLP(hidden=8),
                  "fa": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8),
                  "fa-gnn": lambda: nbody.NBodyWrapped("frame_averaging", hidden=8, backbone="gnn"),
                  "canon-gnn": lambda: nbody.NBodyWrapped("canonicalize", hidden=8, backbone="gnn"),
@@ -595,10 +599,13 @@ def _run_wsd(schedule):
 
 
 def _clifford_cases():
-    from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm, MVLinear,
+    from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVGradeNorm, MVLayerNorm, MVLinear,
                            MVSiLU)
     layers = {"MVLinear": lambda a: MVLinear(a, 3, 2), "MVSiLU": lambda a: MVSiLU(a, 3),
-              "MVLayerNorm": lambda a: MVLayerNorm(a, 3), "GeometricProductLayer": lambda a: GeometricProductLayer(a, 3),
+              "MVLayerNorm": lambda a: MVLayerNorm(a, 3), "MVGradeNorm": lambda a: MVGradeNorm(a, 3),
+              "GeometricProductLayer-normalize-right": lambda a: GeometricProductLayer(a, 3, normalize=False,
+                                                                                       normalize_right=True),
+              "GeometricProductLayer": lambda a: GeometricProductLayer(a, 3),
               "FullyConnectedGeometricProductLayer": lambda a: FullyConnectedGeometricProductLayer(a, 3, 2)}
     return {name: Case(_clifford_module(f), _use_clifford_module, _run_clifford_module) for name, f in layers.items()}
 
@@ -607,7 +614,10 @@ CASES = {
     "CliffordAlgebra": Case(_cl3, _use_algebra, _run_algebra),
     "Multivector": Case(_multivector, _use_multivector, _run_multivector),
     **_clifford_cases(),
-    "CliffordMessagePassing": Case(_message_passing, _use_message_passing, _run_message_passing),
+    "CliffordMessagePassing": Case(_message_passing(), _use_message_passing, _run_message_passing),
+    "CliffordMessagePassing-paper": Case(_message_passing(blocks=2, message="difference", aggregation="mean",
+                                                          normalization="learned"),
+                                         _use_message_passing, _run_message_passing),
     **{name: Case(_group(name), _use_group, _run_group) for name in GROUPS},
     "Rep": Case(_rep, _use_rep, _run_rep),
     "ExternalProduct": Case(_composite_rep("product"), _use_rep, _run_rep),
@@ -632,6 +642,7 @@ CASES = {
     "GroupClassification": Case(_classification, _use_classification, _run_classification),
     "LieAugmentation": Case(_augmentation, _use_augmentation, _run_augmentation),
     "NBodyCGENN": Case(_nbody("cgenn"), _use_nbody, _run_nbody),
+    "NBodyCGENN-paper": Case(_nbody("cgenn-paper"), _use_nbody, _run_nbody),
     "NBodyMLP": Case(_nbody("mlp"), _use_nbody, _run_nbody),
     "NBodyWrapped-FrameAveraging": Case(_nbody("fa"), _use_nbody, _run_nbody),
     "NBodyWrapped-FA-GNN": Case(_nbody("fa-gnn"), _use_nbody, _run_nbody),

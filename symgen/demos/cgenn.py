@@ -38,8 +38,9 @@ def register(subparsers) -> None:
     p.add_argument("--channels", type=options.count, default=12, help="multivector channels (default: 12)")
     p.add_argument("--layers", type=options.count, default=2, help="message-passing rounds (default: 2)")
     p.add_argument("--model", type=_model_list, default=("cgenn", "mlp"), metavar="NAMES",
-                   help="comma list of models trained on the same data and budget, from cgenn, mlp, implicit, "
-                        "ponita, ponita-cloud, egnn, fa-gnn, canon-gnn (default: cgenn,mlp)")
+                   help="comma list of models trained on the same data and budget, from cgenn, cgenn-paper (the "
+                        "official CGENN layer), mlp, implicit, ponita, ponita-cloud, egnn, fa-gnn, canon-gnn "
+                        "(default: cgenn,mlp)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
     p.add_argument("--lr", type=options.rate, default=None,

@@ -89,18 +89,40 @@ def _embed(alg, vectors):
 
 
 class NBodyCGENN(torch.nn.Module):
-    """CGENN for N-body in Cl(3,0): nodes carry (centred position, velocity, charge),
-    edges (relative position, product of charges); the output vector corrects the
-    constant-velocity guess ``x + horizon v`` (both baselines get the same residual form)."""
+    """CGENN for N-body in Cl(3,0): nodes carry (centred position, velocity, charge); the
+    output vector corrects the constant-velocity guess ``x + horizon v`` (both baselines get
+    the same residual form). ``blocks``, ``message``, ``aggregation`` and ``normalization``
+    are those of :class:`~symgen.nn.CliffordMessagePassing`: with ``message="pair"`` (the
+    default) the edges carry (relative position, product of charges), mixed by an
+    :class:`~symgen.nn.MVLinear`; with ``"difference"`` they carry the product of charges
+    only (positions enter through ``h_i − h_j``), as in the official CGENN code.
+    :data:`PAPER` holds the official layer's options.
 
-    def __init__(self, channels: int = 16, layers: int = 3, horizon: float = 1.0):
+    >>> model = NBodyCGENN(channels=4, layers=1, **NBodyCGENN.PAPER)
+    >>> x, v, q = torch.randn(2, 5, 3), torch.randn(2, 5, 3), torch.ones(2, 5)
+    >>> model(x, v, q).shape
+    torch.Size([2, 5, 3])
+    """
+
+    #: the official CGENN N-body layer (DavidRuhe/clifford-group-equivariant-neural-networks,
+    #: ``models/nbody_cggnn.py``): 2 blocks per MLP, ``h_i − h_j`` messages averaged, the
+    #: product's right operand normalised by a learned interpolation
+    PAPER = {"blocks": 2, "message": "difference", "aggregation": "mean", "normalization": "learned"}
+    pair = True         # models pickled before the options
+
+    def __init__(self, channels: int = 16, layers: int = 3, horizon: float = 1.0, blocks: int = 1,
+                 message: str = "pair", aggregation: str = "sum", normalization: str = "output"):
         super().__init__()
         self.horizon = horizon
         self.alg = CliffordAlgebra.from_signature(3)
         self.embed = MVLinear(self.alg, 3, channels)
-        self.edge_embed = MVLinear(self.alg, 2, 2)
-        self.blocks = torch.nn.ModuleList(CliffordMessagePassing(self.alg, channels, 2)
-                                          for _ in range(layers))
+        self.pair = message == "pair"
+        if self.pair:
+            self.edge_embed = MVLinear(self.alg, 2, 2)
+        self.blocks = torch.nn.ModuleList(
+            CliffordMessagePassing(self.alg, channels, 2 if self.pair else 1, blocks=blocks, message=message,
+                                   aggregation=aggregation, normalization=normalization)
+            for _ in range(layers))
         self.head = MVLinear(self.alg, channels, 1, bias=False)
 
     def forward(self, x, v, q):
@@ -110,10 +132,13 @@ class NBodyCGENN(torch.nn.Module):
         charge[..., 0] = q
         h = torch.stack([_embed(self.alg, x - centre), _embed(self.alg, v), charge], dim=2)
         h = self.embed(h.reshape(b * n, 3, -1)).reshape(b, n, -1, self.alg.dim)
-        rel = _embed(self.alg, x[:, :, None] - x[:, None, :])
-        qq = torch.zeros_like(rel)
+        qq = torch.zeros(b, n, n, self.alg.dim, dtype=x.dtype)
         qq[..., 0] = q[:, :, None] * q[:, None, :]
-        e = self.edge_embed(torch.stack([rel, qq], dim=3).reshape(b * n * n, 2, -1)).reshape(b, n, n, 2, -1)
+        if self.pair:
+            rel = _embed(self.alg, x[:, :, None] - x[:, None, :])
+            e = self.edge_embed(torch.stack([rel, qq], dim=3).reshape(b * n * n, 2, -1)).reshape(b, n, n, 2, -1)
+        else:
+            e = qq[:, :, :, None]
         for block in self.blocks:
             h = block(h, e)
         shift = self.head(h.reshape(b * n, -1, self.alg.dim)).reshape(b, n, -1)[..., 1:4]
@@ -434,11 +459,13 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 #: ``run``'s model names: the label in tables and checkpoint files, a constructor
 #: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP) and
 #: the Adam learning rate (5e-3, except EGNN: its coordinate updates diverge there; 1e-3).
+#: ``cgenn-paper`` is the CGENN with the official N-body layer (:data:`NBodyCGENN.PAPER`).
 #: EGNN is ``16·channels/3`` wide and ``2·layers`` deep: the paper's 64 × 4 at the defaults.
 #: The implicit kernels' EMLPs are ``4·channels`` wide (16V⁰+5V+V² at the defaults; 16 wide,
 #: 5V⁰+V+V², they underfit: benchmarks/RESULTS.md).
 MODELS = {
     "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h), 5e-3),
+    "cgenn-paper": ("CGENN-paper Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h, **NBodyCGENN.PAPER), 5e-3),
     "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h), 5e-3),
     "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=4 * c, horizon=h), 5e-3),
     "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h), 5e-3),

@@ -1,7 +1,7 @@
 """Torch modules built on symgen's algebra objects and their generated kernels."""
 
-from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
-                       MVLinear, MVSiLU)
+from .clifford import (CliffordMessagePassing, FullyConnectedGeometricProductLayer, GeometricProductLayer, MVGradeNorm,
+                       MVLayerNorm, MVLinear, MVSiLU)
 from .groups import (EGNN, EMLP, EGNNLayer, RPPEMLP, Canonicalize, EMLPBlock, ContractionBilinear, EquivariantBilinear, EquivariantLinear, FrameAveraging,
                      GatedNonlinearity, ImplicitSteerableConv, Ponita, PonitaKernels, PonitaLayer, PonitaPointCloud, RelaxedGroupConv, RPPLinear, canonicalization_prior_loss,
                      default_canonicalizer, equivariance_penalty, project_equivariant, regular_action,
@@ -9,7 +9,7 @@ from .groups import (EGNN, EMLP, EGNNLayer, RPPEMLP, Canonicalize, EMLPBlock, Co
 from .graphs import LiftedGraph, in_degree, knn_graph, lift_to_orientations, radius_graph
 from .pde import LieAugmentation, pde_residual, residual_gradient, symmetry_loss, symmetry_residual
 
-__all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "GeometricProductLayer",
+__all__: list[str] = ["MVLinear", "MVSiLU", "MVLayerNorm", "MVGradeNorm", "GeometricProductLayer",
                       "FullyConnectedGeometricProductLayer", "CliffordMessagePassing",
                       "EquivariantLinear", "EquivariantBilinear", "ContractionBilinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "FrameAveraging",
                       "ImplicitSteerableConv", "Canonicalize", "canonicalization_prior_loss", "default_canonicalizer",

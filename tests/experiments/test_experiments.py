@@ -28,9 +28,10 @@ def test_simulation_rejects_bad_sizes(kwargs):
         simulate(**kwargs)
 
 
-def test_model_is_rotation_reflection_and_translation_equivariant():
+@pytest.mark.parametrize("options", [{}, NBodyCGENN.PAPER], ids=["cgenn", "cgenn-paper"])
+def test_model_is_rotation_reflection_and_translation_equivariant(options):
     torch.manual_seed(0)
-    model = NBodyCGENN(channels=4, layers=1).double()
+    model = NBodyCGENN(channels=4, layers=1, **options).double()
     d = simulate(2, seed=1, steps=10)
     x, v, q = (torch.tensor(d[k]) for k in ("x0", "v0", "q"))
     Q, _ = np.linalg.qr(np.random.default_rng(0).standard_normal((3, 3)))

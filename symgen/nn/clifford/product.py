@@ -17,7 +17,7 @@ from ..._validate import check_int
 from ...errors import ShapeError
 from ._base import CliffordModule
 from .linear import MVLinear
-from .norm import MVLayerNorm
+from .norm import MVGradeNorm, MVLayerNorm
 
 __all__ = ["GeometricProductLayer", "FullyConnectedGeometricProductLayer", "BladeContraction"]
 
@@ -27,22 +27,29 @@ class GeometricProductLayer(CliffordModule):
 
     ``L`` is an :class:`MVLinear` mixing channels; the product pairs each channel with
     its mixed partner, weighted per channel and grade path ``p = (r, s, t)``; a second
-    ``MVLinear`` adds the linear path and :class:`MVLayerNorm` normalises the output.
+    ``MVLinear`` adds the linear path and :class:`MVLayerNorm` normalises the product
+    (``normalize``). With ``normalize_right`` the mixed partner ``Lx`` is divided by a learned
+    interpolation between 1 and its grade norms first (:class:`MVGradeNorm`): the official
+    CGENN layer is ``normalize=False, normalize_right=True``.
 
     >>> import torch
     >>> from symgen import CliffordAlgebra
     >>> layer = GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 4)
     >>> layer(torch.randn(8, 4, 8)).shape
     torch.Size([8, 4, 8])
+    >>> GeometricProductLayer(CliffordAlgebra((1, 1, 1)), 4, normalize=False, normalize_right=True)(
+    ...     torch.randn(8, 4, 8)).shape
+    torch.Size([8, 4, 8])
     """
 
-    def __init__(self, alg, channels: int, normalize: bool = True):
+    def __init__(self, alg, channels: int, normalize: bool = True, normalize_right: bool = False):
         super().__init__(alg, channels)
         self.paths = grade_paths(alg)
         self.weight = torch.nn.Parameter(torch.randn(channels, len(self.paths)) / math.sqrt(len(self.paths)))
         self.right = MVLinear(alg, channels, channels, bias=False)
         self.left = MVLinear(alg, channels, channels, bias=True)
         self.norm = MVLayerNorm(alg, channels) if normalize else None
+        self.right_norm = MVGradeNorm(alg, channels) if normalize_right else None
 
     def kernel_irs(self):
         return {"product": weighted_product_ir(self.alg)}
@@ -52,7 +59,10 @@ class GeometricProductLayer(CliffordModule):
         xb = x.permute(2, 0, 1).contiguous()                    # (dim, batch, channels)
         # the weights broadcast over the batch inside the kernel (and their gradient is
         # summed there): no (batch, channels, paths) copy
-        y = self.kernels["product"].run_blade_major(xb, self.right.blade_major(xb), self.weight.to(x.dtype).T)
+        right = self.right.blade_major(xb)
+        if self.right_norm is not None:
+            right = self.right_norm.blade_major(right)
+        y = self.kernels["product"].run_blade_major(xb, right, self.weight.to(x.dtype).T)
         if self.norm is not None:
             y = self.norm.blade_major(y)
         return ((self.left.blade_major(xb) + y) / math.sqrt(2)).permute(1, 2, 0).contiguous()

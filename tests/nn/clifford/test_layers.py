@@ -12,7 +12,7 @@ from hypothesis import strategies as hst
 
 from symgen import CliffordAlgebra
 from symgen.errors import ShapeError
-from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVLayerNorm,
+from symgen.nn import (FullyConnectedGeometricProductLayer, GeometricProductLayer, MVGradeNorm, MVLayerNorm,
                        MVLinear, MVSiLU)
 from symgen.nn.clifford import CliffordModule
 from symgen.testing import assert_equivariant, equivariance_error
@@ -26,7 +26,10 @@ LAYERS = {
     "MVLinear": lambda alg: MVLinear(alg, 3, 2),
     "MVSiLU": lambda alg: MVSiLU(alg, 3),
     "MVLayerNorm": lambda alg: MVLayerNorm(alg, 3),
+    "MVGradeNorm": lambda alg: MVGradeNorm(alg, 3),
     "GeometricProductLayer": lambda alg: GeometricProductLayer(alg, 3),
+    "GeometricProductLayer-normalize-right": lambda alg: GeometricProductLayer(alg, 3, normalize=False,
+                                                                               normalize_right=True),
     "FullyConnected": lambda alg: FullyConnectedGeometricProductLayer(alg, 3, 2),
 }
 
