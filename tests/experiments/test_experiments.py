@@ -61,7 +61,14 @@ def _egnn_that_moves():
     return model
 
 
-@pytest.mark.parametrize("make", [lambda: NBodyImplicit(channels=2, layers=1, hidden=8),
+def _implicit_that_moves():
+    """An implicit-kernel model whose correction is switched on (its scale starts at 0)."""
+    model = NBodyImplicit(channels=2, layers=1, hidden=8)
+    torch.nn.init.ones_(model.scale)
+    return model
+
+
+@pytest.mark.parametrize("make", [lambda: _implicit_that_moves(),
                                   lambda: NBodyPonitaCloud(hidden=8, layers=1, basis=8),
                                   lambda: _egnn_that_moves()],
                          ids=["implicit", "grid-free-ponita", "egnn"])
