@@ -1,12 +1,12 @@
 """N-body CGENN ablation: symgen's block against the official CGENN layer, one difference at a time.
 
-``symgen nbody`` with three extra models next to ``cgenn`` and ``cgenn-paper``, each
-:class:`~symgen.experiments.nbody.NBodyCGENN` with one option of
-:data:`NBodyCGENN.PAPER <symgen.experiments.nbody.NBodyCGENN.PAPER>` switched on:
+``symgen nbody`` with extra models next to ``cgenn``, ``cgenn-paper`` and ``cgenn-mean`` (a
+``symgen nbody`` model itself), each :class:`~symgen.experiments.nbody.NBodyCGENN` with one
+option of :data:`NBodyCGENN.PAPER <symgen.experiments.nbody.NBodyCGENN.PAPER>` switched on:
 
 - ``cgenn-blocks``: 2 blocks per MLP (``blocks=2``);
-- ``cgenn-mean``: ``h_i − h_j`` messages (edge attribute ``q_i q_j``), mean over the neighbours
-  (``message="difference", aggregation="mean"``);
+- ``cgenn-mean`` (in ``symgen nbody``): ``h_i − h_j`` messages (edge attribute ``q_i q_j``),
+  mean over the neighbours (``message="difference", aggregation="mean"``);
 - ``cgenn-learned``: MVLinear → MVSiLU → product (right operand by ``MVGradeNorm``) → MVLayerNorm
   (``normalization="learned"``).
 
@@ -39,7 +39,6 @@ from symgen.experiments import nbody
 
 ABLATIONS = {
     "cgenn-blocks": {"blocks": 2},
-    "cgenn-mean": {"message": "difference", "aggregation": "mean"},
     "cgenn-learned": {"normalization": "learned"},
     "cgenn-difference": {"message": "difference"},
     "cgenn-average": {"aggregation": "mean"},

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from ..errors import OptionError
 from . import options
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--layers", type=options.count, default=2, help="message-passing rounds (default: 2)")
     p.add_argument("--model", type=_model_list, default=("cgenn", "mlp"), metavar="NAMES",
                    help="comma list of models trained on the same data and budget, from cgenn, cgenn-paper (the "
-                        "official CGENN layer), mlp, implicit, ponita, ponita-cloud, egnn, fa-gnn, canon-gnn "
+                        "official CGENN layer), cgenn-mean (its messages alone), mlp, implicit, ponita, ponita-cloud, egnn, fa-gnn, canon-gnn "
                         "(default: cgenn,mlp)")
     p.add_argument("--full", action="store_true", help="paper budget: 3000 train samples, 200 epochs "
                                                           "(≈ 7.5 min on 2 CPU cores)")
@@ -58,6 +59,9 @@ def register(subparsers) -> None:
     p.add_argument("--stop-after", type=options.minutes, default=None, metavar="MINUTES",
                    help="stop each model after this wall time, keeping its schedule; with --checkpoint the "
                         "same command run again continues it")
+    p.add_argument("--validation", type=options.natural, default=0, metavar="N",
+                   help="simulate N validation samples and report each model at its lowest validation MSE, "
+                        "as the EGNN, CGENN and PONITA papers do (default: 0, the model at the end)")
     _budget(p, "40 train samples, 2 epochs, 4 channels")
     p.add_argument("--out", default="nbody_loss.png", help="where to save the loss curves")
     p.set_defaults(run=run_nbody)
@@ -105,7 +109,8 @@ def run_nbody(args, out=print) -> dict:
     options = _options(args, n_train="train", n_test="test", epochs="epochs", channels="channels",
                        layers="layers", minutes="minutes", checkpoints="checkpoint", models="model", lr="lr",
                        weight_decay="weight_decay", schedule="schedule", stop_after="stop_after",
-                       test_every_epoch="test_every_epoch", rotate="rotate")
+                       test_every_epoch="test_every_epoch", rotate="rotate",
+                       validation="validation")
     options.update(nbody.FULL if args.full else nbody.QUICK if args.quick else {})
     result = nbody.run(**options)
     baseline, models = result["constant_velocity"], result["models"]
@@ -116,11 +121,15 @@ def run_nbody(args, out=print) -> dict:
         out(f"    {name:16} {sum(p.numel() for p in model.parameters()):>7} {h.test:10.5f} "
             f"{h.epochs:>7} {h.seconds:7.0f}s")
     for name, (_, h) in models.items():
+        if h.best_epoch:
+            out(f"{name}: test MSE of epoch {h.best_epoch}, the lowest validation MSE "
+                f"({min(v for v in h.validations if not math.isnan(v)):.5f}, {options['validation']} samples)")
         if h.epochs < h.planned:
             out(f"{name}: stopped after {h.epochs} of {h.planned} epochs (--stop-after); "
                 "the same command continues it from --checkpoint")
     curves = {f"{name} (train)": h.losses for name, (_, h) in models.items()}
     curves.update({f"{name} (test)": h.evaluations for name, (_, h) in models.items() if h.evaluations})
+    curves.update({f"{name} (validation)": h.validations for name, (_, h) in models.items() if h.validations})
     path = save_curves(curves, args.out, baseline=(baseline, "constant velocity (test)"))
     out(f"loss curves saved to {path}")
     return {"constant_velocity": baseline, **{name: h.test for name, (_, h) in models.items()}}

@@ -426,16 +426,18 @@ def random_rotations(n: int, generator: torch.Generator, dtype=torch.float32) ->
 
 def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float = 5e-3,
         minutes: float | None = None, label: str = "", progress: bool = True,
-        checkpoint: str | None = None, rotate: bool = False, **options) -> History:
+        checkpoint: str | None = None, rotate: bool = False, validation_data: dict | None = None,
+        **options) -> History:
     """Train on shuffled batches with the shared loop (:func:`.training.train`, which
     saves to and resumes from ``checkpoint``; ``options`` go to it: ``weight_decay``,
     ``schedule``, ``stop_after``); the history's ``test`` is the test MSE of the predicted
     positions. With ``rotate``, each training sample (positions, velocities and target) is
     turned by its own :func:`random_rotations` (drawn from the trainer's generator): data
     augmentation for models that are only approximately equivariant, such as PONITA on an
-    orientation grid (the official PONITA N-body trainer rotates every batch; benchmarks/RESULTS.md)."""
+    orientation grid (the official PONITA N-body trainer rotates every batch; benchmarks/RESULTS.md).
+    With ``validation_data``, the model kept is the one at the lowest validation MSE
+    (``History.best_epoch``), as the EGNN, CGENN and PONITA papers report their test MSE."""
     x, v, q, y = _tensors(train_data)
-    tx, tv, tq, ty = _tensors(test_data)
 
     def batches(generator):
         perm = torch.randperm(len(x), generator=generator)
@@ -448,8 +450,15 @@ def fit(model, train_data, test_data, epochs: int, batch: int = 100, lr: float =
             else:
                 yield (x[idx], v[idx], q[idx]), y[idx]
 
+    select = None if validation_data is None else _mse(validation_data)
     return train(model, batches, epochs, lr, minutes=minutes, label=label, progress=progress,
-                 checkpoint=checkpoint, evaluate=lambda m: float((m(tx, tv, tq) - ty).square().mean()), **options)
+                 checkpoint=checkpoint, evaluate=_mse(test_data), select=select, **options)
+
+
+def _mse(data):
+    """The mean squared error of a model's predicted positions on ``data``."""
+    x, v, q, y = _tensors(data)
+    return lambda model: float((model(x, v, q) - y).square().mean())
 
 
 def matched_mlp(params: int, horizon: float) -> NBodyMLP:
@@ -464,13 +473,16 @@ def matched_mlp(params: int, horizon: float) -> NBodyMLP:
 #: ``run``'s model names: the label in tables and checkpoint files, a constructor
 #: ``(channels, layers, horizon, cgenn_params) → model`` (``cgenn_params`` sizes the MLP) and
 #: the Adam learning rate (5e-3, except EGNN: its coordinate updates diverge there; 1e-3).
-#: ``cgenn-paper`` is the CGENN with the official N-body layer (:data:`NBodyCGENN.PAPER`).
+#: ``cgenn-paper`` is the CGENN with the official N-body layer (:data:`NBodyCGENN.PAPER`);
+#: ``cgenn-mean`` has only its messages (``h_i − h_j``, averaged), which carry its gain.
 #: EGNN is ``16·channels/3`` wide and ``2·layers`` deep: the paper's 64 × 4 at the defaults.
 #: The implicit kernels' EMLPs are ``4·channels`` wide (16V⁰+5V+V² at the defaults; 16 wide,
 #: 5V⁰+V+V², they underfit: benchmarks/RESULTS.md).
 MODELS = {
     "cgenn": ("CGENN Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h), 5e-3),
     "cgenn-paper": ("CGENN-paper Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h, **NBodyCGENN.PAPER), 5e-3),
+    "cgenn-mean": ("CGENN-mean Cl(3,0)", lambda c, l, h, p: NBodyCGENN(c, l, horizon=h, message="difference",
+                                                                       aggregation="mean"), 5e-3),
     "mlp": ("MLP", lambda c, l, h, p: matched_mlp(p, h), 5e-3),
     "implicit": ("Implicit O(3)", lambda c, l, h, p: NBodyImplicit(c, l, hidden=4 * c, horizon=h), 5e-3),
     "ponita": ("PONITA", lambda c, l, h, p: NBodyPonita(2 * c, l, orientations=16, basis=16, horizon=h), 5e-3),
@@ -486,14 +498,16 @@ MODELS = {
 def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int = 12, layers: int = 2,
         minutes: float | None = None, progress: bool = True, checkpoints: str | None = None,
         models=("cgenn", "mlp"), lr: float | None = None, weight_decay: float = 0.0, schedule: str = "cosine",
-        stop_after: float | None = None, test_every_epoch: bool = False, rotate: bool = False) -> dict:
+        stop_after: float | None = None, test_every_epoch: bool = False, rotate: bool = False,
+        validation: int = 0) -> dict:
     """The experiment: simulate, train each of ``models`` (names of :data:`MODELS`; the MLP
     is parameter-matched to the CGENN of ``channels`` and ``layers``) on the same data and
     budget, each at ``lr`` or else its learning rate in :data:`MODELS`, evaluate.
     ``weight_decay``, ``schedule`` and ``stop_after`` are those of :func:`.training.train`
     (``stop_after`` per model); with ``test_every_epoch`` each ``History.evaluations`` holds
     the test MSE after every epoch; with ``rotate`` every training sample is randomly rotated
-    (:func:`fit`).
+    (:func:`fit`). With ``validation`` samples (a third simulation, seed 2), each model is
+    reported at its lowest validation MSE (:func:`fit`'s ``validation_data``).
 
     With ``checkpoints`` (a folder), each model saves to and resumes from ``<label>.pt`` there.
     Returns the constant-velocity test MSE (``"constant_velocity"``) and, under
@@ -502,8 +516,10 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
         raise ShapeError(f"run: models must be names from {tuple(MODELS)}; got {tuple(models)!r}")
+    validation = check_int(validation, "validation", ShapeError, minimum=0)
     torch.manual_seed(0)
     train_data, test_data = simulate(n_train, seed=0), simulate(n_test, seed=1)
+    validation_data = simulate(validation, seed=2) if validation else None
     baseline = float(((constant_velocity(test_data) - test_data["x1"]) ** 2).mean())
     horizon = train_data["horizon"]
     cgenn_params = sum(p.numel() for p in NBodyCGENN(channels, layers).parameters())
@@ -517,5 +533,6 @@ def run(n_train: int = 1000, n_test: int = 500, epochs: int = 150, channels: int
         trained[name] = model, fit(model, train_data, test_data, epochs, lr=model_lr if lr is None else lr,
                                    label=label, minutes=minutes, progress=progress, checkpoint=path,
                                    weight_decay=weight_decay, schedule=schedule, stop_after=stop_after,
-                                   evaluate_every_epoch=test_every_epoch, rotate=rotate)
+                                   evaluate_every_epoch=test_every_epoch, rotate=rotate,
+                                   validation_data=validation_data)
     return {"constant_velocity": baseline, "models": trained}

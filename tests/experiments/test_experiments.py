@@ -164,6 +164,26 @@ def test_run_trains_the_listed_models_and_rejects_unknown_names():
         run(models=("cgenn", "segnn"))
 
 
+def test_validation_reports_each_model_at_its_lowest_validation_mse(tmp_path, capsys):
+    """``run(validation=...)``: the model handed back is the one of ``best_epoch`` (its
+    validation MSE is the lowest of the run, its test MSE is ``History.test``); the CLI says
+    which epoch it reports."""
+    from symgen.experiments.nbody import simulate
+
+    def mse(data):
+        x, v, q, y = (torch.tensor(data[k], dtype=torch.float32) for k in ("x0", "v0", "q", "x1"))
+        return float((model(x, v, q) - y).square().mean())
+
+    result = run(n_train=30, n_test=20, epochs=4, channels=2, layers=1, progress=False, models=("cgenn-mean",),
+                 validation=25)
+    (model, h), = result["models"].values()
+    assert len(h.validations) == 4 and h.validations[h.best_epoch - 1] == min(h.validations)
+    assert mse(simulate(25, seed=2)) == pytest.approx(min(h.validations), rel=1e-6)
+    assert mse(simulate(20, seed=1)) == pytest.approx(h.test, rel=1e-6)
+    assert main(["nbody", "--quick", "--model", "egnn", "--validation", "10", "--out", str(tmp_path / "l.png")]) == 0
+    assert "EGNN: test MSE of epoch " in capsys.readouterr().out
+
+
 def test_hull_model_is_invariant_and_cli_runs(tmp_path, capsys):
     from symgen.experiments.hull import HullCGENN, hull_data
     x, y = hull_data(4, seed=3)
