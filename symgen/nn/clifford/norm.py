@@ -12,7 +12,19 @@ from ._base import CliffordModule, expand_grades
 __all__ = ["MVLayerNorm", "MVGradeNorm"]
 
 
-class MVLayerNorm(CliffordModule):
+class _InvariantNorm(CliffordModule):
+    """A normalisation by functions of the grade invariants ``q_k`` (its one kernel)."""
+
+    def __init__(self, alg, channels: int, eps: float):
+        eps = check_finite(eps, "eps", ShapeError, positive=True)
+        super().__init__(alg, channels)
+        self.eps = eps
+
+    def kernel_irs(self):
+        return {"q": quadratic_form_ir(self.alg)}
+
+
+class MVLayerNorm(_InvariantNorm):
     """``x_c ↦ a_c x_c / mean_c' ν(x_c')`` with ``ν(x) = (sum_k q_k(x)² + ε)^(1/4)``.
 
     ``ν`` is built from the grade invariants, smooth, positive, and well defined for
@@ -25,13 +37,8 @@ class MVLayerNorm(CliffordModule):
     """
 
     def __init__(self, alg, channels: int, eps: float = 1e-6):
-        eps = check_finite(eps, "eps", ShapeError, positive=True)
-        super().__init__(alg, channels)
-        self.eps = eps
+        super().__init__(alg, channels, eps)
         self.a = torch.nn.Parameter(torch.ones(channels))
-
-    def kernel_irs(self):
-        return {"q": quadratic_form_ir(self.alg)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
@@ -55,7 +62,7 @@ class MVLayerNorm(CliffordModule):
         return xb * (self.a.to(xb.dtype) / norm.mean(dim=1, keepdim=True))
 
 
-class MVGradeNorm(CliffordModule):
+class MVGradeNorm(_InvariantNorm):
     """``x_c^(k) ↦ x_c^(k) / (σ(a_ck) (ν_k(x_c) − 1) + 1 + ε)`` with ``ν_k(x) = (q_k(x)² + ε)^(1/4)``.
 
     Each channel and grade is divided by a learned interpolation between 1 and its own
@@ -72,13 +79,8 @@ class MVGradeNorm(CliffordModule):
 
     def __init__(self, alg, channels: int, init: float = 0.0, eps: float = 1e-6):
         init = check_finite(init, "init", ShapeError)
-        eps = check_finite(eps, "eps", ShapeError, positive=True)
-        super().__init__(alg, channels)
-        self.eps = eps
+        super().__init__(alg, channels, eps)
         self.a = torch.nn.Parameter(torch.full((channels, alg.n + 1), init))
-
-    def kernel_irs(self):
-        return {"q": quadratic_form_ir(self.alg)}
 
     def _denominator(self, q: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
         norm = (q.square() + self.eps).pow(0.25)
