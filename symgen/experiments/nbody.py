@@ -132,7 +132,7 @@ class NBodyCGENN(torch.nn.Module):
         charge[..., 0] = q
         h = torch.stack([_embed(self.alg, x - centre), _embed(self.alg, v), charge], dim=2)
         h = self.embed(h.reshape(b * n, 3, -1)).reshape(b, n, -1, self.alg.dim)
-        qq = torch.zeros(b, n, n, self.alg.dim, dtype=x.dtype)
+        qq = torch.zeros(b, n, n, self.alg.dim, dtype=x.dtype, device=x.device)
         qq[..., 0] = q[:, :, None] * q[:, None, :]
         if self.pair:
             rel = _embed(self.alg, x[:, :, None] - x[:, None, :])
