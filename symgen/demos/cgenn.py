@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from ..errors import OptionError
 from . import options
@@ -121,9 +120,9 @@ def run_nbody(args, out=print) -> dict:
         out(f"    {name:16} {sum(p.numel() for p in model.parameters()):>7} {h.test:10.5f} "
             f"{h.epochs:>7} {h.seconds:7.0f}s")
     for name, (_, h) in models.items():
-        if h.best_epoch:
+        if h.best_epoch:        # the validations cover the run's last len(h.validations) epochs
             out(f"{name}: test MSE of epoch {h.best_epoch}, the lowest validation MSE "
-                f"({min(v for v in h.validations if not math.isnan(v)):.5f}, {options['validation']} samples)")
+                f"({h.validations[h.best_epoch - h.epochs - 1]:.5f}, {options['validation']} samples)")
         if h.epochs < h.planned:
             out(f"{name}: stopped after {h.epochs} of {h.planned} epochs (--stop-after); "
                 "the same command continues it from --checkpoint")
