@@ -28,14 +28,13 @@ and prints each median and its ratio to ``cgenn``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 
 import torch
 
 from symgen.cli import main
 from symgen.experiments import nbody
+from symgen.timing import interleaved_medians
 
 ABLATIONS = {
     "cgenn-blocks": {"blocks": 2},
@@ -54,24 +53,25 @@ def _register() -> None:
 
 
 def step_times(channels: int = 12, layers: int = 2, rounds: int = 40, warmup: int = 40) -> dict:
-    """Median seconds of one training step of each model, ``{key: seconds}``."""
+    """Median seconds of one training step of each model, ``{key: seconds}``, in interleaved
+    rounds (:func:`symgen.timing.interleaved_medians`; the warm-up lets the generated
+    kernels compile)."""
     torch.manual_seed(0)
     x, v, q = torch.randn(100, 5, 3), torch.randn(100, 5, 3), torch.randn(100, 5).sign()
     keys = ("cgenn", "cgenn-paper", "cgenn-blocks", "cgenn-mean", "cgenn-learned")
-    models = {k: nbody.MODELS[k][1](channels, layers, 1.0, 0) for k in keys}
-    optimisers = {k: torch.optim.Adam(m.parameters()) for k, m in models.items()}
-    times = {k: [] for k in keys}
-    for r in range(warmup + rounds):        # the warm-up lets the generated kernels compile
-        for k, m in models.items():
-            start = time.perf_counter()
-            loss = m(x, v, q).square().mean()
-            optimisers[k].zero_grad()
-            loss.backward()
-            optimisers[k].step()
-            if r >= warmup:
-                times[k].append(time.perf_counter() - start)
-    return {k: statistics.median(t) for k, t in times.items()}
 
+    def step(model):
+        optimiser = torch.optim.Adam(model.parameters())
+
+        def run():
+            loss = model(x, v, q).square().mean()
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        return run
+
+    return interleaved_medians({k: step(nbody.MODELS[k][1](channels, layers, 1.0, 0)) for k in keys},
+                               repeats=rounds, warmup=warmup)
 
 if __name__ == "__main__":
     _register()
