@@ -217,6 +217,8 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         raise SymgenError(f"weight_decay must be >= 0, got {weight_decay!r}")
     if schedule not in SCHEDULES:
         raise SymgenError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    if select is not None and not callable(select):
+        raise SymgenError(f"select must be a callable model -> validation loss, or None; got {select!r}")
     from tqdm.auto import tqdm
 
     world = distributed.world_size(cuda=any(p.is_cuda for p in model.parameters()))
