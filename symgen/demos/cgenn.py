@@ -120,9 +120,9 @@ def run_nbody(args, out=print) -> dict:
         out(f"    {name:16} {sum(p.numel() for p in model.parameters()):>7} {h.test:10.5f} "
             f"{h.epochs:>7} {h.seconds:7.0f}s")
     for name, (_, h) in models.items():
-        if h.best_epoch:        # the validations cover the run's last len(h.validations) epochs
+        if h.best_epoch:
             out(f"{name}: test MSE of epoch {h.best_epoch}, the lowest validation MSE "
-                f"({h.validations[h.best_epoch - h.epochs - 1]:.5f}, {options['validation']} samples)")
+                f"({h.validations[h.best_epoch - 1]:.5f}, {options['validation']} samples)")
         if h.epochs < h.planned:
             out(f"{name}: stopped after {h.epochs} of {h.planned} epochs (--stop-after); "
                 "the same command continues it from --checkpoint")

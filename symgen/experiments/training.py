@@ -60,7 +60,8 @@ class History:
     epoch (when asked) and at the end, the validation loss of every epoch and the epoch of
     the lowest (``best_epoch``, 0 without ``select``), the epochs run, the epochs its
     schedule runs to (``planned``: more than ``epochs`` after a ``stop_after`` stop) and the
-    wall time in seconds (summed over resumed runs)."""
+    wall time in seconds (summed over resumed runs). The per-epoch lists hold epoch ``e`` at
+    index ``e − 1``, NaN for the epochs a resumed run ran before it was asked for them."""
 
     losses: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)
@@ -116,6 +117,20 @@ def _cut(sched, epochs: int) -> None:
         sched.lr_lambdas[0].epochs = epochs
     else:
         sched.T_max = epochs
+
+
+def _record(values: list, epoch: int, value) -> None:
+    """Put ``value`` at ``values[epoch - 1]``, NaN for the epochs before it without one (a
+    run resumed with ``select`` or ``evaluate_every_epoch`` that it began without), so the
+    per-epoch lists stay aligned with the epochs they plot against.
+
+    >>> values = [0.5]
+    >>> _record(values, 4, 0.25)
+    >>> values
+    [0.5, nan, nan, 0.25]
+    """
+    values.extend([math.nan] * (epoch - 1 - len(values)))
+    values.append(value)
 
 
 def _improves(validations: list, first: bool) -> bool:
@@ -249,10 +264,10 @@ def train(model: torch.nn.Module, batches: Callable[[torch.Generator], Iterable]
         bar.update()
         if evaluate is not None and evaluate_every_epoch:
             with torch.no_grad():
-                history.evaluations.append(evaluate(model))
+                _record(history.evaluations, history.epochs, evaluate(model))
         if select is not None:
             with torch.no_grad():
-                history.validations.append(float(select(model)))
+                _record(history.validations, history.epochs, float(select(model)))
             if _improves(history.validations, best is None):
                 best = {k: t.detach().clone() for k, t in model.state_dict().items()}
                 history.best_epoch = history.epochs

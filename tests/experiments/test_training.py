@@ -4,6 +4,7 @@ parallel training over two ``torchrun`` processes that repeats the one-process l
 trajectory."""
 
 import json
+import math
 import subprocess
 import sys
 import textwrap
@@ -120,6 +121,23 @@ def test_select_restores_the_state_of_the_best_validation(tmp_path, stops):
     torch.testing.assert_close(snapshot(model), states[1], rtol=0, atol=0)
     torch.testing.assert_close(h.test, states[1], rtol=0, atol=0)
     assert not torch.equal(states[1], states[4])
+
+
+def test_validation_begun_on_a_resumed_run_stays_aligned_with_the_epochs(tmp_path):
+    """A run stopped after 2 epochs without validation and resumed with ``select`` and
+    ``evaluate_every_epoch``: both lists are NaN for epochs 1–2, so index ``e − 1`` is epoch
+    ``e`` (the plots draw them against the epoch), and ``best_epoch`` points at the lowest."""
+    scores = iter([4.0, 2.0, 3.0])
+    path, model = str(tmp_path / "run.pt"), _model()
+    first = train(model, _batches(), 5, 0.01, progress=False, checkpoint=path, stop_after=1e-11)
+    first = train(model, _batches(), 5, 0.01, progress=False, checkpoint=path, stop_after=1e-11)
+    assert first.epochs == 2 and first.validations == []
+    h = train(model, _batches(), 5, 0.01, progress=False, checkpoint=path, select=lambda m: next(scores),
+              evaluate=lambda m: 1.0, evaluate_every_epoch=True)
+    assert len(h.losses) == len(h.validations) == len(h.evaluations) == 5
+    assert all(math.isnan(u) for u in h.validations[:2] + h.evaluations[:2])
+    assert h.validations[2:] == [4.0, 2.0, 3.0] and h.evaluations[2:] == [1.0] * 3
+    assert h.best_epoch == 4 and h.validations[h.best_epoch - 1] == 2.0
 
 
 class _Clock:
