@@ -89,7 +89,7 @@ class CliffordModule(torch.nn.Module):
         return f"{self.alg!r}, channels={self.channels}"
 
 
-def expand_grades(alg, per_grade: torch.Tensor) -> torch.Tensor:
-    """Repeat the last axis (one entry per grade) over the blades of each grade."""
+def expand_grades(alg, per_grade: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Repeat axis ``dim`` (one entry per grade) over the blades of each grade."""
     index = torch.tensor(alg.grades, device=per_grade.device)
-    return per_grade.index_select(-1, index)
+    return per_grade.index_select(dim, index)

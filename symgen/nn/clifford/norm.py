@@ -103,4 +103,4 @@ class MVGradeNorm(_InvariantNorm):
         self.check_blade_major(xb)
         q = self.kernels["q"].run_blade_major(xb, xb)           # (n + 1, batch, channels)
         denominator = self._denominator(q, self.a.to(xb.dtype).T[:, None])
-        return xb / denominator.index_select(0, torch.tensor(self.alg.grades, device=xb.device))
+        return xb / expand_grades(self.alg, denominator, dim=0)
